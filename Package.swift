@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, one-way: CFastCGI → FastCGITransport; PluginAPI → (TokenAuth, LifecycleCore) → (PluginCatalog, LifecycleStore).
+// The executable wires transport to API; the core never imports the transport or HTTP.
+let package = Package(
+    name: "plugin-lifecycle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "plugin-lifecycle", targets: ["PluginLifecycleCLI"]),
+        .library(name: "LifecycleCore", targets: ["LifecycleCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
+        .target(name: "FastCGITransport", dependencies: ["CFastCGI"]),
+        .target(name: "WorkerSupervisor", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "TokenAuth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
+        .target(name: "PluginCatalog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LifecycleStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "LifecycleCore", dependencies: [
+            "LifecycleStore", "PluginCatalog",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PluginAPI", dependencies: [
+            "LifecycleCore", "TokenAuth",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "PluginLifecycleCLI", dependencies: [
+            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore"]),
+        .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore"]),
+        .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth"]),
+        .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
+        .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),
+        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
+        .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
+    ]
+)
