@@ -19,7 +19,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
-        .target(name: "FastCGITransport", dependencies: ["CFastCGI"]),
+        .target(name: "FastCGITransport", dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")]),
         .target(name: "WorkerSupervisor", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "TokenAuth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
         .target(name: "PluginCatalog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
