@@ -1,0 +1,43 @@
+import Foundation
+
+/// The layout of the data directory. Users' folders hold installed copies and nothing else;
+/// staging lives beside them on the same file system so that renames are atomic.
+public struct DataDirectory: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        // Keep paths absolute so a worker started elsewhere resolves the same folders.
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.root = (absolute as NSString).standardizingPath
+    }
+
+    public var databasePath: String { root + "/lifecycle.sqlite" }
+    public var pluginsRoot: String { root + "/plugins" }
+    public var stagingRoot: String { root + "/staging" }
+    public var defaultCatalogRoot: String { root + "/catalog" }
+    public var defaultSecretPath: String { root + "/jwt-secret" }
+
+    /// Only ever called with a validated user id and canonical slug.
+    func userFolder(_ user: UserID) -> String { pluginsRoot + "/" + user.value }
+    func pluginFolder(_ user: UserID, _ slug: String) -> String { userFolder(user) + "/" + slug }
+    /// Relative form for responses: never an absolute path.
+    static func relativePluginFolder(_ user: UserID, _ slug: String) -> String { "plugins/\(user.value)/\(slug)" }
+    func stagingFolder(_ operationID: String) -> String { stagingRoot + "/" + operationID }
+
+    /// Creates the folders (0750 root, 0755 inside) and refuses a world-writable root.
+    public func prepare() throws {
+        try FileTree.makeDirectories(root, mode: 0o750)
+        var st = stat()
+        guard stat(root, &st) == 0 else { throw FileSystemError("stat", root) }
+        if st.st_mode & S_IWOTH != 0 {
+            throw LifecycleError.storageUnavailable(reason: "data directory \(root) is world-writable; refusing to use it")
+        }
+        try FileTree.makeDirectories(pluginsRoot, mode: 0o755)
+        try FileTree.makeDirectories(stagingRoot, mode: 0o700)
+    }
+
+    /// Whether the plugin folders can be written (for a plain 503 instead of an opaque failure).
+    func isWritable() -> Bool {
+        access(pluginsRoot, W_OK | X_OK) == 0 && access(stagingRoot, W_OK | X_OK) == 0
+    }
+}

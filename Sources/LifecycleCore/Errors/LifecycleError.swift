@@ -1,0 +1,95 @@
+import Foundation
+import LifecycleStore
+import PluginCatalog
+
+/// Every way a lifecycle operation can fail, as values. The HTTP layer maps each case to the
+/// contract's problem code in one place; the CLI prints `description`.
+public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidSlug(String)
+    case invalidUserID(String)
+    case invalidVersion(String)
+    case pluginNotFound(slug: String)
+    case versionNotFound(slug: String, version: String)
+    case notInstalled(slug: String)
+    case alreadyInstalled(slug: String, version: String)
+    case operationInProgress(slug: String, operation: String)
+    case dependencyInUse(slug: String, dependents: [String])
+    case dependencyUnsatisfied(slug: String, dependency: String, range: String)
+    case invalidPackage(String)
+    /// The data directory (or database) cannot be written; the reason is for the log only.
+    case storageUnavailable(reason: String)
+    /// The disk filled up; the operation was rolled back.
+    case insufficientStorage
+    /// The database stayed locked past its busy timeout.
+    case databaseBusy
+    /// A bug or an unexpected system error; the reason is for the log only.
+    case internalFailure(reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidSlug(let raw):
+            return "'\(raw.prefix(80))' is not a valid plugin slug (letters, digits, '-' or '_', at most 64)"
+        case .invalidUserID(let raw):
+            return "'\(raw.prefix(80))' is not a valid user id"
+        case .invalidVersion(let raw):
+            return "'\(raw.prefix(80))' is not a semantic version (MAJOR.MINOR.PATCH)"
+        case .pluginNotFound(let slug):
+            return "Plugin '\(slug)' is not in the catalog"
+        case .versionNotFound(let slug, let version):
+            return "Plugin '\(slug)' has no version \(version) in the catalog"
+        case .notInstalled(let slug):
+            return "Plugin '\(slug)' is not installed for this user"
+        case .alreadyInstalled(let slug, let version):
+            return "Plugin '\(slug)' is already installed for this user (version \(version)); use update or repair"
+        case .operationInProgress(let slug, let operation):
+            return "Another operation (\(operation)) on plugin '\(slug)' is in progress for this user; try again shortly"
+        case .dependencyInUse(let slug, let dependents):
+            return "Plugin '\(slug)' is needed by \(dependents.map { "'\($0)'" }.joined(separator: ", ")); uninstall those first or use cascade=true"
+        case .dependencyUnsatisfied(let slug, let dependency, let range):
+            return "Plugin '\(slug)' needs '\(dependency)' \(range), and no version in the catalog satisfies it"
+        case .invalidPackage(let reason):
+            return "Invalid plugin package: \(reason)"
+        case .storageUnavailable:
+            return "The plugin storage is not writable; an operator must fix the data directory's permissions or mount"
+        case .insufficientStorage:
+            return "The disk filled up during the operation, which was rolled back"
+        case .databaseBusy:
+            return "The database is busy; retry shortly"
+        case .internalFailure:
+            return "Internal error"
+        }
+    }
+
+    /// Classifies anything thrown below the core (store, file system) as a lifecycle error.
+    public init(classifying error: any Error) {
+        switch error {
+        case let error as LifecycleError: self = error
+        case let error as StoreError:
+            switch error {
+            case .busy: self = .databaseBusy
+            case .notWritable: self = .storageUnavailable(reason: "database not writable")
+            case .diskFull: self = .insufficientStorage
+            case .failed(let message): self = .internalFailure(reason: message)
+            }
+        case let error as LeaseError:
+            switch error {
+            case .held(let operation): self = .operationInProgress(slug: "", operation: operation)
+            case .lost: self = .internalFailure(reason: "operation lease lost")
+            }
+        case let error as FileSystemError:
+            switch error.code {
+            case ENOSPC, EDQUOT: self = .insufficientStorage
+            case EACCES, EPERM, EROFS: self = .storageUnavailable(reason: error.description)
+            default: self = .internalFailure(reason: error.description)
+            }
+        case let error as CatalogError:
+            switch error {
+            case .invalidSlug(let raw): self = .invalidSlug(raw)
+            case .invalidVersion(let raw): self = .invalidVersion(raw)
+            default: self = .invalidPackage(error.description)
+            }
+        default:
+            self = .internalFailure(reason: String(describing: error))
+        }
+    }
+}

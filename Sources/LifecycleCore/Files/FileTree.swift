@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+
+/// The few POSIX file operations the lifecycle needs, with errno preserved and no symlink ever followed.
+enum FileTree {
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates `path` and missing parents with `mode`.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw FileSystemError("mkdir", path) }
+        // mkdir obeys the umask; the contract wants exactly `mode`.
+        if chmod(path, mode) != 0 { throw FileSystemError("chmod", path) }
+    }
+
+    static func rename(_ from: String, _ to: String) throws {
+        if Glibc.rename(from, to) != 0 { throw FileSystemError("rename", from) }
+    }
+
+    /// Makes a rename or a new entry in `directory` durable.
+    static func syncDirectory(_ directory: String) throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError("open", directory) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw FileSystemError("fsync", directory) }
+    }
+
+    /// Removes a tree without following links (a symlink planted in a user's folder is removed, never its target).
+    static func removeTree(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw FileSystemError("lstat", path)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            // A folder without write or search permission (a user's chmod) must still go.
+            _ = chmod(path, 0o700)
+            for name in try entries(path) { try removeTree(path + "/" + name) }
+            if rmdir(path) != 0 && errno != ENOENT { throw FileSystemError("rmdir", path) }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw FileSystemError("unlink", path)
+        }
+    }
+
+    static func entries(_ directory: String) throws -> [String] {
+        guard let dir = opendir(directory) else { throw FileSystemError("opendir", directory) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Writes `data` to a new file with mode 0644 and fsyncs it.
+    static func writeFile(_ path: String, _ data: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw FileSystemError("create", path) }
+        defer { close(fd) }
+        try writeAll(fd, data[...], path: path)
+        if fchmod(fd, 0o644) != 0 { throw FileSystemError("chmod", path) }
+        if fsync(fd) != 0 { throw FileSystemError("fsync", path) }
+    }
+
+    static func writeAll(_ fd: Int32, _ data: ArraySlice<UInt8>, path: String) throws {
+        var offset = data.startIndex
+        while offset < data.endIndex {
+            let written = data[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("write", path)
+            }
+            offset += written
+        }
+    }
+
+    /// Size and SHA-256 of a regular file (never through a link); nil when absent or not a regular file.
+    static func digest(_ path: String) -> (size: Int64, sha256: String)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var total: Int64 = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 { if errno == EINTR { continue }; return nil }
+            if count == 0 { break }
+            hasher.update(data: buffer[0..<count])
+            total += Int64(count)
+        }
+        return (total, hasher.finalize().hexString)
+    }
+
+    /// Size of a regular file without reading it; nil when absent or not a regular file.
+    static func regularFileSize(_ path: String) -> Int64? {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(st.st_size)
+    }
+}
+
+extension Digest {
+    var hexString: String {
+        var result = ""
+        result.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            result.append(hexDigits[Int(byte >> 4)])
+            result.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return result
+    }
+}
+
+private let hexDigits: [Character] = Array("0123456789abcdef")

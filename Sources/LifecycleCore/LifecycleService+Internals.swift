@@ -1,0 +1,174 @@
+import Foundation
+import LifecycleStore
+import PluginCatalog
+
+extension LifecycleService {
+    static func slug(_ raw: String) throws(LifecycleError) -> PluginSlug {
+        do { return try PluginSlug(raw) } catch { throw .invalidSlug(raw) }
+    }
+
+    static func version(_ raw: String) throws(LifecycleError) -> SemanticVersion {
+        guard let version = SemanticVersion(raw) else { throw .invalidVersion(raw) }
+        return version
+    }
+
+    /// Runs `body`, turning whatever it throws into a ``LifecycleError``.
+    func classified<T>(_ body: () throws -> T) throws(LifecycleError) -> T {
+        do { return try body() } catch { throw LifecycleError(classifying: error) }
+    }
+
+    func resolve(_ slug: PluginSlug, _ version: SemanticVersion?) throws(LifecycleError) -> CatalogPackage {
+        guard let entry = catalog.current.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
+        guard let version else { return entry.latest }
+        guard let package = entry.package(version) else {
+            throw .versionNotFound(slug: slug.value, version: version.description)
+        }
+        return package
+    }
+
+    /// A read-only mount or wrong owner is an operator problem: say so before touching anything.
+    func requireWritableStorage() throws {
+        if !directory.isWritable() {
+            throw LifecycleError.storageUnavailable(reason: "plugins or staging folder not writable")
+        }
+    }
+
+    /// Stages a full copy of `package` with its metadata file, then renames it onto the user's
+    /// folder, moving any previous copy aside into the operation's staging folder. Returns the rows
+    /// to commit. Nothing here is visible to the database until the caller commits.
+    func placeCopy(of package: CatalogPackage, for operation: Operation, previous: InstalledPlugin?) throws -> InstalledPlugin {
+        var copied = try PackageCopier.copy(package, to: operation.newFolder)
+        let now = Timestamp.now()
+        let metadata = PluginMetadataFile(
+            pluginID: pluginID(operation.user, package.slug.value), pluginSlug: package.slug.value,
+            userID: operation.user.value, version: package.version.description,
+            installedAt: previous?.plugin.installedAt ?? now, operationID: operation.id,
+            files: Dictionary(uniqueKeysWithValues: copied.map { ($0.path, $0.sha256) }))
+        let metadataPath = operation.newFolder + "/" + PluginMetadataFile.fileName
+        // A package may not ship its own metadata file: ours replaces it.
+        if FileTree.exists(metadataPath) {
+            try FileTree.removeTree(metadataPath)
+            copied.removeAll { $0.path == PluginMetadataFile.fileName }
+        }
+        try FileTree.writeFile(metadataPath, try metadata.encoded())
+        if let digest = FileTree.digest(metadataPath) {
+            copied.append(CopiedFile(path: PluginMetadataFile.fileName, size: digest.size, sha256: digest.sha256))
+        }
+        try FileTree.syncDirectory(operation.newFolder)
+        FaultPoint.hit("\(operation.kind).staged")
+
+        let userFolder = directory.userFolder(operation.user)
+        try FileTree.makeDirectories(userFolder)
+        if FileTree.exists(operation.target) {
+            try FileTree.rename(operation.target, operation.oldFolder)
+            FaultPoint.hit("\(operation.kind).old-moved")
+        }
+        try FileTree.rename(operation.newFolder, operation.target)
+        try FileTree.syncDirectory(userFolder)
+        FaultPoint.hit("\(operation.kind).after-swap")
+        return rows(for: package, user: operation.user, operationID: operation.id, files: copied)
+    }
+
+    func pluginID(_ user: UserID, _ slug: String) -> String { "\(user.value)_\(slug)" }
+
+    /// The rows that describe `package` installed for `user`.
+    func rows(for package: CatalogPackage, user: UserID, operationID: String, files: [CopiedFile]) -> InstalledPlugin {
+        let now = Timestamp.now()
+        let id = pluginID(user, package.slug.value)
+        let manifest = package.manifest
+        let plugin = PluginRow(
+            id: id, userID: user.value, pluginSlug: package.slug.value, name: manifest.name,
+            version: package.version.description, description: manifest.description, author: manifest.author,
+            scope: manifest.scope, bundleLocation: manifest.bundleLocation,
+            manifestJSON: JSONText.encode(package.manifestJSON) ?? "{}", operationID: operationID,
+            installedAt: now, updatedAt: now)
+        let modules = manifest.modules.map { module in
+            ModuleRow(id: "\(id)_\(module.name)", pluginID: id, userID: user.value, name: module.name,
+                      displayName: module.displayName, description: module.description, icon: module.icon,
+                      category: module.category, priority: module.priority,
+                      props: module.props.flatMap(JSONText.encode), configFields: module.configFields.flatMap(JSONText.encode),
+                      requiredServices: module.requiredServices.flatMap(JSONText.encode),
+                      layout: module.layout.flatMap(JSONText.encode),
+                      tags: module.tags.flatMap { JSONText.encode(.array($0.map { .string($0) })) },
+                      createdAt: now, updatedAt: now)
+        }
+        let fileRows = files.map { InstalledFileRow(pluginID: id, path: $0.path, size: $0.size, sha256: $0.sha256) }
+        return InstalledPlugin(plugin: plugin, modules: modules, files: fileRows)
+    }
+
+    /// Compares the folder on disk and the module rows with what was recorded at install.
+    func inspect(_ installed: InstalledPlugin, user: UserID, verify: VerifyMode) -> StatusReport {
+        let folder = directory.pluginFolder(user, installed.plugin.pluginSlug)
+        var missing: [String] = []
+        var modified: [String] = []
+        for file in installed.files {
+            let path = folder + "/" + file.path
+            switch verify {
+            case .sizes:
+                guard let size = FileTree.regularFileSize(path) else { missing.append(file.path); continue }
+                if size != file.size { modified.append(file.path) }
+            case .full:
+                guard FileTree.regularFileSize(path) != nil else { missing.append(file.path); continue }
+                guard let digest = FileTree.digest(path) else { missing.append(file.path); continue }
+                if digest.size != file.size || digest.sha256 != file.sha256 { modified.append(file.path) }
+            }
+        }
+        let expectedNames = Self.moduleNames(inManifestJSON: installed.plugin.manifestJSON)
+        let present = Set(installed.modules.map(\.name))
+        let loaded = expectedNames.filter { present.contains($0) }.count
+        let allLoaded = loaded == expectedNames.count && installed.modules.count == expectedNames.count
+        let health: StatusReport.Health = !missing.isEmpty ? .filesMissing
+            : !modified.isEmpty ? .filesModified
+            : !allLoaded ? .modulesCorrupted : .healthy
+        return StatusReport(
+            pluginSlug: installed.plugin.pluginSlug, exists: true, status: health, pluginID: installed.plugin.id,
+            version: installed.plugin.version, enabled: installed.plugin.enabled,
+            filesExist: FileTree.isDirectory(folder) && missing.isEmpty,
+            files: .init(expected: installed.files.count, missing: missing, modified: modified),
+            modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count))
+    }
+
+    static func moduleNames(inManifestJSON text: String) -> [String] {
+        guard let data = text.data(using: .utf8),
+              let manifest = try? JSONDecoder().decode(PluginManifest.self, from: data) else { return [] }
+        return manifest.modules.map(\.name)
+    }
+
+    /// The caller's installed plugins whose manifests depend on `slug`.
+    func dependents(of slug: String, user: UserID) throws -> [String] {
+        try database.plugins(userID: user.value).compactMap { row in
+            guard row.pluginSlug != slug, let data = row.manifestJSON.data(using: .utf8),
+                  let manifest = try? JSONDecoder().decode(PluginManifest.self, from: data) else { return nil }
+            let needs = manifest.dependencies.keys.contains { (try? PluginSlug($0))?.value == slug }
+            return needs ? row.pluginSlug : nil
+        }
+    }
+
+    func audit(_ context: OperationContext, _ user: UserID, _ slug: String, _ action: String,
+               from: String?, to: String?) -> AuditEventRow {
+        AuditEventRow(at: Timestamp.now(), actor: context.actor, userID: user.value, pluginSlug: slug,
+                      action: action, fromVersion: from, toVersion: to, outcome: "success",
+                      requestID: context.requestID)
+    }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds, as stored and returned.
+enum Timestamp {
+    static func now() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var seconds = tv.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(tv.tv_usec / 1000))
+    }
+}
+
+enum JSONText {
+    static func encode(_ value: JSONValue) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+}

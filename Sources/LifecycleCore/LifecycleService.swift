@@ -1,0 +1,228 @@
+import Foundation
+import LifecycleStore
+import Logging
+import PluginCatalog
+
+/// Who asked for an operation, for the audit log.
+public struct OperationContext: Sendable {
+    public var actor: String
+    public var requestID: String?
+    public init(actor: String, requestID: String? = nil) { self.actor = actor; self.requestID = requestID }
+    public static let cli = OperationContext(actor: "cli")
+}
+
+/// The user-scoped plugin lifecycle: install, uninstall, status, repair, and catalog views.
+///
+/// Usable directly from Swift (the seed's "direct usage"):
+/// ```swift
+/// let service = try LifecycleService(dataDirectory: "var")
+/// let result = try service.install(user: "user123", slug: "braindrive-network")
+/// print(result.pluginID, result.modulesCreated)
+/// ```
+/// Every method is synchronous and thread-safe; every failure is a ``LifecycleError``.
+public final class LifecycleService: Sendable {
+    public let directory: DataDirectory
+    public let database: LifecycleDatabase
+    public let catalog: CatalogSource
+    let runner: OperationRunner
+    let logger: Logger
+
+    public init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger) {
+        self.directory = directory; self.database = database; self.catalog = catalog; self.logger = logger
+        runner = OperationRunner(database: database, directory: directory, logger: logger)
+    }
+
+    /// Opens (and prepares, migrates) a data directory with its default catalog folder.
+    public convenience init(dataDirectory: String, catalogRoot: String? = nil,
+                            logger: Logger = Logger(label: "plugin-lifecycle")) throws(LifecycleError) {
+        let directory = DataDirectory(root: dataDirectory)
+        do {
+            try directory.prepare()
+            let database = try LifecycleDatabase(path: directory.databasePath)
+            try database.migrate()
+            let catalog = CatalogSource(root: URL(fileURLWithPath: catalogRoot ?? directory.defaultCatalogRoot))
+            self.init(directory: directory, database: database, catalog: catalog, logger: logger)
+        } catch {
+            throw LifecycleError(classifying: error)
+        }
+    }
+
+    /// Rolls back whatever interrupted operations left (call before serving, from one process).
+    public func recoverInterruptedOperations() throws(LifecycleError) {
+        try classified { try runner.recoverAll() }
+    }
+
+    // MARK: - Catalog views
+
+    public func available(for user: UserID? = nil) throws(LifecycleError) -> AvailableList {
+        try classified {
+            let installed = try user.map { try database.installedVersions(userID: $0.value) } ?? [:]
+            var plugins: [String: AvailablePlugin] = [:]
+            for entry in catalog.current.entries {
+                let latest = entry.latest
+                let slug = entry.slug.value
+                plugins[slug] = AvailablePlugin(
+                    slug: slug, name: latest.manifest.name, version: latest.version.description,
+                    versions: entry.versions.map(\.version.description),
+                    description: latest.manifest.description, author: latest.manifest.author,
+                    modulesCount: latest.manifest.modules.count,
+                    dependencies: latest.manifest.dependencies,
+                    installed: user == nil ? nil : installed[slug] != nil,
+                    installedVersion: installed[slug])
+            }
+            return AvailableList(availablePlugins: plugins, totalCount: plugins.count)
+        }
+    }
+
+    public func info(slug raw: String) throws(LifecycleError) -> PluginInfo {
+        let slug = try Self.slug(raw)
+        guard let entry = catalog.current.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
+        var manifest = entry.latest.manifestJSON.objectValue ?? [:]
+        manifest["versions"] = .array(entry.versions.map { .string($0.version.description) })
+        return PluginInfo(pluginSlug: slug.value, pluginInfo: .object(manifest))
+    }
+
+    // MARK: - Operations
+
+    public func install(user rawUser: String, slug rawSlug: String, version rawVersion: String? = nil,
+                        context: OperationContext = .cli) throws(LifecycleError) -> InstallResult {
+        let user = try UserID(rawUser)
+        let slug = try Self.slug(rawSlug)
+        let version = try rawVersion.map { raw throws(LifecycleError) in try Self.version(raw) }
+        return try install(user: user, slug: slug, version: version, context: context)
+    }
+
+    public func install(user: UserID, slug: PluginSlug, version: SemanticVersion?,
+                        context: OperationContext) throws(LifecycleError) -> InstallResult {
+        let package = try resolve(slug, version)
+        return try classified {
+            if let existing = try database.installedPlugin(userID: user.value, slug: slug.value) {
+                throw LifecycleError.alreadyInstalled(slug: slug.value, version: existing.plugin.version)
+            }
+            try requireWritableStorage()
+            return try runner.run(user: user, slug: slug.value, kind: "install") { operation in
+                if let existing = try database.installedPlugin(userID: user.value, slug: slug.value) {
+                    throw LifecycleError.alreadyInstalled(slug: slug.value, version: existing.plugin.version)
+                }
+                let installed = try placeCopy(of: package, for: operation, previous: nil)
+                FaultPoint.hit("install.before-commit")
+                try database.commitPlugin(installed, audit: audit(context, user, slug.value, "install",
+                                                                   from: nil, to: package.version.description),
+                                          releasing: operation.id)
+                logger.info("installed", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
+                                                    "version": "\(package.version)", "request_id": "\(context.requestID ?? "-")"])
+                return InstallResult(pluginID: installed.plugin.id, pluginSlug: slug.value,
+                                     version: package.version.description,
+                                     modulesCreated: installed.modules.map(\.id),
+                                     pluginDirectory: DataDirectory.relativePluginFolder(user, slug.value),
+                                     dependenciesInstalled: [])
+            }
+        }
+    }
+
+    public func uninstall(user rawUser: String, slug rawSlug: String,
+                          context: OperationContext = .cli) throws(LifecycleError) -> UninstallResult {
+        try uninstall(user: try UserID(rawUser), slug: try Self.slug(rawSlug), context: context)
+    }
+
+    public func uninstall(user: UserID, slug: PluginSlug, context: OperationContext) throws(LifecycleError) -> UninstallResult {
+        try classified {
+            guard try database.installedPlugin(userID: user.value, slug: slug.value) != nil else {
+                throw LifecycleError.notInstalled(slug: slug.value)
+            }
+            try requireWritableStorage()
+            return try runner.run(user: user, slug: slug.value, kind: "uninstall") { operation in
+                guard let existing = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                    throw LifecycleError.notInstalled(slug: slug.value)
+                }
+                let dependents = try dependents(of: slug.value, user: user)
+                if !dependents.isEmpty { throw LifecycleError.dependencyInUse(slug: slug.value, dependents: dependents) }
+                if FileTree.exists(operation.target) {
+                    try FileTree.rename(operation.target, operation.oldFolder)
+                    try FileTree.syncDirectory(directory.userFolder(user))
+                }
+                FaultPoint.hit("uninstall.before-commit")
+                try database.commitRemoval(pluginID: existing.plugin.id,
+                                           audit: audit(context, user, slug.value, "uninstall",
+                                                        from: existing.plugin.version, to: nil),
+                                           releasing: operation.id)
+                runner.removeEmptyUserFolder(user)
+                logger.info("uninstalled", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
+                                                      "request_id": "\(context.requestID ?? "-")"])
+                return UninstallResult(pluginID: existing.plugin.id, pluginSlug: slug.value,
+                                       deletedModules: existing.modules.map(\.id), uninstalled: [slug.value])
+            }
+        }
+    }
+
+    public func status(user rawUser: String, slug rawSlug: String, verify: VerifyMode = .sizes) throws(LifecycleError) -> StatusReport {
+        try status(user: try UserID(rawUser), slug: try Self.slug(rawSlug), verify: verify)
+    }
+
+    public func status(user: UserID, slug: PluginSlug, verify: VerifyMode) throws(LifecycleError) -> StatusReport {
+        try classified {
+            guard let installed = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                guard catalog.current.entry(slug) != nil else { throw LifecycleError.pluginNotFound(slug: slug.value) }
+                return StatusReport(pluginSlug: slug.value, exists: false, status: .notInstalled, pluginID: nil,
+                                    version: nil, enabled: nil, filesExist: false,
+                                    files: .init(expected: 0, missing: [], modified: []),
+                                    modulesStatus: .init(allLoaded: false, loadedCount: 0, expectedCount: 0))
+            }
+            return inspect(installed, user: user, verify: verify)
+        }
+    }
+
+    public func repair(user rawUser: String, slug rawSlug: String, context: OperationContext = .cli) throws(LifecycleError) -> RepairResult {
+        try repair(user: try UserID(rawUser), slug: try Self.slug(rawSlug), context: context)
+    }
+
+    public func repair(user: UserID, slug: PluginSlug, context: OperationContext) throws(LifecycleError) -> RepairResult {
+        try classified {
+            guard try database.installedPlugin(userID: user.value, slug: slug.value) != nil else {
+                throw LifecycleError.notInstalled(slug: slug.value)
+            }
+            try requireWritableStorage()
+            return try runner.run(user: user, slug: slug.value, kind: "repair") { operation in
+                guard let existing = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                    throw LifecycleError.notInstalled(slug: slug.value)
+                }
+                let before = inspect(existing, user: user, verify: .full)
+                if before.status == .healthy {
+                    try database.releaseLease(operationID: operation.id)
+                    return RepairResult(pluginSlug: slug.value, oldStatus: .healthy, newStatus: .healthy, repairActions: [])
+                }
+                guard let version = try? SemanticVersion(existing.plugin.version),
+                      let package = catalog.current.package(slug, version: version) else {
+                    throw LifecycleError.versionNotFound(slug: slug.value, version: existing.plugin.version)
+                }
+                var actions: [String] = []
+                var repaired: InstalledPlugin
+                if before.status == .filesMissing || before.status == .filesModified {
+                    repaired = try placeCopy(of: package, for: operation, previous: existing)
+                    actions += before.files.missing.map { "restored missing file \($0)" }
+                    actions += before.files.modified.map { "restored modified file \($0)" }
+                } else {
+                    repaired = rows(for: package, user: user, operationID: existing.plugin.operationID,
+                                    files: existing.files.map { CopiedFile(path: $0.path, size: $0.size, sha256: $0.sha256) })
+                }
+                let present = Set(existing.modules.map(\.name))
+                actions += repaired.modules.filter { !present.contains($0.name) }.map { "recreated module record \($0.name)" }
+                if actions.isEmpty { actions.append("resynchronised module records") }
+                FaultPoint.hit("repair.before-commit")
+                try database.commitPlugin(repaired, audit: audit(context, user, slug.value, "repair",
+                                                                  from: existing.plugin.version, to: existing.plugin.version),
+                                          releasing: operation.id)
+                let after = try database.installedPlugin(userID: user.value, slug: slug.value)
+                    .map { inspect($0, user: user, verify: .full).status } ?? .notInstalled
+                logger.info("repaired", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
+                                                   "actions": "\(actions.count)", "request_id": "\(context.requestID ?? "-")"])
+                return RepairResult(pluginSlug: slug.value, oldStatus: before.status, newStatus: after, repairActions: actions)
+            }
+        }
+    }
+
+    /// Database and catalog liveness, for `health`.
+    public func health() throws(LifecycleError) {
+        try classified { try database.ping() }
+    }
+}

@@ -1,0 +1,85 @@
+/// Results of lifecycle operations. Their encoded form is the contract's `data` shapes
+/// (snake_case keys), so the HTTP layer and the CLI's `--json` print the same thing.
+
+public struct InstallResult: Codable, Sendable, Equatable {
+    public var pluginID: String
+    public var pluginSlug: String
+    public var version: String
+    public var modulesCreated: [String]
+    public var pluginDirectory: String
+    public var dependenciesInstalled: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case pluginID = "plugin_id", pluginSlug = "plugin_slug", modulesCreated = "modules_created"
+        case pluginDirectory = "plugin_directory", dependenciesInstalled = "dependencies_installed"
+    }
+}
+
+public struct UninstallResult: Codable, Sendable, Equatable {
+    public var pluginID: String
+    public var pluginSlug: String
+    public var deletedModules: [String]
+    public var uninstalled: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case uninstalled
+        case pluginID = "plugin_id", pluginSlug = "plugin_slug", deletedModules = "deleted_modules"
+    }
+}
+
+/// Health of one user's copy of a plugin.
+public struct StatusReport: Codable, Sendable, Equatable {
+    public enum Health: String, Codable, Sendable {
+        case notInstalled = "not_installed", healthy, filesMissing = "files_missing"
+        case filesModified = "files_modified", modulesCorrupted = "modules_corrupted"
+    }
+    public struct Files: Codable, Sendable, Equatable {
+        public var expected: Int
+        public var missing: [String]
+        public var modified: [String]
+    }
+    public struct Modules: Codable, Sendable, Equatable {
+        public var allLoaded: Bool
+        public var loadedCount: Int
+        public var expectedCount: Int
+        enum CodingKeys: String, CodingKey {
+            case allLoaded = "all_loaded", loadedCount = "loaded_count", expectedCount = "expected_count"
+        }
+    }
+
+    public var pluginSlug: String
+    public var exists: Bool
+    public var status: Health
+    public var pluginID: String?
+    public var version: String?
+    public var enabled: Bool?
+    public var filesExist: Bool
+    public var files: Files
+    public var modulesStatus: Modules
+
+    enum CodingKeys: String, CodingKey {
+        case exists, status, version, enabled, files
+        case pluginSlug = "plugin_slug", pluginID = "plugin_id", filesExist = "files_exist"
+        case modulesStatus = "modules_status"
+    }
+}
+
+public struct RepairResult: Codable, Sendable, Equatable {
+    public var pluginSlug: String
+    public var oldStatus: StatusReport.Health
+    public var newStatus: StatusReport.Health
+    public var repairActions: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case pluginSlug = "plugin_slug", oldStatus = "old_status", newStatus = "new_status"
+        case repairActions = "repair_actions"
+    }
+}
+
+public enum VerifyMode: Sendable {
+    /// Presence and size of every file.
+    case sizes
+    /// Also the SHA-256 of every file.
+    case full
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+
+/// Errors of the store, before the API maps them to problem codes.
+public enum StoreError: Error, Sendable, Equatable {
+    /// The database stayed locked past the busy timeout.
+    case busy
+    /// The database file or its folder cannot be written.
+    case notWritable
+    /// The disk is full.
+    case diskFull
+    /// Anything else SQLite reported, with its message for the log.
+    case failed(String)
+
+    /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
+    public static func wrap(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: return StoreError.notWritable
+        case .SQLITE_FULL: return StoreError.diskFull
+        default: return StoreError.failed(error.description)
+        }
+    }
+}
+
+/// The one SQLite database every process shares: WAL, foreign keys on every connection,
+/// a busy timeout, IMMEDIATE write transactions and durable (synchronous=FULL) commits.
+///
+/// Open one per process for its life. Only the master (or a CLI run) migrates, so that
+/// workers never race on a fresh file.
+public final class LifecycleDatabase: Sendable {
+    public let pool: DatabasePool
+
+    public init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            // Lifecycle writes must survive a power cut once answered; the pool's default is NORMAL.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // GRDB sets this too; stated here because BrainDrive's missing pragma is a known failure.
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Applies pending migrations. Safe to call from several processes at once: it runs under an exclusive file lock.
+    public func migrate() throws {
+        let lockPath = pool.path + ".migrate-lock"
+        let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError.notWritable }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        do { try LifecycleMigrations.migrator.migrate(pool) } catch { throw StoreError.wrap(error) }
+    }
+
+    /// Runs `body` in a write transaction begun IMMEDIATE, mapping SQLite errors to ``StoreError``.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw StoreError.wrap(error) }
+    }
+
+    /// Keeps the WAL from growing without bound when readers hold old snapshots (run it from one process now and then).
+    public func checkpoint() throws {
+        _ = try write { _ in () }
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch { throw StoreError.wrap(error) }
+    }
+
+    /// Liveness for `health`: a read that touches the schema.
+    public func ping() throws {
+        _ = try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+    }
+}

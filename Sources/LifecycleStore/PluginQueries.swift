@@ -1,0 +1,95 @@
+import GRDB
+
+/// A plugin row with everything that belongs to it.
+public struct InstalledPlugin: Sendable, Equatable {
+    public var plugin: PluginRow
+    public var modules: [ModuleRow]
+    public var files: [InstalledFileRow]
+
+    public init(plugin: PluginRow, modules: [ModuleRow], files: [InstalledFileRow]) {
+        self.plugin = plugin; self.modules = modules; self.files = files
+    }
+}
+
+/// Reads and writes of plugins, always scoped by the caller's user id.
+extension LifecycleDatabase {
+    public func installedPlugin(userID: String, slug: String) throws -> InstalledPlugin? {
+        try read { db in try Self.installedPlugin(db, userID: userID, slug: slug) }
+    }
+
+    static func installedPlugin(_ db: Database, userID: String, slug: String) throws -> InstalledPlugin? {
+        guard let plugin = try PluginRow
+            .filter(Column("user_id") == userID && Column("plugin_slug") == slug)
+            .fetchOne(db) else { return nil }
+        let modules = try ModuleRow.filter(Column("plugin_id") == plugin.id).order(Column("id")).fetchAll(db)
+        let files = try InstalledFileRow.filter(Column("plugin_id") == plugin.id).order(Column("path")).fetchAll(db)
+        return InstalledPlugin(plugin: plugin, modules: modules, files: files)
+    }
+
+    /// The caller's plugins (rows only), by slug.
+    public func plugins(userID: String) throws -> [PluginRow] {
+        try read { db in
+            try PluginRow.filter(Column("user_id") == userID).order(Column("plugin_slug")).fetchAll(db)
+        }
+    }
+
+    /// Installed versions of the caller's plugins, keyed by slug: one indexed query for `available`.
+    public func installedVersions(userID: String) throws -> [String: String] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT plugin_slug, version FROM plugin WHERE user_id = ?", arguments: [userID])
+            var result: [String: String] = [:]
+            for row in rows { result[row["plugin_slug"]] = row["version"] }
+            return result
+        }
+    }
+
+    /// Inserts or replaces a plugin with its modules and files, records the audit event and
+    /// releases the lease, in one transaction: the commit point of install, repair and update.
+    /// Enabled flags of the plugin and of surviving modules are kept.
+    public func commitPlugin(_ installed: InstalledPlugin, audit: AuditEventRow, releasing operationID: String) throws {
+        try write { db in
+            try Self.requireLease(db, operationID: operationID)
+            var installed = installed
+            if let existing = try PluginRow.fetchOne(db, key: installed.plugin.id) {
+                installed.plugin.enabled = existing.enabled
+                installed.plugin.installedAt = existing.installedAt
+                let previousModules = try ModuleRow.filter(Column("plugin_id") == existing.id).fetchAll(db)
+                let enabledByID = Dictionary(previousModules.map { ($0.id, ($0.enabled, $0.createdAt)) }, uniquingKeysWith: { a, _ in a })
+                for index in installed.modules.indices {
+                    if let (enabled, createdAt) = enabledByID[installed.modules[index].id] {
+                        installed.modules[index].enabled = enabled
+                        installed.modules[index].createdAt = createdAt
+                    }
+                }
+                try installed.plugin.update(db)
+                try ModuleRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
+                try InstalledFileRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
+            } else {
+                try installed.plugin.insert(db)
+            }
+            for module in installed.modules { try module.insert(db) }
+            for file in installed.files { try file.insert(db) }
+            var audit = audit
+            try audit.insert(db)
+            try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+        }
+    }
+
+    /// Deletes a plugin (modules and files by cascade), records the audit event and releases the lease, in one transaction.
+    public func commitRemoval(pluginID: String, audit: AuditEventRow, releasing operationID: String) throws {
+        try write { db in
+            try Self.requireLease(db, operationID: operationID)
+            _ = try PluginRow.deleteOne(db, key: pluginID)
+            var audit = audit
+            try audit.insert(db)
+            try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+        }
+    }
+
+    /// A lease taken over by another process (ours was judged stale) must not commit.
+    static func requireLease(_ db: Database, operationID: String) throws {
+        guard try OperationLease.filter(Column("operation_id") == operationID).fetchCount(db) == 1 else {
+            throw LeaseError.lost
+        }
+    }
+}

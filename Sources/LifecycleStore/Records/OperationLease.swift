@@ -1,0 +1,27 @@
+import GRDB
+
+/// Ownership of an operation on one (user, plugin) across every process sharing the database.
+public struct OperationLease: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "operation_lease"
+    public var userID: String
+    public var pluginSlug: String
+    /// Also the name of the operation's staging folder.
+    public var operationID: String
+    public var operation: String
+    /// `pid:starttime` of the owning process: a dead owner is detected at once, a reused pid is not mistaken for it.
+    public var owner: String
+    /// Backstop for an owner that hangs: past this time (seconds since 1970) the lease is stale.
+    public var expiresAt: Double
+
+    enum CodingKeys: String, CodingKey {
+        case operation, owner
+        case userID = "user_id", pluginSlug = "plugin_slug", operationID = "operation_id"
+        case expiresAt = "expires_at"
+    }
+
+    public init(userID: String, pluginSlug: String, operationID: String, operation: String,
+                owner: String, expiresAt: Double) {
+        self.userID = userID; self.pluginSlug = pluginSlug; self.operationID = operationID
+        self.operation = operation; self.owner = owner; self.expiresAt = expiresAt
+    }
+}

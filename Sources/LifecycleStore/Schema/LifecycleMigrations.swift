@@ -1,0 +1,94 @@
+import GRDB
+
+/// The schema, as named append-only migrations: never edit a released one, add the next.
+enum LifecycleMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-user-scoped-plugins") { db in
+            // Ids follow the contract: plugin `{user_id}_{slug}`, module `{plugin_id}_{Name}`.
+            try db.execute(sql: """
+                CREATE TABLE plugin (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL,
+                    plugin_slug TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    description TEXT,
+                    author TEXT,
+                    scope TEXT,
+                    bundle_location TEXT,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    installation_type TEXT NOT NULL DEFAULT 'user-scoped',
+                    manifest_json TEXT NOT NULL,
+                    -- The operation that wrote the folder on disk (its plugin_metadata.json says the same):
+                    -- how recovery tells the committed copy from an uncommitted one.
+                    operation_id TEXT NOT NULL,
+                    installed_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (user_id, plugin_slug)
+                );
+                CREATE INDEX plugin_on_user_id ON plugin(user_id);
+                CREATE INDEX plugin_on_plugin_slug ON plugin(plugin_slug);
+
+                CREATE TABLE module (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    plugin_id TEXT NOT NULL REFERENCES plugin(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    display_name TEXT,
+                    description TEXT,
+                    icon TEXT,
+                    category TEXT,
+                    priority INTEGER,
+                    props TEXT,
+                    config_fields TEXT,
+                    required_services TEXT,
+                    layout TEXT,
+                    tags TEXT,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX module_on_plugin_id ON module(plugin_id);
+                CREATE INDEX module_on_user_id ON module(user_id);
+
+                CREATE TABLE installed_file (
+                    plugin_id TEXT NOT NULL REFERENCES plugin(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    PRIMARY KEY (plugin_id, path)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE audit_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    plugin_slug TEXT,
+                    action TEXT NOT NULL,
+                    from_version TEXT,
+                    to_version TEXT,
+                    outcome TEXT NOT NULL,
+                    request_id TEXT,
+                    detail TEXT
+                );
+                CREATE INDEX audit_event_on_user_id ON audit_event(user_id, id);
+
+                -- One row per (user, plugin) under change: the database, not process memory,
+                -- decides who owns an operation. Deleted in the transaction that commits it,
+                -- so a surviving row means "not committed" and its staging folder is rolled back.
+                CREATE TABLE operation_lease (
+                    user_id TEXT NOT NULL,
+                    plugin_slug TEXT NOT NULL,
+                    operation_id TEXT NOT NULL UNIQUE,
+                    operation TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    expires_at REAL NOT NULL,
+                    PRIMARY KEY (user_id, plugin_slug)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}
