@@ -1,0 +1,47 @@
+/// `plugin.json`: the declarative form of what BrainDrive's per-plugin lifecycle managers
+/// declare in code. Keys are snake_case (`bundle_location`); unknown keys are ignored here but
+/// kept in `CatalogPackage.manifestJSON`, which is what `info` serves.
+public struct PluginManifest: Codable, Sendable, Equatable {
+    public var slug: String
+    public var name: String
+    public var version: String
+    public var description: String?
+    public var author: String?
+    public var scope: String?
+    public var bundleLocation: String?
+    public var modules: [ModuleManifest]
+    /// Slug → npm-style version range; absent in the file means `[:]`.
+    public var dependencies: [String: String]
+
+    public init(slug: String, name: String, version: String, description: String? = nil, author: String? = nil,
+                scope: String? = nil, bundleLocation: String? = nil, modules: [ModuleManifest],
+                dependencies: [String: String] = [:]) {
+        self.slug = slug
+        self.name = name
+        self.version = version
+        self.description = description
+        self.author = author
+        self.scope = scope
+        self.bundleLocation = bundleLocation
+        self.modules = modules
+        self.dependencies = dependencies
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case slug, name, version, description, author, scope, modules, dependencies
+        case bundleLocation = "bundle_location"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        slug = try c.decode(String.self, forKey: .slug)
+        name = try c.decode(String.self, forKey: .name)
+        version = try c.decode(String.self, forKey: .version)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        author = try c.decodeIfPresent(String.self, forKey: .author)
+        scope = try c.decodeIfPresent(String.self, forKey: .scope)
+        bundleLocation = try c.decodeIfPresent(String.self, forKey: .bundleLocation)
+        modules = try c.decode([ModuleManifest].self, forKey: .modules)
+        dependencies = try c.decodeIfPresent([String: String].self, forKey: .dependencies) ?? [:]
+    }
+}
