@@ -30,7 +30,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PluginAPI", dependencies: [
-            "LifecycleCore", "TokenAuth",
+            "LifecycleCore", "TokenAuth", "PluginCatalog",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [

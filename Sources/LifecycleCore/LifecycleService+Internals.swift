@@ -3,11 +3,12 @@ import LifecycleStore
 import PluginCatalog
 
 extension LifecycleService {
-    static func slug(_ raw: String) throws(LifecycleError) -> PluginSlug {
+    /// Canonicalises and validates a slug as it came in a URL or a command line.
+    public static func slug(_ raw: String) throws(LifecycleError) -> PluginSlug {
         do { return try PluginSlug(raw) } catch { throw .invalidSlug(raw) }
     }
 
-    static func version(_ raw: String) throws(LifecycleError) -> SemanticVersion {
+    public static func version(_ raw: String) throws(LifecycleError) -> SemanticVersion {
         guard let version = SemanticVersion(raw) else { throw .invalidVersion(raw) }
         return version
     }

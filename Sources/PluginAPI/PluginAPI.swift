@@ -1,0 +1,143 @@
+import Foundation
+import LifecycleCore
+import Logging
+import PluginCatalog
+import TokenAuth
+
+/// The HTTP face of the lifecycle: a request value in, a response value out.
+///
+/// Order of checks, as the contract says: unknown route 404, wrong method 405, then identity
+/// (401/403), then input (400/413/415), then the operation.
+public final class PluginAPI: Sendable {
+    let service: LifecycleService
+    let verifier: TokenVerifier
+    let logger: Logger
+
+    public init(service: LifecycleService, verifier: TokenVerifier, logger: Logger) {
+        self.service = service; self.verifier = verifier; self.logger = logger
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var response: HTTPResponse
+        do {
+            response = try route(request)
+        } catch let problem as Problem {
+            response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
+        } catch let error as LifecycleError {
+            if case .internalFailure(let reason) = error {
+                logger.error("internal error", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)",
+                                                          "path": "\(Self.instance(request.path))"])
+            } else if case .storageUnavailable(let reason) = error {
+                logger.error("storage unavailable", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)"])
+            }
+            response = Problem(error).response(instance: Self.instance(request.path), requestID: request.requestID)
+        } catch {
+            logger.error("unexpected error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
+            response = Problem(LifecycleError.internalFailure(reason: "\(error)"))
+                .response(instance: Self.instance(request.path), requestID: request.requestID)
+        }
+        response.headers.append(("X-Request-Id", request.requestID))
+        return response
+    }
+
+    /// `instance` echoes the path, bounded and without control characters (it is the caller's input).
+    static func instance(_ path: String) -> String {
+        String(path.prefix(256).unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+    }
+
+    private func route(_ request: HTTPRequest) throws -> HTTPResponse {
+        guard let route = Route.match(path: request.path) else { throw Problem.notFound(request.path) }
+        let method = request.method == "HEAD" ? "GET" : request.method
+        guard route.allowedMethods.contains(method) else { throw Problem.methodNotAllowed(route.allowedMethods) }
+
+        let identity = try authenticate(request, required: !route.isPublic)
+        if request.bodyTooLarge { throw Problem.payloadTooLarge }
+        let body = try JSONRequestBody(request)
+        let context = OperationContext(actor: identity?.userID ?? "anonymous", requestID: request.requestID)
+
+        switch route {
+        case .health:
+            try service.health()
+            return success(200, "ok", HealthData(database: "ok", catalog: "ok", workerPID: Int(getpid())))
+
+        case .available:
+            let user = try identity.map { try UserID($0.userID) }
+            let list = try service.available(for: user)
+            return cacheable(request, success(200, "\(list.totalCount) plugins available", list))
+
+        case .info(let raw):
+            let info = try service.info(slug: raw)
+            return cacheable(request, success(200, "Plugin '\(info.pluginSlug)'", info))
+
+        case .install(let raw):
+            let user = try UserID(identity!.userID)
+            let slug = try Self.slug(raw)
+            let version = try body.optionalString("version").map { try Self.version($0) }
+            let result = try service.install(user: user, slug: slug, version: version, context: context)
+            return success(201, "Plugin '\(result.pluginSlug)' installed", result)
+
+        case .uninstall(let raw):
+            let user = try UserID(identity!.userID)
+            let result = try service.uninstall(user: user, slug: try Self.slug(raw), context: context)
+            return success(200, "Plugin '\(result.pluginSlug)' uninstalled", result)
+
+        case .status(let raw):
+            let user = try UserID(identity!.userID)
+            let verify: VerifyMode
+            switch request.query["verify"] {
+            case nil, "", "size", "sizes", "default": verify = .sizes
+            case "full": verify = .full
+            case let other?: throw Problem.badRequest("verify must be 'full' or absent, not '\(other.prefix(20))'")
+            }
+            let report = try service.status(user: user, slug: try Self.slug(raw), verify: verify)
+            return cacheable(request, success(200, "Plugin '\(report.pluginSlug)' is \(report.status.rawValue)", report))
+
+        case .repair(let raw):
+            let user = try UserID(identity!.userID)
+            let result = try service.repair(user: user, slug: try Self.slug(raw), context: context)
+            let message = result.repairActions.isEmpty ? "Plugin '\(result.pluginSlug)' was already healthy"
+                : "Plugin '\(result.pluginSlug)' repaired"
+            return success(200, message, result)
+        }
+    }
+
+    private func authenticate(_ request: HTTPRequest, required: Bool) throws -> Identity? {
+        if !required && request.authorization == nil { return nil }
+        switch verifier.verify(authorizationHeader: request.authorization) {
+        case .success(let identity): return identity
+        case .failure(let failure):
+            if case .invalidToken(let reason) = failure {
+                logger.info("token refused", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)"])
+            }
+            throw Problem(failure)
+        }
+    }
+
+    static func slug(_ raw: String) throws -> PluginSlug { try LifecycleService.slug(raw) }
+    static func version(_ raw: String) throws -> SemanticVersion { try LifecycleService.version(raw) }
+
+    private func success<T: Encodable>(_ status: Int, _ message: String, _ data: T) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")],
+                     body: JSONBody.encode(SuccessEnvelope(message: message, data: data)))
+    }
+
+    /// ETag on cacheable GETs, and 304 for a matching If-None-Match.
+    private func cacheable(_ request: HTTPRequest, _ response: HTTPResponse) -> HTTPResponse {
+        let tag = EntityTag.of(response.body)
+        var response = response
+        // Per-user answers must not be shared by caches between users.
+        response.headers.append(("Vary", "Authorization"))
+        response.headers.append(("ETag", tag))
+        if let header = request.ifNoneMatch, EntityTag.matches(header, tag) {
+            return HTTPResponse(status: 304, headers: response.headers.filter { $0.name != "Content-Type" }, body: [])
+        }
+        return response
+    }
+}
+
+struct HealthData: Encodable {
+    let database: String
+    let catalog: String
+    let workerPID: Int
+    enum CodingKeys: String, CodingKey { case database, catalog, workerPID = "worker_pid" }
+}
