@@ -1,0 +1,130 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import JWTKit
+
+/// Turns an `Authorization` header into an ``Identity``, synchronously.
+///
+/// Built once per process; `verify` is safe to call from many threads at once, including
+/// libfcgi threads that are not Swift-concurrency threads (no actor hop, no task, no lock).
+///
+/// ```swift
+/// let verifier = try TokenVerifier(configuration: .init(key: .hmacSecret(secret)))
+/// switch verifier.verify(authorizationHeader: params["HTTP_AUTHORIZATION"]) {
+/// case .success(let identity): …
+/// case .failure(let failure): … // 401; log failure, send only its problem code
+/// }
+/// ```
+///
+/// Per request: jwt-kit's `DefaultJWTParser.parse` splits the token and decodes header, claims
+/// and signature; the configured key's `JWTAlgorithm.verify(_:signs:)` checks the signature;
+/// the claim rules of API.md "Identity" are applied here, with the leeway jwt-kit lacks.
+public final class TokenVerifier: Sendable {
+    private let key: SignatureKey
+    private let parser: DefaultJWTParser
+    private let leeway: Double
+    private let issuer: String?
+    private let audience: String?
+    private let maxTokenBytes: Int
+
+    public init(configuration: TokenVerifierConfiguration) throws {
+        guard configuration.leeway >= 0 else {
+            throw TokenAuthSetupError.invalidConfiguration("leeway must not be negative")
+        }
+        guard configuration.maxTokenBytes > 0 else {
+            throw TokenAuthSetupError.invalidConfiguration("maxTokenBytes must be positive")
+        }
+        self.key = try SignatureKey.load(configuration.key)
+        self.parser = DefaultJWTParser()
+        self.leeway = Double(configuration.leeway)
+        self.issuer = configuration.issuer
+        self.audience = configuration.audience
+        self.maxTokenBytes = configuration.maxTokenBytes
+    }
+
+    /// The `alg` tokens must carry: HS256, RS256, ES256 or EdDSA.
+    public var acceptedAlgorithm: String { key.algorithmName }
+
+    /// Synchronous (called from libfcgi threads that are not Swift-concurrency threads, ~thousands/s): no actor hop, no Task/semaphore.
+    public func verify(authorizationHeader: String?, now: Date = Date()) -> Result<Identity, AuthFailure> {
+        let token: Substring
+        switch BearerCredentials.parse(authorizationHeader) {
+        case .absent: return .failure(.missingToken)
+        case .empty: return .failure(.invalidToken(reason: "empty bearer token"))
+        case .token(let value): token = value
+        }
+        let tokenBytes = token.utf8.count
+        guard tokenBytes <= maxTokenBytes else {
+            return .failure(.invalidToken(reason: "token is \(tokenBytes) bytes, limit \(maxTokenBytes)"))
+        }
+        return verify(token: Array(token.utf8), now: now.timeIntervalSince1970)
+    }
+
+    private func verify(token: [UInt8], now: Double) -> Result<Identity, AuthFailure> {
+        let header: JWTHeader
+        let claims: TokenClaims
+        let signature: Data
+        do {
+            (header, claims, signature) = try parser.parse(token, as: TokenClaims.self)
+        } catch {
+            return .failure(.invalidToken(reason: "malformed token: \(Self.describe(error))"))
+        }
+
+        // The key decides the algorithm; the header must agree (refuses `none`, HS/RS confusion).
+        // kid, jku, x5u, x5c and jwk are never used: there is exactly one key.
+        guard let alg = header.alg else { return .failure(.invalidToken(reason: "header has no string alg")) }
+        guard alg == key.algorithmName else {
+            return .failure(.invalidToken(reason: "alg \(Self.loggable(alg)) not accepted, expected \(key.algorithmName)"))
+        }
+        // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are.
+        guard header.fields["crit"] == nil else { return .failure(.invalidToken(reason: "crit header not supported")) }
+
+        // `parse` has checked there are exactly two periods: the signing input ends at the last.
+        let signingInputEnd = token.lastIndex(of: UInt8(ascii: "."))!
+        let signatureValid: Bool
+        do {
+            signatureValid = try key.algorithm.verify(signature, signs: token[..<signingInputEnd])
+        } catch {
+            return .failure(.invalidToken(reason: "signature unreadable: \(Self.describe(error))"))
+        }
+        guard signatureValid else { return .failure(.invalidToken(reason: "bad signature")) }
+
+        return check(claims, now: now)
+    }
+
+    private func check(_ claims: TokenClaims, now: Double) -> Result<Identity, AuthFailure> {
+        guard let exp = claims.exp else { return .failure(.invalidToken(reason: "no exp")) }
+        guard now < exp + leeway else { return .failure(.expiredToken) }
+        if let nbf = claims.nbf, nbf > now + leeway {
+            return .failure(.invalidToken(reason: "nbf in the future"))
+        }
+        if let iat = claims.iat, iat > now + leeway {
+            return .failure(.invalidToken(reason: "iat in the future"))
+        }
+        if let issuer, claims.iss != issuer {
+            return .failure(.invalidToken(reason: claims.iss == nil ? "no iss" : "wrong iss"))
+        }
+        if let audience, claims.aud?.contains(audience) != true {
+            return .failure(.invalidToken(reason: claims.aud == nil ? "no aud" : "wrong aud"))
+        }
+        guard !claims.isRefreshToken else { return .failure(.invalidToken(reason: "refresh token")) }
+        guard let sub = claims.sub else { return .failure(.invalidToken(reason: "no sub")) }
+        guard let userID = Identity.normalizedUserID(fromSubject: sub) else {
+            return .failure(.invalidToken(reason: "sub is not a valid user id (\(sub.utf8.count) bytes)"))
+        }
+        return .success(Identity(userID: userID, isAdmin: claims.grantsAdmin))
+    }
+
+    /// Token-supplied text in a log line: printable ASCII only, and short.
+    private static func loggable(_ value: String) -> String {
+        let cleaned = value.unicodeScalars.prefix(32).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }
+        return "\"" + String(cleaned) + "\""
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = (error as? JWTError)?.reason ?? String(describing: error)
+        return String(text.prefix(200))
+    }
+}
