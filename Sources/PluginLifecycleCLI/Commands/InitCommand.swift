@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import LifecycleCore
+
+/// Creates a data directory: folders, migrated database, a generated HS256 secret (once), the catalog.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create or update a data directory (idempotent).")
+    @OptionGroup var data: DataOptions
+    @Option(help: "Copy this catalog folder into DATA_DIR/catalog if that does not exist yet.") var sampleCatalog: String?
+
+    func run() throws {
+        let service = try data.openService(logger: makeLogger(level: .warning))
+        let directory = service.directory
+        let secretPath = directory.defaultSecretPath
+        if !FileManager.default.fileExists(atPath: secretPath) {
+            var bytes = [UInt8](repeating: 0, count: 32)
+            for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+            let secret = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
+            let fd = open(secretPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard fd >= 0 else { throw ValidationError("cannot create \(secretPath)") }
+            _ = secret.withCString { write(fd, $0, strlen($0)) }
+            fchmod(fd, 0o600)
+            close(fd)
+            print("generated an HS256 secret in \(secretPath)")
+        }
+        let catalogRoot = data.catalog ?? directory.defaultCatalogRoot
+        if let source = sampleCatalog, !FileManager.default.fileExists(atPath: catalogRoot) {
+            try FileManager.default.copyItem(atPath: source, toPath: catalogRoot)
+            print("copied the sample catalog into \(catalogRoot)")
+        }
+        let available = try service.available()
+        print("data directory \(directory.root) ready: \(available.totalCount) plugins in the catalog")
+    }
+}

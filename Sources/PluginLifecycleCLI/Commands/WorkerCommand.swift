@@ -1,0 +1,53 @@
+import ArgumentParser
+import FastCGITransport
+import Foundation
+import LifecycleCore
+import Logging
+import PluginAPI
+import WorkerSupervisor
+
+/// One FastCGI worker on the listening socket at fd 0: spawned by `serve`, or run alone under
+/// spawn-fcgi or systemd socket activation.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run one FastCGI worker on the listening socket at fd 0.")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var auth: AuthOptions
+    @OptionGroup var pool: PoolOptions
+    @Flag(help: "Started by `serve`: exit when the master goes away.") var supervised = false
+
+    func run() throws {
+        let logger = makeLogger("plugin-lifecycle.worker")
+        let service = try data.openService(logger: logger)
+        let verifier = try auth.verifier(dataDirectory: service.directory)
+        if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
+        let api = PluginAPI(service: service, verifier: verifier, logger: logger)
+        let worker = FastCGIWorker(configuration: pool.workerConfiguration(listenFD: 0), logger: logger)
+        logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])
+        let code = worker.run { request in
+            let response = api.handle(HTTPRequest(cgiParams: request.params, body: request.body,
+                                                  bodyTooLarge: request.bodyExceededLimit || request.paramsExceededLimit))
+            return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
+        }
+        throw ExitCode(code)
+    }
+}
+
+/// Sizing of the pool and of each worker.
+struct PoolOptions: ParsableArguments {
+    @Option(help: "Accept-loop threads per worker process.") var threads: Int = 4
+    @Option(help: "Request body limit in bytes (413 above).") var maxBodyBytes: Int = 1 << 20
+    @Option(help: "Recycle a worker after this many requests (php-fpm's pm.max_requests); 0 = never.") var maxRequests: Int = 0
+
+    func workerConfiguration(listenFD: Int32) -> FastCGIWorkerConfiguration {
+        var configuration = FastCGIWorkerConfiguration()
+        configuration.listenFD = listenFD
+        configuration.threads = max(1, threads)
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxRequests = maxRequests > 0 ? maxRequests : nil
+        return configuration
+    }
+
+    var arguments: [String] {
+        ["--threads", String(threads), "--max-body-bytes", String(maxBodyBytes), "--max-requests", String(maxRequests)]
+    }
+}

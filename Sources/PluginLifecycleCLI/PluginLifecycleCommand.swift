@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct PluginLifecycleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin-lifecycle",
+        abstract: "User-scoped plugin lifecycle service: FastCGI worker pool, CLI and debug commands.",
+        subcommands: [
+            InitCommand.self, ServeCommand.self, WorkerCommand.self, TokenCommand.self,
+            InstallCommand.self, UninstallCommand.self, StatusCommand.self, RepairCommand.self,
+            AvailableCommand.self, InfoCommand.self,
+        ])
+}
