@@ -13,7 +13,7 @@ var BrainDriveNetwork;
   }
   var moduleMap = {
     "./ComponentNetworkStatus": function () { return Promise.resolve(function () { return __webpack_require__("./src/components/ComponentNetworkStatus.js"); }); },
-"./ComponentNetworkHistory": function () { return Promise.resolve(function () { return __webpack_require__("./src/components/ComponentNetworkHistory.js"); }); }
+    "./ComponentNetworkHistory": function () { return Promise.resolve(function () { return __webpack_require__("./src/components/ComponentNetworkHistory.js"); }); }
   };
   var get = function (module, getScope) {
     if (!Object.prototype.hasOwnProperty.call(moduleMap, module)) {
