@@ -1,0 +1,4 @@
+import ComponentLibrary from "./components/ComponentLibrary";
+
+export { ComponentLibrary };
+export const version = "1.0.0";

@@ -1,0 +1,4 @@
+import ComponentNetworkStatus from "./components/ComponentNetworkStatus";
+
+export { ComponentNetworkStatus };
+export const version = "1.0.0";

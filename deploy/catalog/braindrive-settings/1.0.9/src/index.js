@@ -1,0 +1,4 @@
+import ComponentSettings from "./components/ComponentSettings";
+
+export { ComponentSettings };
+export const version = "1.0.9";
