@@ -16,21 +16,22 @@ extension LifecycleDebugCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let result: T
         do {
-            let result = try body(service)
-            if output.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(text(result))
-            }
+            result = try body(service)
         } catch {
             if output.json {
                 print("{\"status\": \"error\", \"detail\": \(jsonString(error.description))}")
             }
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode.failure
+        }
+        if output.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(text(result))
         }
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import LifecycleCore
+import LifecycleStore
+import Testing
+
+/// States a killed process leaves behind, built by hand; the integration tests make real ones with SIGKILL.
+@Suite struct RecoveryTests {
+    static let deadOwner = "999999999:1"
+
+    func leave(_ f: Fixture, lease operationID: String, user: String, slug: String, operation: String) throws {
+        let lease = OperationLease(userID: user, pluginSlug: slug, operationID: operationID, operation: operation,
+                                   owner: Self.deadOwner, expiresAt: Date().timeIntervalSince1970 + 600)
+        try f.service.database.write { db in try lease.insert(db) }
+        let staging = f.root + "/staging/" + operationID
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let record = ["operation_id": operationID, "user_id": user, "plugin_slug": slug, "operation": operation]
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: staging + "/operation.json"))
+    }
+
+    /// An install killed after its folder was renamed into place, before the commit.
+    func leaveUncommittedInstall(_ f: Fixture, operationID: String) throws {
+        try leave(f, lease: operationID, user: "u1", slug: "braindrive_chat", operation: "install")
+        let target = f.pluginFolder("u1", "braindrive_chat")
+        try FileManager.default.createDirectory(atPath: target + "/dist", withIntermediateDirectories: true)
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: target + "/dist/remoteEntry.js"))
+        let metadata = ["operation_id": operationID, "plugin_id": "u1_braindrive_chat", "plugin_slug": "braindrive_chat",
+                        "user_id": "u1", "version": "1.0.0", "installed_at": "x", "files": [:]] as [String: Any]
+        try JSONSerialization.data(withJSONObject: metadata).write(to: URL(fileURLWithPath: target + "/plugin_metadata.json"))
+    }
+
+    @Test func startupRecoveryRemovesAnUncommittedInstall() throws {
+        let f = try Fixture(); defer { f.remove() }
+        try leaveUncommittedInstall(f, operationID: "deadbeef01")
+        try f.service.recoverInterruptedOperations()
+        #expect(!f.exists(f.pluginFolder("u1", "braindrive_chat")))
+        #expect(f.stagingEntries().isEmpty)
+        #expect(try f.service.database.allLeases().isEmpty)
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .notInstalled)
+    }
+
+    @Test func nextOperationTakesOverADeadOwnersLease() throws {
+        let f = try Fixture(); defer { f.remove() }
+        try leaveUncommittedInstall(f, operationID: "deadbeef02")
+        let result = try f.service.install(user: "u1", slug: "braindrive-chat")
+        #expect(result.version == "1.0.0")
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(f.stagingEntries().isEmpty)
+    }
+
+    @Test func liveOwnersLeaseIsInProgress() throws {
+        let f = try Fixture(); defer { f.remove() }
+        let me = "\(getpid()):" + (try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
+            .split(separator: ")").last!.split(separator: " ")[19])
+        let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: "live01", operation: "repair",
+                                   owner: me, expiresAt: Date().timeIntervalSince1970 + 600)
+        try f.service.database.write { db in try lease.insert(db) }
+        #expect(throws: LifecycleError.operationInProgress(slug: "braindrive_chat", operation: "repair")) {
+            try f.service.install(user: "u1", slug: "braindrive-chat")
+        }
+    }
+
+    @Test func anUncommittedUninstallIsUndone() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-chat")
+        try leave(f, lease: "deadbeef03", user: "u1", slug: "braindrive_chat", operation: "uninstall")
+        try FileManager.default.moveItem(atPath: f.pluginFolder("u1", "braindrive_chat"), toPath: f.root + "/staging/deadbeef03/old")
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .filesMissing)
+        try f.service.recoverInterruptedOperations()
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(f.stagingEntries().isEmpty)
+    }
+
+    @Test func anUncommittedRepairSwapIsUndone() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-chat")
+        try leave(f, lease: "deadbeef04", user: "u1", slug: "braindrive_chat", operation: "repair")
+        let target = f.pluginFolder("u1", "braindrive_chat")
+        try FileManager.default.moveItem(atPath: target, toPath: f.root + "/staging/deadbeef04/old")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: ["operation_id": "deadbeef04"])
+            .write(to: URL(fileURLWithPath: target + "/plugin_metadata.json"))
+        try f.service.recoverInterruptedOperations()
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(f.stagingEntries().isEmpty)
+    }
+
+    @Test func orphanStagingWithoutLeaseIsCleaned() throws {
+        let f = try Fixture(); defer { f.remove() }
+        try FileManager.default.createDirectory(atPath: f.root + "/staging/abandoned/new/dist", withIntermediateDirectories: true)
+        try f.service.recoverInterruptedOperations()
+        #expect(f.stagingEntries().isEmpty)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import LifecycleCore
+import LifecycleStore
+import Testing
+
+@Suite struct StatusRepairTests {
+    @Test func missingFileIsReportedAndRepaired() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network")
+        let folder = f.pluginFolder("u1", "braindrive_network")
+        try FileManager.default.removeItem(atPath: folder + "/dist/remoteEntry.js")
+        let status = try f.service.status(user: "u1", slug: "braindrive-network")
+        #expect(status.status == .filesMissing)
+        #expect(status.files.missing == ["dist/remoteEntry.js"])
+        #expect(!status.filesExist)
+
+        let repair = try f.service.repair(user: "u1", slug: "braindrive-network")
+        #expect(repair.oldStatus == .filesMissing && repair.newStatus == .healthy)
+        #expect(repair.repairActions == ["restored missing file dist/remoteEntry.js"])
+        #expect(try f.service.status(user: "u1", slug: "braindrive-network", verify: .full).status == .healthy)
+        #expect(f.stagingEntries().isEmpty)
+    }
+
+    @Test func sameSizeChangeIsFoundOnlyByFullVerify() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network")
+        let path = f.pluginFolder("u1", "braindrive_network") + "/README.md"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[0] = bytes[0] == 0x41 ? 0x42 : 0x41
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try f.service.status(user: "u1", slug: "braindrive-network").status == .healthy)
+        let full = try f.service.status(user: "u1", slug: "braindrive-network", verify: .full)
+        #expect(full.status == .filesModified && full.files.modified == ["README.md"])
+        let repair = try f.service.repair(user: "u1", slug: "braindrive-network")
+        #expect(repair.newStatus == .healthy)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) != bytes)
+    }
+
+    @Test func sizeChangeAndSymlinkAreModifiedOrMissing() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network")
+        let folder = f.pluginFolder("u1", "braindrive_network")
+        try Data("longer than before, surely".utf8).write(to: URL(fileURLWithPath: folder + "/package.json"))
+        try FileManager.default.removeItem(atPath: folder + "/README.md")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/README.md", withDestinationPath: "/etc/passwd")
+        let status = try f.service.status(user: "u1", slug: "braindrive-network")
+        #expect(status.status == .filesMissing)
+        #expect(status.files.missing == ["README.md"])
+        #expect(status.files.modified == ["package.json"])
+        _ = try f.service.repair(user: "u1", slug: "braindrive-network")
+        var st = stat()
+        #expect(lstat(folder + "/README.md", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+        #expect(FileManager.default.fileExists(atPath: "/etc/passwd"), "the link's target is never touched")
+    }
+
+    @Test func missingModuleRowIsCorruptionAndRepairRecreatesIt() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network")
+        try f.service.database.write { db in
+            try db.execute(sql: "DELETE FROM module WHERE id = 'u1_braindrive_network_ComponentNetworkHistory'")
+        }
+        let status = try f.service.status(user: "u1", slug: "braindrive-network")
+        #expect(status.status == .modulesCorrupted)
+        #expect(status.modulesStatus.loadedCount == 1 && status.modulesStatus.expectedCount == 2)
+        let repair = try f.service.repair(user: "u1", slug: "braindrive-network")
+        #expect(repair.repairActions == ["recreated module record ComponentNetworkHistory"])
+        #expect(try f.service.status(user: "u1", slug: "braindrive-network").status == .healthy)
+    }
+
+    @Test func repairOfHealthyPluginDoesNothingAndOfMissingIsNotInstalled() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-chat")
+        let repair = try f.service.repair(user: "u1", slug: "braindrive-chat")
+        #expect(repair.oldStatus == .healthy && repair.repairActions.isEmpty)
+        #expect(throws: LifecycleError.notInstalled(slug: "braindrive_network")) {
+            try f.service.repair(user: "u1", slug: "braindrive-network")
+        }
+        #expect(try f.service.database.auditEvents(userID: "u1", limit: 10, before: nil).map(\.action) == ["install"])
+    }
+
+    @Test func deletedFolderIsRestored() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-chat")
+        try FileManager.default.removeItem(atPath: f.pluginFolder("u1", "braindrive_chat"))
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .filesMissing)
+        #expect(try f.service.repair(user: "u1", slug: "braindrive-chat").newStatus == .healthy)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import LifecycleStore
+import Testing
+
+@Suite struct StoreTests {
+    func openDatabase() throws -> (LifecycleDatabase, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lc-store-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let db = try LifecycleDatabase(path: dir + "/lifecycle.sqlite")
+        try db.migrate()
+        return (db, dir)
+    }
+
+    func plugin(_ user: String, _ slug: String, operation: String = "op") -> PluginRow {
+        PluginRow(id: "\(user)_\(slug)", userID: user, pluginSlug: slug, name: slug, version: "1.0.0",
+                  description: nil, author: nil, scope: nil, bundleLocation: nil, manifestJSON: "{}",
+                  operationID: operation, installedAt: "t", updatedAt: "t")
+    }
+
+    func lease(_ user: String, _ slug: String, _ id: String, owner: String = "1:1", expires: Double = 1e12) -> OperationLease {
+        OperationLease(userID: user, pluginSlug: slug, operationID: id, operation: "install", owner: owner, expiresAt: expires)
+    }
+
+    func audit(_ user: String) -> AuditEventRow {
+        AuditEventRow(at: "t", actor: user, userID: user, pluginSlug: "p", action: "install", fromVersion: nil,
+                      toVersion: "1.0.0", outcome: "success", requestID: nil)
+    }
+
+    @Test func walAndForeignKeysOnEveryConnection() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mode = try db.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        // Several concurrent readers force several connections; each must have the pragmas.
+        let results = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            let values = try? db.pool.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA foreign_keys")!, try Int.fetchOne(db, sql: "PRAGMA synchronous")!)
+            }
+            results.add("\(values.map { "\($0.0),\($0.1)" } ?? "error")")
+        }
+        #expect(results.all.allSatisfy { $0 == "1,2" }, "foreign_keys=1 and synchronous=FULL(2): \(results.all)")
+        let writer = try db.pool.write { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
+        #expect(writer == 1)
+    }
+
+    @Test func commitCascadesAndKeepsEnabledFlags() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        var row = plugin("u1", "p")
+        let module = ModuleRow(id: "u1_p_M", pluginID: row.id, userID: "u1", name: "M", displayName: nil, description: nil,
+                               icon: nil, category: nil, priority: nil, props: nil, configFields: nil,
+                               requiredServices: nil, layout: nil, tags: nil, createdAt: "t", updatedAt: "t")
+        let file = InstalledFileRow(pluginID: row.id, path: "a.js", size: 3, sha256: String(repeating: "0", count: 64))
+        _ = try db.acquireLease(lease("u1", "p", "op1"), now: 0) { _ in true }
+        try db.commitPlugin(InstalledPlugin(plugin: row, modules: [module], files: [file]), audit: audit("u1"), releasing: "op1")
+        try db.write { db in try db.execute(sql: "UPDATE module SET enabled = 0; UPDATE plugin SET enabled = 0") }
+
+        row.version = "1.1.0"
+        _ = try db.acquireLease(lease("u1", "p", "op2"), now: 0) { _ in true }
+        try db.commitPlugin(InstalledPlugin(plugin: row, modules: [module], files: [file]), audit: audit("u1"), releasing: "op2")
+        let after = try #require(try db.installedPlugin(userID: "u1", slug: "p"))
+        #expect(after.plugin.version == "1.1.0" && !after.plugin.enabled && !after.modules[0].enabled)
+
+        _ = try db.acquireLease(lease("u1", "p", "op3"), now: 0) { _ in true }
+        try db.commitRemoval(pluginID: row.id, audit: audit("u1"), releasing: "op3")
+        let counts = try db.read { db in
+            [try Int.fetchOne(db, sql: "SELECT count(*) FROM module")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM installed_file")!]
+        }
+        #expect(counts == [0, 0], "module and file rows go by ON DELETE CASCADE")
+        #expect(try db.auditEvents(userID: "u1", limit: 10, before: nil).count == 3)
+    }
+
+    @Test func leaseIsExclusiveUntilOwnerDiesOrExpires() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try db.acquireLease(lease("u1", "p", "a"), now: 100) { _ in true } == nil)
+        #expect(throws: LeaseError.held(operation: "install")) {
+            try db.acquireLease(lease("u1", "p", "b"), now: 100) { _ in true }
+        }
+        // Another user or plugin is independent.
+        #expect(try db.acquireLease(lease("u2", "p", "c"), now: 100) { _ in true } == nil)
+        // A dead owner's lease is handed over and returned for rollback.
+        let stale = try db.acquireLease(lease("u1", "p", "d"), now: 100) { _ in false }
+        #expect(stale?.operationID == "a")
+        // An expired one too, even if its owner looks alive.
+        #expect(try db.acquireLease(lease("u3", "p", "x", expires: 150), now: 100) { _ in true } == nil)
+        let expired = try db.acquireLease(lease("u3", "p", "y"), now: 200) { _ in true }
+        #expect(expired?.operationID == "x")
+    }
+
+    @Test func commitWithALostLeaseIsRefused() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(throws: LeaseError.lost) {
+            try db.commitPlugin(InstalledPlugin(plugin: plugin("u1", "p"), modules: [], files: []), audit: audit("u1"), releasing: "nobody")
+        }
+        #expect(try db.installedPlugin(userID: "u1", slug: "p") == nil)
+    }
+
+    @Test func uniqueUserAndSlug() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try db.write { db in try plugin("u1", "p").insert(db) }
+        var duplicate = plugin("u1", "p"); duplicate.id = "other"
+        #expect(throws: (any Error).self) { try db.write { db in try duplicate.insert(db) } }
+    }
+
+    @Test func migrationsAreIdempotentAcrossOpens() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try db.migrate()
+        let second = try LifecycleDatabase(path: dir + "/lifecycle.sqlite")
+        try second.migrate()
+        let tables = try second.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name") }
+        #expect(Set(["plugin", "module", "installed_file", "audit_event", "operation_lease"]).isSubset(of: Set(tables)))
+    }
+}
+
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+    func add(_ value: String) { lock.lock(); values.append(value); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return values }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import PluginAPI
+import Testing
+
+@Suite struct RouteTests {
+    let p = "/api/plugins/"
+
+    @Test func installStatusRepairUninstallThroughTheAPI() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let install = f.send("POST", p + "braindrive-network/install", user: "user123")
+        #expect(install.status == 201)
+        #expect(install.jsonObject?["status"] as? String == "success")
+        #expect(install.jsonObject?["message"] as? String == "Plugin 'braindrive_network' installed")
+        #expect(install.data?["plugin_id"] as? String == "user123_braindrive_network")
+        #expect(install.data?["plugin_directory"] as? String == "plugins/user123/braindrive_network")
+        #expect((install.data?["modules_created"] as? [String])?.count == 2)
+        #expect(install.data?["dependencies_installed"] as? [String] == [])
+
+        let status = f.send("GET", p + "BrainDrive_Network/status", user: "user123")
+        #expect(status.status == 200)
+        #expect(status.data?["status"] as? String == "healthy")
+        #expect(status.data?["exists"] as? Bool == true)
+        #expect(status.data?["files_exist"] as? Bool == true)
+        #expect((status.data?["modules_status"] as? [String: Any])?["all_loaded"] as? Bool == true)
+
+        try FileManager.default.removeItem(atPath: f.root + "/plugins/user123/braindrive_network/README.md")
+        #expect(f.send("GET", p + "braindrive-network/status", user: "user123").data?["status"] as? String == "files_missing")
+        let repair = f.send("POST", p + "braindrive-network/repair", user: "user123")
+        #expect(repair.status == 200)
+        #expect(repair.data?["old_status"] as? String == "files_missing")
+        #expect(repair.data?["new_status"] as? String == "healthy")
+
+        let full = f.send("GET", p + "braindrive-network/status", user: "user123", query: ["verify": "full"])
+        #expect(full.data?["status"] as? String == "healthy")
+
+        let uninstall = f.send("DELETE", p + "braindrive-network/uninstall", user: "user123")
+        #expect(uninstall.status == 200)
+        #expect(uninstall.data?["uninstalled"] as? [String] == ["braindrive_network"])
+        #expect(f.send("GET", p + "braindrive-network/status", user: "user123").data?["status"] as? String == "not_installed")
+    }
+
+    @Test func installTakesAVersion() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let install = f.send("POST", p + "braindrive-network/install", user: "u1", body: #"{"version": "1.0.0"}"#)
+        #expect(install.status == 201 && install.data?["version"] as? String == "1.0.0")
+        #expect(f.send("POST", p + "braindrive-settings/install", user: "u1", body: #"{"version": "2"}"#).code == "invalid_version")
+        #expect(f.send("POST", p + "braindrive-settings/install", user: "u1", body: #"{"version": "7.0.0"}"#).code == "version_not_found")
+        #expect(f.send("POST", p + "braindrive-settings/install", user: "u1", body: #"{"version": 1}"#).code == "bad_request")
+    }
+
+    @Test func availableIsPublicAndPersonalWithAToken() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let anonymous = f.send("GET", p + "available")
+        #expect(anonymous.status == 200)
+        let plugins = try #require(anonymous.data?["available_plugins"] as? [String: [String: Any]])
+        #expect(Set(plugins.keys) == ["braindrive_network", "braindrive_chat", "braindrive_library", "braindrive_settings"])
+        #expect(anonymous.data?["total_count"] as? Int == 4)
+        #expect(plugins["braindrive_settings"]?["version"] as? String == "1.0.10", "semver, not string order")
+        #expect(plugins["braindrive_settings"]?["versions"] as? [String] == ["1.0.10", "1.0.9", "1.0.0"])
+        #expect(plugins["braindrive_network"]?["installed"] == nil)
+
+        f.send("POST", p + "braindrive-chat/install", user: "u1")
+        let personal = f.send("GET", p + "available", user: "u1").data?["available_plugins"] as? [String: [String: Any]]
+        #expect(personal?["braindrive_chat"]?["installed"] as? Bool == true)
+        #expect(personal?["braindrive_chat"]?["installed_version"] as? String == "1.0.0")
+        #expect(personal?["braindrive_network"]?["installed"] as? Bool == false)
+    }
+
+    @Test func infoListsEveryVersion() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let info = f.send("GET", p + "braindrive-network/info")
+        #expect(info.status == 200)
+        #expect(info.data?["plugin_slug"] as? String == "braindrive_network")
+        #expect(info.data?["installation_type"] as? String == "user-scoped")
+        #expect(info.data?["supports_lifecycle"] as? Bool == true)
+        let manifest = try #require(info.data?["plugin_info"] as? [String: Any])
+        #expect(manifest["version"] as? String == "1.1.0")
+        #expect(manifest["versions"] as? [String] == ["1.1.0", "1.0.0"])
+        #expect(f.send("GET", p + "nothing-here/info").code == "plugin_not_found")
+    }
+
+    @Test func healthAnswersWithWorkerPid() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let health = f.send("GET", p + "health")
+        #expect(health.status == 200)
+        #expect(health.data?["database"] as? String == "ok")
+        #expect(health.data?["worker_pid"] as? Int == Int(getpid()))
+    }
+
+    @Test func etagAndNotModified() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let first = f.send("GET", p + "available")
+        let tag = try #require(first.header("ETag"))
+        let second = f.send("GET", p + "available", ifNoneMatch: tag)
+        #expect(second.status == 304 && second.body.isEmpty)
+        #expect(f.send("GET", p + "available", ifNoneMatch: "\"other\"").status == 200)
+        f.send("POST", p + "braindrive-chat/install", user: "u1")
+        let status = f.send("GET", p + "braindrive-chat/status", user: "u1")
+        let statusTag = try #require(status.header("ETag"))
+        #expect(f.send("GET", p + "braindrive-chat/status", user: "u1", ifNoneMatch: "W/" + statusTag).status == 304)
+        #expect(f.send("GET", p + "braindrive-network/info", ifNoneMatch: tag).status == 200)
+    }
+}
