@@ -168,7 +168,13 @@ public final class LifecycleService: Sendable {
                                     files: .init(expected: 0, missing: [], modified: []),
                                     modulesStatus: .init(allLoaded: false, loadedCount: 0, expectedCount: 0))
             }
-            return inspect(installed, user: user, verify: verify)
+            let report = inspect(installed, user: user, verify: verify)
+            // A process that died mid-operation left the folder in between: roll it back, then look again.
+            if report.status != .healthy, try runner.recoverIfAbandoned(user: user, slug: slug.value),
+               let recovered = try database.installedPlugin(userID: user.value, slug: slug.value) {
+                return inspect(recovered, user: user, verify: verify)
+            }
+            return report
         }
     }
 

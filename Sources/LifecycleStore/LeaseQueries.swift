@@ -43,6 +43,12 @@ extension LifecycleDatabase {
         }
     }
 
+    public func lease(userID: String, slug: String) throws -> OperationLease? {
+        try read { db in
+            try OperationLease.filter(Column("user_id") == userID && Column("plugin_slug") == slug).fetchOne(db)
+        }
+    }
+
     public func allLeases() throws -> [OperationLease] {
         try read { db in try OperationLease.fetchAll(db) }
     }

@@ -129,6 +129,21 @@ final class OperationRunner: Sendable {
         if (try? FileTree.entries(folder))?.isEmpty == true { rmdir(folder) }
     }
 
+    /// If a dead or expired owner holds the (user, plugin) lease, take it over (which rolls its
+    /// change back) and give it back. Returns whether anything was recovered.
+    func recoverIfAbandoned(user: UserID, slug: String) throws -> Bool {
+        guard let lease = try database.lease(userID: user.value, slug: slug),
+              lease.expiresAt <= Date().timeIntervalSince1970 || !ProcessIdentity.isAlive(lease.owner) else { return false }
+        do {
+            try run(user: user, slug: slug, kind: "recover") { operation in
+                try database.releaseLease(operationID: operation.id)
+            }
+        } catch LifecycleError.operationInProgress {
+            return false
+        }
+        return true
+    }
+
     /// Start-up recovery (master, before workers): every lease whose owner is gone, and every
     /// staging folder without a live lease, is reconciled with the database.
     func recoverAll() throws {

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Processes killed with SIGKILL in the middle of operations: the database and the disk must
+/// still agree, and no staging leftovers may remain once the next operation ran.
+@Suite(.serialized) struct CrashTests {
+    let p = "/api/plugins/"
+
+    @Test func cliKilledAtEachPointOfAnInstallLeavesNothingInstalled() throws {
+        let stack = try Stack(workers: 1); defer { stack.stop() }
+        for point in ["install.staged", "install.after-swap", "install.before-commit"] {
+            let killed = try stack.cli(["install", "victim", "braindrive-network"], environment: ["PLUGIN_LIFECYCLE_FAULT": point])
+            #expect(killed.status == -SIGKILL, "\(point): \(killed.output)")
+            let status = try stack.get(p + "braindrive-network/status", user: "victim")
+            #expect(status.data?["status"] as? String == "not_installed", "\(point): the row was never committed")
+            let retry = try stack.request("POST", p + "braindrive-network/install", user: "victim")
+            #expect(retry.status == 201, "\(point): the dead owner's lease is taken over: \(retry.text)")
+            #expect(try stack.get(p + "braindrive-network/status?verify=full", user: "victim").data?["status"] as? String == "healthy")
+            #expect(stack.stagingEntries().isEmpty, "\(point): \(stack.stagingEntries())")
+            #expect(try stack.request("DELETE", p + "braindrive-network/uninstall", user: "victim").status == 200)
+        }
+    }
+
+    @Test func cliKilledDuringUninstallAndRepairLeavesThePreviousState() throws {
+        let stack = try Stack(workers: 1); defer { stack.stop() }
+        #expect(try stack.request("POST", p + "braindrive-chat/install", user: "victim").status == 201)
+        for (command, point) in [("uninstall", "uninstall.before-commit"), ("repair", "repair.after-swap"), ("repair", "repair.before-commit")] {
+            if command == "repair" {
+                try FileManager.default.removeItem(atPath: stack.dataDir + "/plugins/victim/braindrive_chat/README.md")
+            }
+            let killed = try stack.cli([command, "victim", "braindrive-chat"], environment: ["PLUGIN_LIFECYCLE_FAULT": point])
+            #expect(killed.status == -SIGKILL, "\(point): \(killed.output)")
+            // The status check notices the dead owner's lease and rolls its change back first.
+            let status = try stack.get(p + "braindrive-chat/status", user: "victim")
+            let expected = command == "repair" ? "files_missing" : "healthy"
+            #expect(status.data?["status"] as? String == expected, "\(point): \(status.text)")
+            #expect(stack.stagingEntries().isEmpty, "\(point): \(stack.stagingEntries())")
+            if command == "repair" {
+                #expect(try stack.request("POST", p + "braindrive-chat/repair", user: "victim").data?["new_status"] as? String == "healthy")
+            }
+        }
+        let audit = try stack.cli(["status", "victim", "braindrive-chat", "--json", "--full"])
+        #expect(audit.status == 0 && audit.output.contains("\"healthy\""))
+    }
+
+    @Test func workerKilledMidInstallLeavesNoPartialPlugin() throws {
+        let stack = try Stack(workers: 2, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.after-swap:sleep=3"])
+        defer { stack.stop() }
+        let token = stack.token("victim")
+        let outcome = Tally()
+        let request = Thread {
+            let result = try? stack.request("POST", p + "braindrive-network/install", token: token)
+            outcome.add(result.map { String($0.status) } ?? "error")
+        }
+        request.start()
+        // Wait until the new folder has been renamed into place (the worker now sleeps before committing).
+        let deadline = Date().addingTimeInterval(10)
+        while !stack.exists("plugins/victim/braindrive_network") && Date() < deadline { usleep(20_000) }
+        #expect(stack.exists("plugins/victim/braindrive_network"))
+        let before = stack.workerPIDs()
+        for pid in before { kill(pid, SIGKILL) }
+        while outcome.all.isEmpty && Date() < deadline.addingTimeInterval(5) { usleep(20_000) }
+        #expect(outcome.all.keys.first == "502", "nginx reports the dead worker: \(outcome.all)")
+        // The pool is back to size within about a second.
+        let refill = Date().addingTimeInterval(3)
+        while (stack.workerPIDs().count < 2 || !Set(stack.workerPIDs()).isDisjoint(with: before)) && Date() < refill { usleep(20_000) }
+        #expect(stack.workerPIDs().count == 2 && Set(stack.workerPIDs()).isDisjoint(with: before))
+        #expect(try stack.get(p + "braindrive-network/status", user: "victim").data?["status"] as? String == "not_installed")
+        let retry = try stack.request("POST", p + "braindrive-network/install", user: "victim")
+        #expect(retry.status == 201, "\(retry.text)")
+        #expect(try stack.get(p + "braindrive-network/status?verify=full", user: "victim").data?["status"] as? String == "healthy")
+        #expect(stack.stagingEntries().isEmpty)
+    }
+
+    @Test func poolKeepsAnsweringWhileAWorkerIsKilledUnderLoad() throws {
+        let stack = try Stack(workers: 2, threads: 4); defer { stack.stop() }
+        let token = stack.token("loaded")
+        let tally = Tally()
+        let stopAt = Date().addingTimeInterval(3)
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                while Date() < stopAt {
+                    let result = try? stack.get(p + "available", headers: ["Authorization": "Bearer " + token])
+                    tally.add(result.map { String($0.status) } ?? "error")
+                }
+                group.leave()
+            }.start()
+        }
+        usleep(800_000)
+        let victim = stack.workerPIDs()[0]
+        kill(victim, SIGKILL)
+        usleep(1_000_000)
+        #expect(stack.workerPIDs().count == 2 && !stack.workerPIDs().contains(victim), "replaced within a second")
+        group.wait()
+        let counts = tally.all
+        #expect((counts["200"] ?? 0) > 50, "\(counts)")
+        // Only requests in flight on the killed worker (at most its 4 threads) may fail.
+        #expect(counts.filter { $0.key != "200" }.values.reduce(0, +) <= 4, "\(counts)")
+        #expect(try stack.get(p + "health").status == 200)
+    }
+
+    @Test func sigtermDrainsTheRequestInFlight() throws {
+        let stack = try Stack(workers: 1, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.staged:sleep=2"])
+        defer { stack.stop() }
+        let token = stack.token("drained")
+        let outcome = Tally()
+        let request = Thread {
+            let result = try? stack.request("POST", p + "braindrive-chat/install", token: token)
+            outcome.add(result.map { String($0.status) } ?? "error")
+        }
+        request.start()
+        let deadline = Date().addingTimeInterval(10)
+        while stack.stagingEntries().isEmpty && Date() < deadline { usleep(20_000) }
+        kill(stack.pool.processIdentifier, SIGTERM)
+        stack.pool.waitUntilExit()
+        while outcome.all.isEmpty && Date() < deadline { usleep(20_000) }
+        #expect(outcome.all == ["201": 1], "the install in flight finished before the worker exited")
+        #expect(stack.pool.terminationStatus == 0)
+        #expect(stack.exists("plugins/drained/braindrive_chat/plugin_metadata.json"))
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// Through real nginx and real worker processes, over real sockets.
+@Suite(.serialized) struct StackTests {
+    let p = "/api/plugins/"
+
+    /// The seed's curl examples, as a user would type them.
+    @Test func seedCurlExamples() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        // curl -X POST -H "Authorization: Bearer $TOKEN" http://localhost/api/plugins/braindrive-network/install
+        let install = try stack.request("POST", p + "braindrive-network/install", user: "user123")
+        #expect(install.status == 201, "\(install.text)")
+        #expect(install.data?["plugin_id"] as? String == "user123_braindrive_network")
+        #expect(install.data?["modules_created"] as? [String] == ["user123_braindrive_network_ComponentNetworkHistory",
+                                                                  "user123_braindrive_network_ComponentNetworkStatus"])
+        // curl -H "Authorization: Bearer $TOKEN" http://localhost/api/plugins/braindrive-network/status
+        let status = try stack.get(p + "braindrive-network/status", user: "user123")
+        #expect(status.status == 200 && status.data?["status"] as? String == "healthy")
+        #expect(status.header("ETag") != nil)
+        // curl http://localhost/api/plugins/available
+        let available = try stack.get(p + "available")
+        #expect(available.status == 200)
+        #expect((available.data?["available_plugins"] as? [String: Any])?.count == 4)
+        // curl http://localhost/api/plugins/braindrive-network/info
+        #expect(try stack.get(p + "braindrive-network/info").data?["plugin_slug"] as? String == "braindrive_network")
+        // curl -X POST .../repair ; curl -X DELETE .../uninstall
+        #expect(try stack.request("POST", p + "braindrive-network/repair", user: "user123").data?["new_status"] as? String == "healthy")
+        let uninstall = try stack.request("DELETE", p + "braindrive-network/uninstall", user: "user123")
+        #expect(uninstall.status == 200 && uninstall.data?["uninstalled"] as? [String] == ["braindrive_network"])
+        #expect(!stack.exists("plugins/user123/braindrive_network"))
+        // Every answer carries nginx's request id, the same one the body names.
+        let health = try stack.get(p + "health")
+        #expect(health.status == 200 && health.data?["database"] as? String == "ok")
+        #expect(health.header("X-Request-Id")?.count == 32)
+        let problem = try stack.get(p + "braindrive-network/status")
+        #expect(problem.status == 401 && problem.code == "missing_token")
+        #expect(problem.json?["request_id"] as? String == problem.header("X-Request-Id"))
+    }
+
+    @Test func usersNeverSeeEachOthersPlugins() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        #expect(try stack.request("POST", p + "braindrive-chat/install", user: "alice").status == 201)
+        #expect(try stack.get(p + "braindrive-chat/status", user: "bob").data?["status"] as? String == "not_installed")
+        let bobs = try stack.get(p + "available", user: "bob").data?["available_plugins"] as? [String: [String: Any]]
+        #expect(bobs?["braindrive_chat"]?["installed"] as? Bool == false)
+        let bobUninstall = try stack.request("DELETE", p + "braindrive-chat/uninstall", user: "bob")
+        #expect(bobUninstall.status == 404 && bobUninstall.code == "not_installed")
+        #expect(try stack.get(p + "braindrive-chat/status", user: "alice").data?["status"] as? String == "healthy")
+        #expect(stack.exists("plugins/alice/braindrive_chat/plugin_metadata.json"))
+        #expect(!stack.exists("plugins/bob"))
+    }
+
+    @Test func concurrentInstallsFromManyClientsHaveOneWinner() throws {
+        let stack = try Stack(workers: 2, threads: 4); defer { stack.stop() }
+        let token = stack.token("racer")
+        let tally = Tally()
+        DispatchQueue.concurrentPerform(iterations: 12) { _ in
+            let result = try? stack.request("POST", p + "braindrive-network/install", token: token)
+            tally.add(result.map { "\($0.status) \($0.code ?? "")" } ?? "transport error")
+        }
+        let counts = tally.all
+        #expect(counts["201 "] == 1, "\(counts)")
+        let refused = (counts["409 already_installed"] ?? 0) + (counts["409 operation_in_progress"] ?? 0)
+        #expect(refused == 11, "\(counts)")
+        #expect(try stack.get(p + "braindrive-network/status?verify=full", user: "racer").data?["status"] as? String == "healthy")
+        #expect(stack.stagingEntries().isEmpty)
+    }
+
+    @Test func hostileRequestsGetFourHundredsNeverFiveHundreds() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        let cases: [(String, String, [String: String], String?, Int, String)] = [
+            ("GET", p + "..%2f..%2fetc/status", ["Authorization": "Bearer " + stack.token("u1")], nil, 400, "invalid_slug"),
+            ("GET", p + "%2e%2e/status", ["Authorization": "Bearer " + stack.token("u1")], nil, 400, "invalid_slug"),
+            ("POST", p + "a%00b/install", ["Authorization": "Bearer " + stack.token("u1")], nil, 400, "invalid_slug"),
+            ("POST", p + String(repeating: "a", count: 200) + "/install", ["Authorization": "Bearer " + stack.token("u1")], nil, 400, "invalid_slug"),
+            ("GET", p + "braindrive-chat/status", ["Authorization": "Bearer x.y.z"], nil, 401, "invalid_token"),
+            ("GET", p + "braindrive-chat/status", ["Authorization": "Basic Zm9vOmJhcg=="], nil, 401, "missing_token"),
+            ("GET", p + "available", ["Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiZXhwIjo0MTAyNDQ0ODAwfQ."], nil, 401, "invalid_token"),
+            ("POST", p + "braindrive-chat/install", ["Authorization": "Bearer " + stack.token("u1"), "Content-Type": "application/json"], "{\"version\":", 400, "bad_request"),
+            ("POST", p + "braindrive-chat/install", ["Authorization": "Bearer " + stack.token("u1"), "Content-Type": "text/plain"], "hello", 415, "unsupported_media_type"),
+            ("PUT", p + "braindrive-chat/install", [:], nil, 405, "method_not_allowed"),
+            ("GET", p + "braindrive-chat/nope", [:], nil, 404, "not_found"),
+            ("GET", "/api/elsewhere", [:], nil, 404, "not_found"),
+        ]
+        for (method, path, headers, body, status, code) in cases {
+            let result = try stack.request(method, path, headers: headers, body: body)
+            #expect(result.status == status && result.code == code, "\(method) \(path): \(result.status) \(result.text)")
+            #expect(result.header("Content-Type")?.hasPrefix("application/problem+json") == true, "\(path)")
+        }
+        let big = try httpRequest(port: stack.port, method: "POST", path: p + "braindrive-chat/install",
+                                  headers: ["Authorization": "Bearer " + stack.token("u1"), "Content-Type": "application/json"],
+                                  body: Array(repeating: 0x20, count: 2 << 20))
+        #expect(big.status == 413 && big.code == "payload_too_large", "\(big.text)")
+        #expect(try stack.get(p + "health").status == 200, "the workers survived all of it")
+        let log = try String(contentsOfFile: stack.poolLog, encoding: .utf8)
+        #expect(!log.contains("Fatal error"), "no worker crashed")
+    }
+}
