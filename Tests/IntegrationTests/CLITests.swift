@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The executable as an operator uses it.
+@Suite struct CLITests {
+    func dataDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lc-cli-\(UUID().uuidString.prefix(8))").path
+        let result = try Stack.run(["init", "--data-dir", dir, "--sample-catalog", Stack.repository + "/deploy/catalog"])
+        #expect(result.status == 0, "\(result.output)")
+        return dir
+    }
+
+    @Test func initIsIdempotentAndMakesASecretOnce() throws {
+        let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let secret = try String(contentsOfFile: dir + "/jwt-secret", encoding: .utf8)
+        var st = stat()
+        #expect(stat(dir + "/jwt-secret", &st) == 0 && st.st_mode & 0o777 == 0o600)
+        #expect(stat(dir, &st) == 0 && st.st_mode & 0o777 == 0o750)
+        #expect(secret.count == 65 && secret.hasSuffix("\n"))
+        #expect(try Stack.run(["init", "--data-dir", dir, "--sample-catalog", Stack.repository + "/deploy/catalog"]).status == 0)
+        #expect(try String(contentsOfFile: dir + "/jwt-secret", encoding: .utf8) == secret)
+        #expect(FileManager.default.fileExists(atPath: dir + "/lifecycle.sqlite"))
+    }
+
+    @Test func debugCommandsHumanAndJSONWithExitCodes() throws {
+        let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let install = try Stack.run(["install", "user123", "braindrive-network", "--data-dir", dir])
+        #expect(install.status == 0 && install.output.contains("installed braindrive_network 1.1.0 for user123"))
+        let status = try Stack.run(["status", "user123", "braindrive-network", "--json", "--data-dir", dir])
+        let json = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
+        #expect(status.status == 0 && json?["status"] as? String == "healthy")
+        let again = try Stack.run(["install", "user123", "braindrive-network", "--data-dir", dir])
+        #expect(again.status == 1 && again.output.contains("already installed for this user (version 1.1.0)"))
+        let available = try Stack.run(["available", "--user", "user123", "--data-dir", dir])
+        #expect(available.status == 0 && available.output.contains("braindrive_network  1.1.0") && available.output.contains("[installed 1.1.0]"))
+        #expect(try Stack.run(["info", "braindrive-settings", "--data-dir", dir]).output.contains("1.0.10"))
+        #expect(try Stack.run(["repair", "user123", "braindrive-network", "--data-dir", dir]).status == 0)
+        #expect(try Stack.run(["uninstall", "user123", "braindrive-network", "--data-dir", dir]).status == 0)
+        #expect(try Stack.run(["status", "user123", "../etc", "--data-dir", dir]).status == 1)
+        let token = try Stack.run(["token", "user123", "--admin", "--data-dir", dir])
+        #expect(token.status == 0 && token.output.split(separator: ".").count == 3)
+    }
+
+    @Test func serveRefusesWeakSecretsUnlessToldItIsDevelopment() throws {
+        let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, secret) in [("empty", ""), ("short", "too-short-secret\n"), ("braindrive", "your-secret-key-here\n")] {
+            let path = dir + "/secret-" + name
+            try secret.write(toFile: path, atomically: true, encoding: .utf8)
+            let refused = try Stack.run(["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1", "--jwt-secret-file", path])
+            #expect(refused.status != 0, "\(name): \(refused.output)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/s.sock"), "\(name): refused before listening")
+        }
+        // With the development flag the same weak secret is accepted: the pool starts (and is stopped).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Stack.binary)
+        process.arguments = ["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1",
+                             "--jwt-secret-file", dir + "/secret-braindrive", "--insecure-dev-secret"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: dir + "/s.sock") && Date() < deadline { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: dir + "/s.sock"))
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+}
