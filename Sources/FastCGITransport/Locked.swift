@@ -46,8 +46,7 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     return thread
 }
 
-/// `pipe2` is not visible without _GNU_SOURCE; nothing is spawned between the two calls in
-/// practice, and the supervisor's posix_spawn closes nothing it does not inherit on purpose.
+/// `pipe2` is not exported to Swift without _GNU_SOURCE: set the flags right after `pipe`.
 func makePipe(_ fds: inout [Int32], nonBlocking: Bool) -> Bool {
     guard pipe(&fds) == 0 else { return false }
     for fd in fds {

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the master runs and how it keeps the pool alive.
+public struct SupervisorConfiguration: Sendable {
+    /// Worker binary path (searched in `PATH` when it has no slash).
+    public var executable: String
+    /// Worker argv after argv[0].
+    public var arguments: [String]
+    /// Pool size.
+    public var workers: Int
+    /// dup2'ed onto fd 0 in every worker (posix_spawn file actions; never fork() in a threaded
+    /// Swift process).
+    public var listenFD: Int32
+    /// After SIGTERM, SIGKILL stragglers; also how long an old worker may drain during a reload.
+    public var drainTimeout: Duration = .seconds(10)
+    /// First restart delay after a worker dies; doubled per quick death up to `maxRestartDelay`.
+    public var minRestartDelay: Duration = .milliseconds(100)
+    public var maxRestartDelay: Duration = .seconds(5)
+    /// A worker that lived this long resets its slot's back-off.
+    public var stableAfter: Duration = .seconds(10)
+    /// Master housekeeping (WAL checkpoints), run on its own thread every `periodicInterval`.
+    public var periodic: (@Sendable () -> Void)? = nil
+    public var periodicInterval: Duration = .seconds(30)
+    /// The workers' environment; nil inherits the master's.
+    public var environment: [String: String]? = nil
+    /// Install SIGTERM/SIGINT/SIGHUP handlers; turn off when the process owns its signals (tests).
+    public var handlesSignals: Bool = true
+
+    public init(
+        executable: String, arguments: [String] = [],
+        workers: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), listenFD: Int32,
+        drainTimeout: Duration = .seconds(10),
+        minRestartDelay: Duration = .milliseconds(100), maxRestartDelay: Duration = .seconds(5),
+        stableAfter: Duration = .seconds(10),
+        periodic: (@Sendable () -> Void)? = nil, periodicInterval: Duration = .seconds(30),
+        environment: [String: String]? = nil, handlesSignals: Bool = true
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.workers = max(1, workers)
+        self.listenFD = listenFD
+        self.drainTimeout = drainTimeout
+        self.minRestartDelay = minRestartDelay
+        self.maxRestartDelay = max(maxRestartDelay, minRestartDelay)
+        self.stableAfter = stableAfter
+        self.periodic = periodic
+        self.periodicInterval = periodicInterval
+        self.environment = environment
+        self.handlesSignals = handlesSignals
+    }
+}

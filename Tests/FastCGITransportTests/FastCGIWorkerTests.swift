@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+@testable import FastCGITransport
+
+@Suite("FastCGIWorker")
+struct FastCGIWorkerTests {
+    @Test func paramsAndResponseRoundTrip() throws {
+        let seen = Locked<FastCGIRequest?>(nil)
+        let running = try RunningWorker { request in
+            seen.withLock { $0 = request }
+            return FastCGIResponse(
+                status: 201, headers: [("Content-Type", "application/json"), ("X-Evil", "a\r\nInjected: 1")],
+                body: Array(#"{"ok":true}"#.utf8))
+        }
+        defer { running.shutdown() }
+
+        let result = try cgiFCGI(socket: running.socketPath, env: [
+            "REQUEST_METHOD": "GET", "REQUEST_URI": "/api/plugins?x=1&y=%20", "QUERY_STRING": "x=1&y=%20",
+            "HTTP_AUTHORIZATION": "Bearer abc.def.ghi",
+        ])
+        #expect(result.exitStatus == 0)
+        #expect(result.text.hasPrefix("Status: 201 Created\r\n"))
+        #expect(result.text.contains("Content-Type: application/json\r\n"))
+        #expect(result.text.contains("Content-Length: 11\r\n"))
+        #expect(result.text.contains("X-Evil: a Injected: 1\r\n"))
+        #expect(!result.text.contains("\nInjected"))
+        #expect(result.body == Array(#"{"ok":true}"#.utf8))
+
+        let request = try #require(seen.withLock { $0 })
+        #expect(request.params["REQUEST_METHOD"] == "GET")
+        #expect(request.params["REQUEST_URI"] == "/api/plugins?x=1&y=%20")
+        #expect(request.params["QUERY_STRING"] == "x=1&y=%20")
+        #expect(request.params["HTTP_AUTHORIZATION"] == "Bearer abc.def.ghi")
+        #expect(request.body.isEmpty)
+        #expect(!request.bodyExceededLimit)
+        #expect(!request.paramsExceededLimit)
+    }
+
+    @Test func bodyIsReadUpToContentLength() throws {
+        let running = try RunningWorker { request in
+            FastCGIResponse(status: 200, body: request.body.reversed())
+        }
+        defer { running.shutdown() }
+
+        // Larger than libfcgi's 8 KiB buffers and not a multiple of a record.
+        let payload = (0..<200_001).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let result = try cgiFCGI(
+            socket: running.socketPath, env: ["REQUEST_METHOD": "POST", "REQUEST_URI": "/echo"], stdin: payload)
+        #expect(result.text.hasPrefix("Status: 200 OK\r\n"))
+        #expect(result.body == payload.reversed())
+    }
+
+    @Test func bodyOverTheLimitIsNotRead() throws {
+        let seen = Locked<FastCGIRequest?>(nil)
+        let running = try RunningWorker(maxBodyBytes: 1000) { request in
+            seen.withLock { $0 = request }
+            return FastCGIResponse(status: request.bodyExceededLimit ? 413 : 200)
+        }
+        defer { running.shutdown() }
+
+        let result = try cgiFCGI(
+            socket: running.socketPath, env: ["REQUEST_METHOD": "POST", "REQUEST_URI": "/big"],
+            stdin: [UInt8](repeating: 65, count: 300_000))
+        #expect(result.text.hasPrefix("Status: 413 Content Too Large\r\n"))
+        let request = try #require(seen.withLock { $0 })
+        #expect(request.bodyExceededLimit)
+        #expect(request.body.isEmpty)
+
+        // Exactly at the limit is fine.
+        let atLimit = try cgiFCGI(
+            socket: running.socketPath, env: ["REQUEST_METHOD": "POST"], stdin: [UInt8](repeating: 66, count: 1000))
+        #expect(atLimit.text.hasPrefix("Status: 200 OK\r\n"))
+        #expect(seen.withLock { $0?.body.count } == 1000)
+    }
+
+    @Test func paramsOverTheLimitAreFlagged() throws {
+        let seen = Locked<FastCGIRequest?>(nil)
+        let running = try RunningWorker(maxParamsBytes: 2048) { request in
+            seen.withLock { $0 = request }
+            return FastCGIResponse(status: request.paramsExceededLimit ? 400 : 200)
+        }
+        defer { running.shutdown() }
+
+        let result = try cgiFCGI(socket: running.socketPath, env: [
+            "REQUEST_METHOD": "POST", "HTTP_X_HUGE": String(repeating: "x", count: 4096),
+        ], stdin: Array("{}".utf8))
+        #expect(result.text.hasPrefix("Status: 400 Bad Request\r\n"))
+        let request = try #require(seen.withLock { $0 })
+        #expect(request.paramsExceededLimit)
+        #expect(request.body.isEmpty)
+    }
+
+    @Test func slowHandlersOccupyOnlyTheirOwnThread() throws {
+        let running = try RunningWorker(threads: 4) { request in
+            usleep(400_000)
+            return FastCGIResponse(status: 200, body: Array((request.params["REQUEST_URI"] ?? "").utf8))
+        }
+        defer { running.shutdown() }
+
+        let results = Locked<[String]>([])
+        let start = Date()
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let result = try? cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/r\(i)"])
+            results.withLock { $0.append(String(decoding: result?.body ?? [], as: UTF8.self)) }
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(Set(results.withLock { $0 }) == ["/r0", "/r1", "/r2", "/r3"])
+        #expect(elapsed < 1.2, "4 requests of 400 ms on 4 threads took \(elapsed) s")
+    }
+
+    @Test func malformedAndAbandonedConnectionsDoNotHurt() throws {
+        let running = try RunningWorker(threads: 1) { _ in
+            usleep(50_000)
+            return FastCGIResponse(status: 200, body: [UInt8](repeating: 1, count: 512 << 10))
+        }
+        defer { running.shutdown() }
+
+        // Garbage instead of FastCGI records, then hang up.
+        let garbage = rawConnect(running.socketPath)
+        #expect(garbage >= 0)
+        _ = write(garbage, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27)
+        close(garbage)
+
+        // A valid request whose client leaves before the (large) response is written.
+        let abandoned = Process()
+        abandoned.executableURL = URL(fileURLWithPath: "/usr/bin/cgi-fcgi")
+        abandoned.arguments = ["-bind", "-connect", running.socketPath]
+        abandoned.environment = ["REQUEST_METHOD": "GET"]
+        abandoned.standardOutput = FileHandle.nullDevice
+        try abandoned.run()
+        usleep(20_000)
+        abandoned.terminate()
+        abandoned.waitUntilExit()
+
+        let result = try cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET"])
+        #expect(result.text.hasPrefix("Status: 200 OK\r\n"))
+        #expect(result.body.count == 512 << 10)
+        #expect(!running.hasExited)
+    }
+
+    @Test func requestStopDrainsTheRequestInFlight() throws {
+        let entered = DispatchSemaphore(value: 0)
+        let running = try RunningWorker(threads: 3) { _ in
+            entered.signal()
+            usleep(500_000)
+            return FastCGIResponse(status: 200, body: Array("finished".utf8))
+        }
+        defer { running.shutdown() }
+
+        let response = Locked<CGIResult?>(nil)
+        let client = Thread {
+            let result = try? cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET"])
+            response.withLock { $0 = result }
+        }
+        client.start()
+        #expect(entered.wait(timeout: .now() + 5) == .success)
+
+        let stopAt = Date()
+        running.worker.requestStop()
+        #expect(!running.hasExited, "run() returned while a request was in flight")
+        let code = running.waitForExit(timeout: 5)
+        let drainTime = Date().timeIntervalSince(stopAt)
+        #expect(code == 0)
+        // The idle threads left at once; only the handler's remaining time was waited for.
+        #expect(drainTime < 1.5)
+        #expect(drainTime > 0.3)
+
+        // The client has its complete answer.
+        for _ in 0..<100 where response.withLock({ $0 == nil }) { usleep(20_000) }
+        let result = try #require(response.withLock { $0 })
+        #expect(result.text.hasPrefix("Status: 200 OK\r\n"))
+        #expect(result.body == Array("finished".utf8))
+
+        // Nothing accepts any more, but the listening socket is still open for siblings.
+        #expect(fcntl(running.listenFD, F_GETFD) >= 0)
+    }
+
+    @Test func idleWorkerStopsPromptly() throws {
+        let running = try RunningWorker(threads: 4) { _ in FastCGIResponse(status: 204) }
+        defer { running.shutdown() }
+        usleep(50_000)
+        let start = Date()
+        running.worker.requestStop()
+        #expect(running.waitForExit(timeout: 2) == 0)
+        #expect(Date().timeIntervalSince(start) < 0.5)
+    }
+
+    @Test func maxRequestsEndsTheWorker() throws {
+        let running = try RunningWorker(threads: 1, maxRequests: 3) { _ in FastCGIResponse(status: 204) }
+        defer { running.shutdown() }
+        for _ in 0..<3 {
+            let result = try cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "DELETE"])
+            #expect(result.text.hasPrefix("Status: 204 No Content\r\n"))
+        }
+        #expect(running.waitForExit(timeout: 5) == 0)
+        #expect(running.worker.servedRequests == 3)
+    }
+
+    /// The real signal path, in a child process (an exit test) so the test runner never sees
+    /// SIGTERM: a request is in flight when SIGTERM arrives, it is answered, run() returns 0.
+    @Test func sigtermDrainsInAChildProcess() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            let entered = DispatchSemaphore(value: 0)
+            let running = try RunningWorker(threads: 2, handlesSignals: true) { _ in
+                entered.signal()
+                usleep(300_000)
+                return FastCGIResponse(status: 200, body: Array("drained".utf8))
+            }
+            let response = Locked<CGIResult?>(nil)
+            Thread {
+                let result = try? cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET"])
+                response.withLock { $0 = result }
+            }.start()
+            guard entered.wait(timeout: .now() + 5) == .success else { exit(2) }
+            kill(getpid(), SIGTERM)
+            guard running.waitForExit(timeout: 5) == 0 else { exit(3) }
+            for _ in 0..<100 where response.withLock({ $0 == nil }) { usleep(20_000) }
+            guard response.withLock({ $0?.body }) == Array("drained".utf8) else { exit(4) }
+            exit(0)
+        }
+    }
+}
