@@ -6,7 +6,7 @@ struct PluginLifecycleCommand: ParsableCommand {
         commandName: "plugin-lifecycle",
         abstract: "User-scoped plugin lifecycle service: FastCGI worker pool, CLI and debug commands.",
         subcommands: [
-            InitCommand.self, WorkerCommand.self, TokenCommand.self,
+            InitCommand.self, ServeCommand.self, WorkerCommand.self, TokenCommand.self,
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, RepairCommand.self,
             AvailableCommand.self, InfoCommand.self,
         ])

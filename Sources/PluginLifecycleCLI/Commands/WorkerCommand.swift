@@ -19,7 +19,7 @@ struct WorkerCommand: ParsableCommand {
         let logger = makeLogger("plugin-lifecycle.worker")
         let service = try data.openService(logger: logger)
         let verifier = try auth.verifier(dataDirectory: service.directory)
-        //SUP if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
+        if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
         let api = PluginAPI(service: service, verifier: verifier, logger: logger)
         let worker = FastCGIWorker(configuration: pool.workerConfiguration(listenFD: 0), logger: logger)
         logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])

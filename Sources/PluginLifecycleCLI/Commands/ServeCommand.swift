@@ -1,0 +1,65 @@
+import ArgumentParser
+import FastCGITransport
+import Foundation
+import LifecycleCore
+import Logging
+import WorkerSupervisor
+
+/// The master: prepares the data directory, migrates and recovers once, opens the listening
+/// socket, then supervises a pool of `worker` processes that inherit it as fd 0.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the FastCGI worker pool (master process).")
+    @OptionGroup var data: DataOptions
+    @OptionGroup var auth: AuthOptions
+    @OptionGroup var pool: PoolOptions
+    @Option(help: "Unix socket to listen on (mode 0660).") var socket: String?
+    @Option(help: "Loopback TCP address to listen on instead, e.g. 127.0.0.1:9000.") var listen: String?
+    @Option(help: "Worker processes (default: one per core).") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Write the master's pid here.") var pidFile: String?
+    @Option(help: "Seconds a draining worker gets before SIGKILL.") var drainTimeout: Int = 10
+
+    func run() throws {
+        let logger = makeLogger("plugin-lifecycle.master")
+        let service = try data.openService(logger: logger)
+        // Refuse a bad secret here, once, rather than in every worker's restart loop.
+        _ = try auth.verifier(dataDirectory: service.directory)
+        try service.recoverInterruptedOperations()
+
+        let listenFD: Int32
+        if let listen {
+            let parts = listen.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen wants HOST:PORT") }
+            listenFD = try FastCGISocket.listen(host: String(parts[0]), port: port)
+        } else {
+            let path = socket ?? service.directory.root + "/run/fcgi.sock"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            listenFD = try FastCGISocket.listen(unixPath: path)
+        }
+        if let pidFile { try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8) }
+        defer {
+            if let pidFile { unlink(pidFile) }
+            if listen == nil, let socket { unlink(socket) }
+        }
+
+        var arguments = ["worker", "--supervised", "--data-dir", service.directory.root]
+        if let catalog = data.catalog { arguments += ["--catalog", catalog] }
+        arguments += auth.arguments + pool.arguments
+        let database = service.database
+        var configuration = SupervisorConfiguration(
+            executable: Self.executablePath(), arguments: arguments, workers: max(1, workers), listenFD: listenFD)
+        configuration.drainTimeout = .seconds(drainTimeout)
+        configuration.periodic = {
+            do { try database.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+        }
+        logger.info("pool starting", metadata: ["workers": "\(workers)", "threads": "\(pool.threads)", "pid": "\(getpid())"])
+        let code = WorkerSupervisor(configuration: configuration, logger: logger).run()
+        logger.info("pool stopped", metadata: ["exit": "\(code)"])
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The running binary, so workers are exactly the master's code even if the file on disk is replaced later... as long as /proc allows.
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
