@@ -36,10 +36,6 @@ public final class WorkerSupervisor: Sendable {
         var restartDelays: [Duration] = []
     }
 
-    private enum Command: UInt8 {
-        case stop = 1
-        case reload = 2
-    }
 
     private struct Slot {
         var pid: pid_t? = nil
@@ -67,10 +63,10 @@ public final class WorkerSupervisor: Sendable {
     }
 
     /// What SIGTERM/SIGINT do: drain and stop the pool; ``run()`` then returns 0.
-    public func requestStop() { send(.stop) }
+    public func requestStop() { send(SIGTERM) }
 
     /// What SIGHUP does: replace every worker, one at a time.
-    public func requestReload() { send(.reload) }
+    public func requestReload() { send(SIGHUP) }
 
     /// The pids of the workers currently serving (not those draining after a reload).
     public var workerPIDs: [pid_t] { shared.withLock { $0.pids } }
@@ -81,8 +77,9 @@ public final class WorkerSupervisor: Sendable {
     /// Delays chosen for restarts, oldest first (for tests and status views).
     var restartDelays: [Duration] { shared.withLock { $0.restartDelays } }
 
-    private func send(_ command: Command) {
-        var byte = command.rawValue
+    /// Requests travel as the signal numbers that mean the same thing.
+    private func send(_ signo: Int32) {
+        var byte = UInt8(signo)
         _ = write(commandWrite, &byte, 1)
     }
 
@@ -133,9 +130,9 @@ public final class WorkerSupervisor: Sendable {
             // Commands and signals.
             for byte in drain(commandRead) + (signalFD.map(drain) ?? []) {
                 switch Int32(byte) {
-                case Int32(Command.stop.rawValue), SIGTERM, SIGINT:
+                case SIGTERM, SIGINT:
                     stopping = true
-                case Int32(Command.reload.rawValue), SIGHUP:
+                case SIGHUP:
                     logger.info("reload: replacing workers one by one")
                     rollQueue = Array(slots.indices)
                 default:
