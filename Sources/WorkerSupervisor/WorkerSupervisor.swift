@@ -122,7 +122,7 @@ public final class WorkerSupervisor: Sendable {
         logger.info("supervisor starting", metadata: [
             "pid": "\(getpid())", "workers": "\(configuration.workers)", "executable": "\(configuration.executable)",
         ])
-        for index in slots.indices { slots[index].pid = spawn(slot: index) }
+        for index in slots.indices { start(&slots[index], index) }
         publish(slots)
 
         var stopping = false
@@ -158,7 +158,7 @@ public final class WorkerSupervisor: Sendable {
                 slots[index].pid = nil
                 slots[index].restartAt = now + delay
                 shared.withLock { $0.restartDelays.append(delay) }
-                logger.warning("worker exited", metadata: [
+                logger.log(level: exitCode(status) == 0 ? .info : .warning, "worker exited", metadata: [
                     "pid": "\(pid)", "slot": "\(index)", "status": "\(describe(status))",
                     "lived": "\(lived)", "restart_in": "\(delay)",
                 ])
@@ -178,12 +178,7 @@ public final class WorkerSupervisor: Sendable {
             // Restart.
             for index in slots.indices {
                 guard slots[index].pid == nil, let at = slots[index].restartAt, now >= at else { continue }
-                slots[index].restartAt = nil
-                slots[index].pid = spawn(slot: index)
-                if slots[index].pid == nil {
-                    slots[index].restartAt = now + slots[index].nextDelay
-                    slots[index].nextDelay = min(slots[index].nextDelay * 2, configuration.maxRestartDelay)
-                }
+                start(&slots[index], index)
                 shared.withLock { $0.restarts += 1 }
             }
 
@@ -191,8 +186,7 @@ public final class WorkerSupervisor: Sendable {
             if rollingOld == nil, let index = rollQueue.first {
                 rollQueue.removeFirst()
                 let old = slots[index].pid
-                slots[index].pid = spawn(slot: index)
-                slots[index].restartAt = nil
+                start(&slots[index], index)
                 if let old {
                     kill(old, SIGTERM)
                     retiring[old] = now + configuration.drainTimeout
@@ -259,6 +253,17 @@ public final class WorkerSupervisor: Sendable {
             if n > 0 { bytes += buffer[..<n] } else if n < 0 && errno == EINTR { continue } else { break }
         }
         return bytes
+    }
+
+    /// A slot whose spawn failed (bad path, EAGAIN) retries on the back-off schedule.
+    private func start(_ slot: inout Slot, _ index: Int) {
+        slot.pid = spawn(slot: index)
+        slot.startedAt = clock.now
+        slot.restartAt = nil
+        if slot.pid == nil {
+            slot.restartAt = slot.startedAt + slot.nextDelay
+            slot.nextDelay = min(slot.nextDelay * 2, configuration.maxRestartDelay)
+        }
     }
 
     private func spawn(slot: Int) -> pid_t? {
