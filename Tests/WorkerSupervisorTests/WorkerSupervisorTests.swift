@@ -14,6 +14,7 @@ final class RunningSupervisor: @unchecked Sendable {
     init(
         script: String, workers: Int = 3, drainTimeout: Duration = .seconds(2),
         minRestartDelay: Duration = .milliseconds(100), maxRestartDelay: Duration = .seconds(5),
+        stableAfter: Duration = .seconds(10), executable: String = "/bin/sh",
         periodic: (@Sendable () -> Void)? = nil, periodicInterval: Duration = .seconds(30),
         handlesSignals: Bool = false
     ) throws {
@@ -25,8 +26,9 @@ final class RunningSupervisor: @unchecked Sendable {
         environment["PIDS"] = directory.appendingPathComponent("pids").path
         supervisor = WorkerSupervisor(
             configuration: .init(
-                executable: "/bin/sh", arguments: ["-c", script], workers: workers, listenFD: 2,
+                executable: executable, arguments: ["-c", script], workers: workers, listenFD: 2,
                 drainTimeout: drainTimeout, minRestartDelay: minRestartDelay, maxRestartDelay: maxRestartDelay,
+                stableAfter: stableAfter,
                 periodic: periodic, periodicInterval: periodicInterval,
                 environment: environment, handlesSignals: handlesSignals),
             logger: logger)
@@ -143,6 +145,26 @@ struct WorkerSupervisorTests {
         #expect(running.eventually(within: 3) { running.supervisor.restartDelays.count >= 6 })
         let delays = Array(running.supervisor.restartDelays.prefix(6))
         #expect(delays == [.milliseconds(20), .milliseconds(40), .milliseconds(80), .milliseconds(160), .milliseconds(160), .milliseconds(160)])
+    }
+
+    @Test func aWorkerThatLivedLongEnoughResetsTheBackOff() throws {
+        let running = try RunningSupervisor(
+            script: "sleep 0.3; exit 1", workers: 1, minRestartDelay: .milliseconds(20),
+            maxRestartDelay: .seconds(1), stableAfter: .milliseconds(200))
+        defer { running.shutdown() }
+        #expect(running.eventually(within: 3) { running.supervisor.restartDelays.count >= 3 })
+        #expect(running.supervisor.restartDelays.prefix(3).allSatisfy { $0 == .milliseconds(20) })
+    }
+
+    @Test func aMissingExecutableIsRetriedAndStopStillWorks() throws {
+        let running = try RunningSupervisor(
+            script: "", workers: 2, minRestartDelay: .milliseconds(20), maxRestartDelay: .milliseconds(100),
+            executable: "/nonexistent/worker")
+        #expect(running.eventually(within: 2) { running.supervisor.restartCount >= 4 })
+        #expect(running.supervisor.workerPIDs.isEmpty)
+        running.supervisor.requestStop()
+        #expect(running.waitForExit(timeout: 2) == 0)
+        running.shutdown()
     }
 
     @Test func cleanExitsRestartWithoutGrowingBackOff() throws {
