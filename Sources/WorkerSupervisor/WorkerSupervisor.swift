@@ -36,10 +36,6 @@ public final class WorkerSupervisor: Sendable {
         var restartDelays: [Duration] = []
     }
 
-    private enum Command: UInt8 {
-        case stop = 1
-        case reload = 2
-    }
 
     private struct Slot {
         var pid: pid_t? = nil
@@ -67,10 +63,10 @@ public final class WorkerSupervisor: Sendable {
     }
 
     /// What SIGTERM/SIGINT do: drain and stop the pool; ``run()`` then returns 0.
-    public func requestStop() { send(.stop) }
+    public func requestStop() { send(SIGTERM) }
 
     /// What SIGHUP does: replace every worker, one at a time.
-    public func requestReload() { send(.reload) }
+    public func requestReload() { send(SIGHUP) }
 
     /// The pids of the workers currently serving (not those draining after a reload).
     public var workerPIDs: [pid_t] { shared.withLock { $0.pids } }
@@ -81,8 +77,9 @@ public final class WorkerSupervisor: Sendable {
     /// Delays chosen for restarts, oldest first (for tests and status views).
     var restartDelays: [Duration] { shared.withLock { $0.restartDelays } }
 
-    private func send(_ command: Command) {
-        var byte = command.rawValue
+    /// Requests travel as the signal numbers that mean the same thing.
+    private func send(_ signo: Int32) {
+        var byte = UInt8(signo)
         _ = write(commandWrite, &byte, 1)
     }
 
@@ -125,7 +122,7 @@ public final class WorkerSupervisor: Sendable {
         logger.info("supervisor starting", metadata: [
             "pid": "\(getpid())", "workers": "\(configuration.workers)", "executable": "\(configuration.executable)",
         ])
-        for index in slots.indices { slots[index].pid = spawn(slot: index) }
+        for index in slots.indices { start(&slots[index], index) }
         publish(slots)
 
         var stopping = false
@@ -133,9 +130,9 @@ public final class WorkerSupervisor: Sendable {
             // Commands and signals.
             for byte in drain(commandRead) + (signalFD.map(drain) ?? []) {
                 switch Int32(byte) {
-                case Int32(Command.stop.rawValue), SIGTERM, SIGINT:
+                case SIGTERM, SIGINT:
                     stopping = true
-                case Int32(Command.reload.rawValue), SIGHUP:
+                case SIGHUP:
                     logger.info("reload: replacing workers one by one")
                     rollQueue = Array(slots.indices)
                 default:
@@ -161,7 +158,7 @@ public final class WorkerSupervisor: Sendable {
                 slots[index].pid = nil
                 slots[index].restartAt = now + delay
                 shared.withLock { $0.restartDelays.append(delay) }
-                logger.warning("worker exited", metadata: [
+                logger.log(level: exitCode(status) == 0 ? .info : .warning, "worker exited", metadata: [
                     "pid": "\(pid)", "slot": "\(index)", "status": "\(describe(status))",
                     "lived": "\(lived)", "restart_in": "\(delay)",
                 ])
@@ -181,12 +178,7 @@ public final class WorkerSupervisor: Sendable {
             // Restart.
             for index in slots.indices {
                 guard slots[index].pid == nil, let at = slots[index].restartAt, now >= at else { continue }
-                slots[index].restartAt = nil
-                slots[index].pid = spawn(slot: index)
-                if slots[index].pid == nil {
-                    slots[index].restartAt = now + slots[index].nextDelay
-                    slots[index].nextDelay = min(slots[index].nextDelay * 2, configuration.maxRestartDelay)
-                }
+                start(&slots[index], index)
                 shared.withLock { $0.restarts += 1 }
             }
 
@@ -194,8 +186,7 @@ public final class WorkerSupervisor: Sendable {
             if rollingOld == nil, let index = rollQueue.first {
                 rollQueue.removeFirst()
                 let old = slots[index].pid
-                slots[index].pid = spawn(slot: index)
-                slots[index].restartAt = nil
+                start(&slots[index], index)
                 if let old {
                     kill(old, SIGTERM)
                     retiring[old] = now + configuration.drainTimeout
@@ -262,6 +253,17 @@ public final class WorkerSupervisor: Sendable {
             if n > 0 { bytes += buffer[..<n] } else if n < 0 && errno == EINTR { continue } else { break }
         }
         return bytes
+    }
+
+    /// A slot whose spawn failed (bad path, EAGAIN) retries on the back-off schedule.
+    private func start(_ slot: inout Slot, _ index: Int) {
+        slot.pid = spawn(slot: index)
+        slot.startedAt = clock.now
+        slot.restartAt = nil
+        if slot.pid == nil {
+            slot.restartAt = slot.startedAt + slot.nextDelay
+            slot.nextDelay = min(slot.nextDelay * 2, configuration.maxRestartDelay)
+        }
     }
 
     private func spawn(slot: Int) -> pid_t? {

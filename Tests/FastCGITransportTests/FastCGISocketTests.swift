@@ -37,7 +37,7 @@ struct FastCGISocketTests {
         #expect(throws: FastCGITransportError.addressInUse(path)) { try FastCGISocket.listen(unixPath: path) }
 
         let file = dir.appendingPathComponent("plain").path
-        FileManager.default.createFile(atPath: file, contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("keep me".utf8))
         #expect(throws: FastCGITransportError.notASocket(file)) { try FastCGISocket.listen(unixPath: file) }
         #expect(FileManager.default.contents(atPath: file) == Data("keep me".utf8))
 

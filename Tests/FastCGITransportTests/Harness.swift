@@ -41,6 +41,16 @@ final class RunningWorker: @unchecked Sendable {
         return exitCode.withLock { $0 }
     }
 
+    /// Polls until `condition` holds; false on timeout.
+    func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
     var hasExited: Bool { exitCode.withLock { $0 != nil } }
 
     func shutdown() {
