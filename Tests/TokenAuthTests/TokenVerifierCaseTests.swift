@@ -201,6 +201,10 @@ let tokenCases: [TokenCase] = [
           authorization: { "  Bearer \t \($0)  " }),
     .init(testDescription: "Bearer with no token is invalid", expected: .invalid, because: "empty bearer token",
           authorization: { _ in "Bearer   " }),
+    .init(testDescription: "Bearer alone is invalid", expected: .invalid, because: "empty bearer token",
+          authorization: { _ in "Bearer" }),
+    .init(testDescription: "Bearer glued to the token is not the Bearer scheme", expected: .missing,
+          authorization: { "Bearer\($0)" }),
     .init(testDescription: "Bearer followed by two tokens is invalid", expected: .invalid, because: "malformed token",
           authorization: { "Bearer \($0) \($0)" }),
 
