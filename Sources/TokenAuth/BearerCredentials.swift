@@ -20,7 +20,8 @@ enum BearerCredentials {
     }
 
     private static func isBearer(_ scheme: Substring) -> Bool {
-        scheme.utf8.count == 6 && scheme.lowercased() == "bearer"
+        // ASCII case folding without allocating: OR-ing 0x20 lowercases letters only.
+        scheme.utf8.count == 6 && zip(scheme.utf8, "bearer".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 }
 

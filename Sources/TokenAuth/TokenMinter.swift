@@ -8,6 +8,8 @@ import Foundation
 public enum TokenMinter {
     /// HS256 development/test tokens: sub, exp (now+ttl), iat; is_admin true when admin. Used by the CLI `token` command and by tests.
     ///
+    /// `userID` is written to `sub` as given (not normalised or checked), and `ttl` may be negative
+    /// for tokens that are already expired.
     /// `extraClaims` are added last and replace a standard claim of the same name. Values may be
     /// `String`, `Bool`, integers, `Double`, and arrays or `[String: …]` dictionaries of these.
     public static func mint(
@@ -22,6 +24,10 @@ public enum TokenMinter {
         userID: String, admin: Bool = false, ttl: TimeInterval = 3600, secret: [UInt8],
         extraClaims: [String: any Sendable]?, now: Date
     ) throws -> String {
+        // Ten years either way is plenty for dev tokens and keeps the Int arithmetic from trapping.
+        guard ttl.isFinite, abs(ttl) <= 315_360_000 else {
+            throw TokenAuthSetupError.invalidConfiguration("ttl must be finite and at most ten years")
+        }
         let issuedAt = Int(now.timeIntervalSince1970)
         var claims: [String: JSONValue] = [
             "sub": .string(userID),

@@ -46,4 +46,10 @@ struct TokenMinterTests {
             try TokenMinter.mint(userID: "u1", secret: TestTokens.secret, extraClaims: ["when": Date()])
         }
     }
+
+    @Test("a non-finite or absurd ttl is refused instead of trapping")
+    func absurdTTL() {
+        #expect(throws: TokenAuthSetupError.self) { try TokenMinter.mint(userID: "u1", ttl: .infinity, secret: TestTokens.secret) }
+        #expect(throws: TokenAuthSetupError.self) { try TokenMinter.mint(userID: "u1", ttl: 1e30, secret: TestTokens.secret) }
+    }
 }
