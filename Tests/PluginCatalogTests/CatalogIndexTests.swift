@@ -32,6 +32,11 @@ struct SampleCatalogTests {
         #expect(module.category == "monitoring")
         #expect(module.configFields != nil && module.props != nil && module.requiredServices != nil)
         #expect(package.manifestJSON["type"] == .string("frontend"))   // unknown keys kept for `info`
+        #expect(package.manifestJSON["official"] == .bool(true))
+        #expect(package.manifestJSON["modules"]?.arrayValue?.first?["priority"] == .number(1))
+        #expect(module.priority == 1)
+        #expect(module.tags == ["network", "status", "monitoring"])
+        #expect(module.layout?["defaultWidth"] == .number(6))
         #expect(package.dependencies.isEmpty)
     }
 
@@ -72,6 +77,23 @@ struct SampleCatalogTests {
     @Test func fingerprintIsStable() {
         #expect(CatalogIndex.load(root: TempCatalog.sample).fingerprint == catalog.fingerprint)
         #expect(CatalogIndex.quickSignature(root: TempCatalog.sample) == CatalogIndex.quickSignature(root: TempCatalog.sample))
+    }
+}
+
+@Suite("PluginManifest")
+struct PluginManifestCodableTests {
+    @Test func snakeCaseKeysAndDefaultDependencies() throws {
+        let text = #"{"slug":"a","name":"A","version":"1.0.0","bundle_location":"dist/x.js","modules":[{"name":"M","display_name":"Em","config_fields":{"k":1},"required_services":{}}]}"#
+        let manifest = try JSONDecoder().decode(PluginManifest.self, from: Data(text.utf8))
+        #expect(manifest.bundleLocation == "dist/x.js")
+        #expect(manifest.dependencies == [:])
+        #expect(manifest.modules[0].displayName == "Em")
+        #expect(manifest.modules[0].configFields == .object(["k": .number(1)]))
+        let again = try JSONDecoder().decode(PluginManifest.self, from: JSONEncoder().encode(manifest))
+        #expect(again == manifest)
+        // The catalog's own reader gives the same value.
+        let viaReader = try ManifestReader.manifest(ManifestReader.parse(Data(text.utf8)))
+        #expect(viaReader == manifest)
     }
 }
 

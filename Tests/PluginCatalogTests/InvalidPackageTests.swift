@@ -30,6 +30,7 @@ struct InvalidPackageTests {
         #expect(problem.file == manifest)
         #expect(problem.field == nil)
         #expect(problem.message.contains("not valid JSON"))
+        #expect(!problem.description.contains(NSTemporaryDirectory()))
     }
 
     @Test func notAnObject() throws {
