@@ -110,6 +110,17 @@ struct CatalogChangeTests {
         #expect(after.entries[0].latest.digest != before.entries[0].latest.digest)
     }
 
+    @Test func hashesAreSHA256() throws {
+        let temp = try TempCatalog()
+        try temp.copy("braindrive-chat", "1.0.0")
+        try temp.write("", to: "braindrive-chat/1.0.0/src/empty.js")
+        try temp.write("abc", to: "braindrive-chat/1.0.0/src/abc.txt")
+        let package = try #require(temp.load().entries.first?.latest)
+        #expect(package.files.first { $0.path == "src/empty.js" } ==
+                PackageFile(path: "src/empty.js", size: 0, sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))
+        #expect(package.files.first { $0.path == "src/abc.txt" }?.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func quickSignatureSeesANewVersionAndAManifestRewrite() throws {
         let temp = try TempCatalog()
         try temp.copy("braindrive-network", "1.0.0")
