@@ -30,6 +30,7 @@ struct InvalidPackageTests {
         #expect(problem.file == manifest)
         #expect(problem.field == nil)
         #expect(problem.message.contains("not valid JSON"))
+        #expect(!problem.description.contains(NSTemporaryDirectory()))
     }
 
     @Test func notAnObject() throws {
@@ -109,8 +110,8 @@ struct InvalidPackageTests {
     @Test func symlinkedManifest() throws {
         let problem = try loadBroken { temp in
             let url = temp.root.appendingPathComponent(self.manifest)
-            try FileManager.default.moveItem(at: url, to: temp.root.appendingPathComponent("real.json"))
-            try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: "../../real.json")
+            try FileManager.default.moveItem(at: url, to: temp.root.appendingPathComponent("braindrive-network/1.0.0/src/real.json"))
+            try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: "src/real.json")
         }
         #expect(problem.file == manifest && problem.message.contains("symbolic link"))
     }

@@ -35,16 +35,13 @@ struct PackageValidator {
         case .failure(.tooLarge): throw fail("plugin.json", "is larger than \(CatalogLimits.maxManifestBytes) bytes")
         case .failure: throw fail("plugin.json", "cannot be read")
         }
-        let data = Data(bytes)
         let json: JSONValue
-        do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw fail("plugin.json", nil, "is not valid JSON (\(Self.syntaxDetail(error)))")
-        }
-        guard case .object = json else { throw fail("plugin.json", nil, "must hold a JSON object") }
         let manifest: PluginManifest
-        do { manifest = try JSONDecoder().decode(PluginManifest.self, from: data) } catch {
-            let (field, message) = Self.describe(error)
-            throw fail("plugin.json", field, message)
+        do throws(ManifestReader.FieldError) {
+            json = try ManifestReader.parse(Data(bytes))
+            manifest = try ManifestReader.manifest(json)
+        } catch {
+            throw fail("plugin.json", error.field, error.message)
         }
 
         let (slug, version, dependencies) = try check(manifest, expectedSlug: expectedSlug, expectedVersion: expectedVersion,
@@ -183,44 +180,6 @@ struct PackageValidator {
             }
         }
         return found.sorted { $0.path < $1.path }
-    }
-
-    // MARK: - Decoding errors
-
-    static func fieldPath(_ path: [any CodingKey]) -> String? {
-        var text = ""
-        for key in path {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                if !text.isEmpty { text += "." }
-                text += key.stringValue
-            }
-        }
-        return text.isEmpty ? nil : text
-    }
-
-    static func describe(_ error: any Error) -> (field: String?, message: String) {
-        guard let error = error as? DecodingError else { return (nil, "cannot be decoded") }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return (fieldPath(context.codingPath + [key]), "is missing")
-        case .valueNotFound(_, let context):
-            return (fieldPath(context.codingPath), "must not be null")
-        case .typeMismatch(_, let context):
-            return (fieldPath(context.codingPath), context.debugDescription)
-        case .dataCorrupted(let context):
-            return (fieldPath(context.codingPath), context.debugDescription)
-        @unknown default:
-            return (nil, "cannot be decoded")
-        }
-    }
-
-    static func syntaxDetail(_ error: any Error) -> String {
-        if case .dataCorrupted(let context) = error as? DecodingError, let underlying = context.underlyingError {
-            return "\(underlying)"
-        }
-        return "\(error)"
     }
 }
 

@@ -141,9 +141,9 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func parseSimple(_ token: Substring) -> [Comparator]? {
-        guard let op = operators.first(where: { token.hasPrefix($0) }) ?? (token.first == "v" || token.first?.isNumber == true || "xX*".contains(token.first ?? " ") ? "" : nil),
-              let p = parsePartial(token.dropFirst(op.count))
-        else { return nil }
+        // No operator means an X-range or an exact version (`1.x`, `1.2.3`); parsePartial refuses the rest.
+        let op = operators.first(where: { token.hasPrefix($0) }) ?? ""
+        guard let p = parsePartial(token.dropFirst(op.count)) else { return nil }
         switch op {
         case "^": return caret(p)
         case "~", "~>": return tilde(p)
