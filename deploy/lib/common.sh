@@ -21,20 +21,19 @@ pl_missing_packages() {
 # Installs missing system packages with apt-get when root; otherwise says what to install.
 pl_ensure_packages() {
     command -v dpkg-query >/dev/null 2>&1 || { pl_log "not a Debian system: install ${PL_APT_PACKAGES[*]} yourself"; return 0; }
-    local missing
-    missing=$(pl_missing_packages)
-    if [[ -z "$missing" ]]; then
+    local missing=()
+    mapfile -t missing < <(pl_missing_packages)
+    if [[ ${#missing[@]} -eq 0 ]]; then
         return 0
     fi
-    # shellcheck disable=SC2086 # one package name per word
-    if [[ $(id -u) -eq 0 ]]; then
-        pl_log "installing missing packages: $(echo $missing)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2 \
-            || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2; } \
-            || pl_die "apt-get install failed"
-    else
-        pl_die "missing packages: $(echo $missing); run: sudo apt-get install -y $(echo $missing)"
+    if [[ $(id -u) -ne 0 ]]; then
+        pl_die "missing packages: ${missing[*]}; run: sudo apt-get install -y ${missing[*]}"
     fi
+    pl_log "installing missing packages: ${missing[*]}"
+    # A fresh machine may have no package lists yet: update once if the first try fails.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
+        || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; } \
+        || pl_die "apt-get install failed"
 }
 
 # render_nginx_conf TEMPLATE OUT LISTEN PREFIX FCGI_SOCKET HTML_ROOT [USER_DIRECTIVE]
@@ -70,22 +69,31 @@ render_nginx_conf() {
     printf '%s\n' "$text" >"$out"
 }
 
-# pid_alive PIDFILE: true when the file names a live process.
+# pid_alive PIDFILE [NAME]: true when the file names a live process (whose command line
+# mentions NAME when given, so a pid reused by an unrelated process is never taken for ours).
 pid_alive() {
     local pid
     [[ -s "$1" ]] || return 1
     pid=$(<"$1")
     [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 "$pid" 2>/dev/null
+    kill -0 "$pid" 2>/dev/null || return 1
+    if [[ -n "${2:-}" && -r "/proc/$pid/cmdline" ]]; then
+        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
+    fi
+    return 0
 }
 
 # stop_pidfile NAME PIDFILE [TIMEOUT_SECONDS]: TERM the process in PIDFILE, wait, then KILL.
-# Signals only that pid; removes the pid file when the process is gone.
+# Signals only that pid, and only if its command line mentions NAME; removes the pid file.
 stop_pidfile() {
     local name=$1 pidfile=$2 timeout=${3:-15} pid i
-    if ! pid_alive "$pidfile"; then
-        [[ -e "$pidfile" ]] && rm -f "$pidfile"
-        pl_log "$name: not running"
+    if ! pid_alive "$pidfile" "$name"; then
+        if [[ -e "$pidfile" ]]; then
+            rm -f "$pidfile"
+            pl_log "$name: not running (removed stale $pidfile)"
+        else
+            pl_log "$name: not running"
+        fi
         return 0
     fi
     pid=$(<"$pidfile")
