@@ -83,11 +83,12 @@ pid_alive() {
     return 0
 }
 
-# stop_pidfile NAME PIDFILE [TIMEOUT_SECONDS]: TERM the process in PIDFILE, wait, then KILL.
-# Signals only that pid, and only if its command line mentions NAME; removes the pid file.
+# stop_pidfile NAME PIDFILE [TIMEOUT_SECONDS] [MATCH]: TERM the process in PIDFILE, wait, then
+# KILL. Signals only that pid, and only if its command line mentions MATCH (default NAME);
+# removes the pid file.
 stop_pidfile() {
-    local name=$1 pidfile=$2 timeout=${3:-15} pid i
-    if ! pid_alive "$pidfile" "$name"; then
+    local name=$1 pidfile=$2 timeout=${3:-15} match=${4:-$1} pid i
+    if ! pid_alive "$pidfile" "$match"; then
         if [[ -e "$pidfile" ]]; then
             rm -f "$pidfile"
             pl_log "$name: not running (removed stale $pidfile)"
