@@ -168,13 +168,15 @@ public final class LifecycleService: Sendable {
                                     files: .init(expected: 0, missing: [], modified: []),
                                     modulesStatus: .init(allLoaded: false, loadedCount: 0, expectedCount: 0))
             }
-            let report = inspect(installed, user: user, verify: verify)
-            // A process that died mid-operation left the folder in between: roll it back, then look again.
-            if report.status != .healthy, try runner.recoverIfAbandoned(user: user, slug: slug.value),
-               let recovered = try database.installedPlugin(userID: user.value, slug: slug.value) {
+            // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
+            // or not): roll it back before looking, so status always describes the committed state.
+            if try runner.recoverIfAbandoned(user: user, slug: slug.value) {
+                guard let recovered = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                    return try status(user: user, slug: slug, verify: verify)
+                }
                 return inspect(recovered, user: user, verify: verify)
             }
-            return report
+            return inspect(installed, user: user, verify: verify)
         }
     }
 

@@ -51,6 +51,7 @@ public final class PluginAPI: Sendable {
         guard route.allowedMethods.contains(method) else { throw Problem.methodNotAllowed(route.allowedMethods) }
 
         let identity = try authenticate(request, required: !route.isPublic)
+        if request.paramsTooLarge { throw Problem.badRequest("The request headers are over the limit") }
         if request.bodyTooLarge { throw Problem.payloadTooLarge }
         let body = try JSONRequestBody(request)
         let context = OperationContext(actor: identity?.userID ?? "anonymous", requestID: request.requestID)

@@ -12,8 +12,8 @@ import Testing
         let install = try stack.request("POST", p + "braindrive-network/install", user: "user123")
         #expect(install.status == 201, "\(install.text)")
         #expect(install.data?["plugin_id"] as? String == "user123_braindrive_network")
-        #expect(install.data?["modules_created"] as? [String] == ["user123_braindrive_network_ComponentNetworkHistory",
-                                                                  "user123_braindrive_network_ComponentNetworkStatus"])
+        #expect(install.data?["modules_created"] as? [String] == ["user123_braindrive_network_ComponentNetworkStatus",
+                                                                  "user123_braindrive_network_ComponentNetworkHistory"])
         // curl -H "Authorization: Bearer $TOKEN" http://localhost/api/plugins/braindrive-network/status
         let status = try stack.get(p + "braindrive-network/status", user: "user123")
         #expect(status.status == 200 && status.data?["status"] as? String == "healthy")
@@ -36,6 +36,24 @@ import Testing
         let problem = try stack.get(p + "braindrive-network/status")
         #expect(problem.status == 401 && problem.code == "missing_token")
         #expect(problem.json?["request_id"] as? String == problem.header("X-Request-Id"))
+    }
+
+    @Test func perAddressRateLimitAnswersProblemWithRetryAfter() throws {
+        let stack = try Stack(workers: 1); defer { stack.stop() }
+        let tally = Tally()
+        let limited = Latest()
+        // The development limit lets a burst of 200 through; 400 at once from one address must hit it.
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<50 {
+                guard let result = try? stack.get(p + "health") else { tally.add("error"); continue }
+                tally.add(String(result.status))
+                if result.status == 429 { limited.set(result) }
+            }
+        }
+        #expect((tally.all["200"] ?? 0) >= 200, "\(tally.all)")
+        let problem = try #require(limited.value, "\(tally.all)")
+        #expect(problem.code == "rate_limited" && problem.header("Retry-After") == "1")
+        #expect(problem.header("Content-Type") == "application/problem+json")
     }
 
     @Test func usersNeverSeeEachOthersPlugins() throws {

@@ -63,6 +63,8 @@ render_nginx_conf() {
     text=${text//__PREFIX__/"$prefix"}
     text=${text//__FCGI_SOCKET__/"$socket"}
     text=${text//__HTML_ROOT__/"$html"}
+    # Per-address rate limit: the development default, or API_RATE from the environment.
+    text=${text//__API_RATE__/"${API_RATE:-100r/s}"}
     if grep -qE '__[A-Z_]+__' <<<"$text"; then
         pl_die "render_nginx_conf: placeholders left in $template: $(grep -oE '__[A-Z_]+__' <<<"$text" | sort -u | tr '\n' ' ')"
     fi

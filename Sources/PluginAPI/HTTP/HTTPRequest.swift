@@ -13,6 +13,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The transport refused to read a body over its limit.
     public var bodyTooLarge: Bool
+    /// The params (headers, URI) were over the transport's limit.
+    public var paramsTooLarge: Bool = false
     public var requestID: String
 
     public init(method: String, path: String, query: [String: String] = [:], authorization: String? = nil,
@@ -26,7 +28,7 @@ public struct HTTPRequest: Sendable {
 
     /// From CGI/FastCGI params: REQUEST_METHOD, REQUEST_URI, QUERY_STRING, HTTP_AUTHORIZATION,
     /// CONTENT_TYPE, HTTP_IF_NONE_MATCH, and REQUEST_ID (nginx's `$request_id`) or HTTP_X_REQUEST_ID.
-    public init(cgiParams params: [String: String], body: [UInt8], bodyTooLarge: Bool) {
+    public init(cgiParams params: [String: String], body: [UInt8], bodyTooLarge: Bool, paramsTooLarge: Bool = false) {
         let uri = params["REQUEST_URI"] ?? params["DOCUMENT_URI"] ?? params["SCRIPT_NAME"] ?? "/"
         let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
         self.init(method: params["REQUEST_METHOD"] ?? "GET", path: path,
@@ -34,6 +36,7 @@ public struct HTTPRequest: Sendable {
                   authorization: params["HTTP_AUTHORIZATION"], contentType: params["CONTENT_TYPE"],
                   ifNoneMatch: params["HTTP_IF_NONE_MATCH"], body: body, bodyTooLarge: bodyTooLarge,
                   requestID: params["REQUEST_ID"] ?? params["HTTP_X_REQUEST_ID"])
+        self.paramsTooLarge = paramsTooLarge
     }
 
     static func parseQuery(_ text: String) -> [String: String] {

@@ -19,6 +19,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds a draining worker gets before SIGKILL.") var drainTimeout: Int = 10
 
     func run() throws {
+        SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.master")
         let service = try data.openService(logger: logger)
         // Refuse a bad secret here, once, rather than in every worker's restart loop.

@@ -16,6 +16,7 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Started by `serve`: exit when the master goes away.") var supervised = false
 
     func run() throws {
+        SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.worker")
         let service = try data.openService(logger: logger)
         let verifier = try auth.verifier(dataDirectory: service.directory)
@@ -25,7 +26,7 @@ struct WorkerCommand: ParsableCommand {
         logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])
         let code = worker.run { request in
             let response = api.handle(HTTPRequest(cgiParams: request.params, body: request.body,
-                                                  bodyTooLarge: request.bodyExceededLimit || request.paramsExceededLimit))
+                                                  bodyTooLarge: request.bodyExceededLimit, paramsTooLarge: request.paramsExceededLimit))
             return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
         }
         throw ExitCode(code)

@@ -25,7 +25,7 @@ final class Stack: @unchecked Sendable {
     let nginx: Process
     let poolLog: String
 
-    init(workers: Int = 2, threads: Int = 4, environment: [String: String] = [:]) throws {
+    init(workers: Int = 2, threads: Int = 4, environment: [String: String] = [:], apiRate: String = "100r/s") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-it-\(UUID().uuidString.prefix(8))").path
         dataDir = root + "/data"
         socketPath = root + "/run/fcgi.sock"
@@ -57,6 +57,7 @@ final class Stack: @unchecked Sendable {
             .replacingOccurrences(of: "__PREFIX__", with: root + "/nginx")
             .replacingOccurrences(of: "__FCGI_SOCKET__", with: socketPath)
             .replacingOccurrences(of: "__HTML_ROOT__", with: Self.repository + "/nginx/html")
+            .replacingOccurrences(of: "__API_RATE__", with: apiRate)
         try config.write(toFile: root + "/nginx/nginx.conf", atomically: true, encoding: .utf8)
         nginx = Process()
         nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
@@ -169,4 +170,11 @@ final class Tally: @unchecked Sendable {
     private var counts: [String: Int] = [:]
     func add(_ key: String) { lock.lock(); counts[key, default: 0] += 1; lock.unlock() }
     var all: [String: Int] { lock.lock(); defer { lock.unlock() }; return counts }
+}
+
+final class Latest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: HTTPResult?
+    func set(_ value: HTTPResult) { lock.lock(); stored = value; lock.unlock() }
+    var value: HTTPResult? { lock.lock(); defer { lock.unlock() }; return stored }
 }
