@@ -93,6 +93,62 @@ public final class PluginAPI: Sendable {
             let report = try service.status(user: user, slug: try Self.slug(raw), verify: verify)
             return cacheable(request, success(200, "Plugin '\(report.pluginSlug)' is \(report.status.rawValue)", report))
 
+        case .versions(let raw):
+            let list = try service.versions(slug: raw)
+            return cacheable(request, success(200, "\(list.versions.count) versions of '\(list.pluginSlug)'", list))
+
+        case .update(let raw):
+            let user = try UserID(identity!.userID)
+            let slug = try Self.slug(raw)
+            let version = try body.optionalString("version").map { try Self.version($0) }
+            let result = try service.update(user: user, slug: slug, version: version, context: context)
+            let message = result.previousVersion == result.newVersion
+                ? "Plugin '\(result.pluginSlug)' is already at version \(result.newVersion)"
+                : "Plugin '\(result.pluginSlug)' updated from \(result.previousVersion) to \(result.newVersion)"
+            return success(200, message, result)
+
+        case .installed:
+            let list = try service.installed(user: try UserID(identity!.userID))
+            return success(200, "\(list.totalCount) plugins installed", list)
+
+        case .updates:
+            let list = try service.updates(user: try UserID(identity!.userID))
+            return success(200, "\(list.totalCount) updates available", list)
+
+        case .setEnabled(let raw, let enabled):
+            let state = try service.setEnabled(enabled, user: try UserID(identity!.userID), slug: try Self.slug(raw), context: context)
+            return success(200, "Plugin '\(state.pluginSlug)' \(enabled ? "enabled" : "disabled")", state)
+
+        case .setModuleEnabled(let raw, let module, let enabled):
+            let state = try service.setEnabled(enabled, user: try UserID(identity!.userID), slug: try Self.slug(raw),
+                                               module: module, context: context)
+            return success(200, "Module '\(module)' of '\(state.pluginSlug)' \(enabled ? "enabled" : "disabled")", state)
+
+        case .audit:
+            let caller = try UserID(identity!.userID)
+            let limit: Int
+            switch request.query["limit"] {
+            case nil, "": limit = 50
+            case let text?:
+                guard let value = Int(text), (1...500).contains(value) else { throw Problem.badRequest("limit must be 1 to 500") }
+                limit = value
+            }
+            var cursor: Int64?
+            if let text = request.query["cursor"], !text.isEmpty {
+                guard let value = Int64(text), value > 0 else { throw Problem.badRequest("cursor is not one this service gave") }
+                cursor = value
+            }
+            var subject: UserID? = caller
+            if let requested = request.query["user_id"], !requested.isEmpty {
+                guard let requestedUser = try? UserID(requested) else { throw Problem.badRequest("user_id is not a valid user id") }
+                if requestedUser != caller && !identity!.isAdmin { throw Problem.forbidden }
+                subject = requestedUser
+            } else if identity!.isAdmin {
+                subject = nil
+            }
+            let page = try service.audit(user: subject, limit: limit, cursor: cursor)
+            return success(200, "\(page.events.count) events", page)
+
         case .repair(let raw):
             let user = try UserID(identity!.userID)
             let result = try service.repair(user: user, slug: try Self.slug(raw), context: context)

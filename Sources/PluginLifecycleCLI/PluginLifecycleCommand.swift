@@ -7,7 +7,7 @@ struct PluginLifecycleCommand: ParsableCommand {
         abstract: "User-scoped plugin lifecycle service: FastCGI worker pool, CLI and debug commands.",
         subcommands: [
             InitCommand.self, ServeCommand.self, WorkerCommand.self, TokenCommand.self,
-            InstallCommand.self, UninstallCommand.self, StatusCommand.self, RepairCommand.self,
+            InstallCommand.self, UninstallCommand.self, StatusCommand.self, RepairCommand.self, UpdateCommand.self,
             AvailableCommand.self, InfoCommand.self,
         ])
 }

@@ -43,6 +43,22 @@ import Testing
         #expect(audit.status == 0 && audit.output.contains("\"healthy\""))
     }
 
+    @Test func updateKilledAtEachStepKeepsTheOldVersionHealthy() throws {
+        let stack = try Stack(workers: 1); defer { stack.stop() }
+        #expect(try stack.request("POST", p + "braindrive-network/install", user: "victim", body: #"{"version":"1.0.0"}"#).status == 201)
+        for point in ["update.staged", "update.old-moved", "update.after-swap", "update.before-commit"] {
+            let killed = try stack.cli(["update", "victim", "braindrive-network"], environment: ["PLUGIN_LIFECYCLE_FAULT": point])
+            #expect(killed.status == -SIGKILL, "\(point): \(killed.output)")
+            let status = try stack.get(p + "braindrive-network/status?verify=full", user: "victim")
+            #expect(status.data?["version"] as? String == "1.0.0" && status.data?["status"] as? String == "healthy",
+                    "\(point): \(status.text)")
+            #expect(stack.stagingEntries().isEmpty, "\(point)")
+        }
+        let update = try stack.request("PUT", p + "braindrive-network/update", user: "victim")
+        #expect(update.status == 200 && update.data?["new_version"] as? String == "1.1.0", "\(update.text)")
+        #expect(try stack.get(p + "braindrive-network/status?verify=full", user: "victim").data?["status"] as? String == "healthy")
+    }
+
     @Test func workerKilledMidInstallLeavesNoPartialPlugin() throws {
         let stack = try Stack(workers: 2, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.after-swap:sleep=3"])
         defer { stack.stop() }

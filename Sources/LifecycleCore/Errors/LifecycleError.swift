@@ -11,6 +11,7 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case pluginNotFound(slug: String)
     case versionNotFound(slug: String, version: String)
     case notInstalled(slug: String)
+    case moduleNotFound(slug: String, module: String)
     case alreadyInstalled(slug: String, version: String)
     case operationInProgress(slug: String, operation: String)
     case dependencyInUse(slug: String, dependents: [String])
@@ -39,6 +40,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             return "Plugin '\(slug)' has no version \(version) in the catalog"
         case .notInstalled(let slug):
             return "Plugin '\(slug)' is not installed for this user"
+        case .moduleNotFound(let slug, let module):
+            return "Plugin '\(slug)' has no module '\(module.prefix(64))'"
         case .alreadyInstalled(let slug, let version):
             return "Plugin '\(slug)' is already installed for this user (version \(version)); use update or repair"
         case .operationInProgress(let slug, let operation):

@@ -45,6 +45,7 @@ extension Problem {
         case .pluginNotFound: self.init(status: 404, code: "plugin_not_found", detail: error.description)
         case .versionNotFound: self.init(status: 404, code: "version_not_found", detail: error.description)
         case .notInstalled: self.init(status: 404, code: "not_installed", detail: error.description)
+        case .moduleNotFound: self.init(status: 404, code: "not_found", detail: error.description)
         case .alreadyInstalled: self.init(status: 409, code: "already_installed", detail: error.description)
         case .operationInProgress: self.init(status: 409, code: "operation_in_progress", detail: error.description)
         case .dependencyInUse: self.init(status: 409, code: "dependency_in_use", detail: error.description)
@@ -84,7 +85,7 @@ extension Problem {
                 detail: "Allowed: \(allowed.joined(separator: ", "))", headers: [("Allow", allowed.joined(separator: ", "))])
     }
 
-    static let forbidden = Problem(status: 403, code: "forbidden", detail: "This route needs admin rights")
+    static let forbidden = Problem(status: 403, code: "forbidden", detail: "This needs admin rights")
     static func badRequest(_ detail: String) -> Problem { Problem(status: 400, code: "bad_request", detail: detail) }
     static let payloadTooLarge = Problem(status: 413, code: "payload_too_large", detail: "The request body is over the limit (1 MiB)")
     static let unsupportedMediaType = Problem(status: 415, code: "unsupported_media_type", detail: "The request body must be JSON (Content-Type: application/json)")

@@ -2,24 +2,32 @@
 enum Route: Equatable, Sendable {
     case available
     case health
+    case installed
+    case updates
+    case audit
     case info(slug: String)
+    case versions(slug: String)
     case install(slug: String)
     case uninstall(slug: String)
     case status(slug: String)
     case repair(slug: String)
+    case update(slug: String)
+    case setEnabled(slug: String, enabled: Bool)
+    case setModuleEnabled(slug: String, module: String, enabled: Bool)
 
     var allowedMethods: [String] {
         switch self {
-        case .available, .health, .info, .status: ["GET"]
-        case .install, .repair: ["POST"]
+        case .available, .health, .installed, .updates, .audit, .info, .versions, .status: ["GET"]
+        case .install, .repair, .setEnabled, .setModuleEnabled: ["POST"]
         case .uninstall: ["DELETE"]
+        case .update: ["PUT"]
         }
     }
 
     /// Public routes verify a token when one is sent, and never need one.
     var isPublic: Bool {
         switch self {
-        case .available, .health, .info: true
+        case .available, .health, .info, .versions: true
         default: false
         }
     }
@@ -31,23 +39,37 @@ enum Route: Equatable, Sendable {
     static func match(path: String) -> Route? {
         guard path.hasPrefix(prefix) else { return nil }
         let segments = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let first = segments.first, !first.isEmpty else { return nil }
+        // An undecodable segment still routes: the slug check then answers 400, not 404.
+        let slug = percentDecode(first) ?? first
         switch segments.count {
         case 1:
-            switch segments[0] {
+            switch first {
             case "available": return .available
             case "health": return .health
+            case "installed": return .installed
+            case "updates": return .updates
+            case "audit": return .audit
             default: return nil
             }
         case 2:
-            // An undecodable segment still routes: the slug check then answers 400, not 404.
-            let slug = percentDecode(segments[0]) ?? segments[0]
-            guard !segments[0].isEmpty else { return nil }
             switch segments[1] {
             case "info": return .info(slug: slug)
+            case "versions": return .versions(slug: slug)
             case "install": return .install(slug: slug)
             case "uninstall": return .uninstall(slug: slug)
             case "status": return .status(slug: slug)
             case "repair": return .repair(slug: slug)
+            case "update": return .update(slug: slug)
+            case "enable": return .setEnabled(slug: slug, enabled: true)
+            case "disable": return .setEnabled(slug: slug, enabled: false)
+            default: return nil
+            }
+        case 4 where segments[1] == "modules" && !segments[2].isEmpty:
+            let module = percentDecode(segments[2]) ?? segments[2]
+            switch segments[3] {
+            case "enable": return .setModuleEnabled(slug: slug, module: module, enabled: true)
+            case "disable": return .setModuleEnabled(slug: slug, module: module, enabled: false)
             default: return nil
             }
         default:

@@ -138,3 +138,24 @@ struct InfoCommand: LifecycleDebugCommand {
         }
     }
 }
+
+struct UpdateCommand: LifecycleDebugCommand {
+    static let configuration = CommandConfiguration(commandName: "update", abstract: "Move a user's plugin to another version (default: latest).")
+    @Argument var user: String
+    @Argument var slug: String
+    @Option(help: "Target version (a lower one downgrades).") var version: String?
+    @OptionGroup var data: DataOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try perform({ service throws(LifecycleError) in
+            try service.update(user: try UserID(user), slug: try LifecycleService.slug(slug),
+                               version: try version.map { raw throws(LifecycleError) in try LifecycleService.version(raw) },
+                               context: .cli)
+        }) { r in
+            "\(r.pluginSlug): \(r.previousVersion) -> \(r.newVersion)"
+                + (r.modulesAdded.isEmpty ? "" : "\nadded: \(r.modulesAdded.joined(separator: ", "))")
+                + (r.modulesRemoved.isEmpty ? "" : "\nremoved: \(r.modulesRemoved.joined(separator: ", "))")
+        }
+    }
+}

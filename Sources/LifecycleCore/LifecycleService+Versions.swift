@@ -1,0 +1,150 @@
+import Foundation
+import LifecycleStore
+import PluginCatalog
+
+/// Versions, updates (downgrades included) and the caller's installed list.
+extension LifecycleService {
+    public func versions(slug raw: String) throws(LifecycleError) -> VersionsList {
+        let slug = try Self.slug(raw)
+        guard let entry = catalog.current.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
+        return VersionsList(pluginSlug: slug.value, latest: entry.latest.version.description,
+                            versions: entry.versions.map { .init(version: $0.version.description, dependencies: $0.manifest.dependencies) })
+    }
+
+    /// Moves the caller's copy to `version` (default: latest). The new version is staged beside the
+    /// old one, module rows are resynced in the transaction that switches the version, and the old
+    /// files are removed only after that commit; any failure leaves the old version in place.
+    public func update(user: UserID, slug: PluginSlug, version: SemanticVersion?,
+                       context: OperationContext) throws(LifecycleError) -> UpdateResult {
+        guard let entry = catalog.current.entry(slug) else {
+            // Not in the catalog: say "not installed" first if that is also true.
+            if (try classified { try database.installedPlugin(userID: user.value, slug: slug.value) }) == nil {
+                throw .notInstalled(slug: slug.value)
+            }
+            throw .pluginNotFound(slug: slug.value)
+        }
+        let target: CatalogPackage
+        if let version {
+            guard let package = entry.package(version) else { throw .versionNotFound(slug: slug.value, version: version.description) }
+            target = package
+        } else {
+            target = entry.latest
+        }
+        return try classified {
+            guard let current = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                throw LifecycleError.notInstalled(slug: slug.value)
+            }
+            if current.plugin.version == target.version.description {
+                return UpdateResult(pluginID: current.plugin.id, pluginSlug: slug.value, previousVersion: current.plugin.version,
+                                    newVersion: current.plugin.version, modulesAdded: [], modulesRemoved: [])
+            }
+            try requireWritableStorage()
+            return try runner.run(user: user, slug: slug.value, kind: "update") { operation in
+                guard let existing = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                    throw LifecycleError.notInstalled(slug: slug.value)
+                }
+                try checkDependencies(of: target, for: user)
+                let updated = try placeCopy(of: target, for: operation, previous: existing)
+                let before = Set(existing.modules.map(\.id))
+                let after = Set(updated.modules.map(\.id))
+                FaultPoint.hit("update.before-commit")
+                try database.commitPlugin(updated, audit: audit(context, user, slug.value, "update",
+                                                                 from: existing.plugin.version, to: target.version.description),
+                                          releasing: operation.id)
+                logger.info("updated", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
+                                                  "from": "\(existing.plugin.version)", "to": "\(target.version)",
+                                                  "request_id": "\(context.requestID ?? "-")"])
+                return UpdateResult(pluginID: existing.plugin.id, pluginSlug: slug.value,
+                                    previousVersion: existing.plugin.version, newVersion: target.version.description,
+                                    modulesAdded: updated.modules.map(\.id).filter { !before.contains($0) },
+                                    modulesRemoved: existing.modules.map(\.id).filter { !after.contains($0) })
+            }
+        }
+    }
+
+    /// The version `package` would bring must fit the caller's other plugins both ways: its own
+    /// dependencies must be installed at satisfying versions, and every installed plugin that
+    /// depends on it must accept its version.
+    func checkDependencies(of package: CatalogPackage, for user: UserID) throws {
+        let rows = try database.plugins(userID: user.value)
+        let installed = Dictionary(rows.map { ($0.pluginSlug, $0) }, uniquingKeysWith: { a, _ in a })
+        for (dependency, range) in package.dependencies.sorted(by: { $0.key < $1.key }) {
+            guard let row = installed[dependency.value], let version = SemanticVersion(row.version), range.contains(version) else {
+                throw LifecycleError.dependencyUnsatisfied(slug: package.slug.value, dependency: dependency.value, range: range.description)
+            }
+        }
+        for row in rows where row.pluginSlug != package.slug.value {
+            guard let data = row.manifestJSON.data(using: .utf8),
+                  let manifest = try? JSONDecoder().decode(PluginManifest.self, from: data) else { continue }
+            for (raw, rangeText) in manifest.dependencies where (try? PluginSlug(raw))?.value == package.slug.value {
+                if let range = try? VersionRange(rangeText), !range.contains(package.version) {
+                    throw LifecycleError.dependencyUnsatisfied(slug: row.pluginSlug, dependency: package.slug.value, range: rangeText)
+                }
+            }
+        }
+    }
+
+    public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
+        try classified {
+            let index = catalog.current
+            var plugins: [InstalledList.Plugin] = []
+            for row in try database.plugins(userID: user.value) {
+                guard let installed = try database.installedPlugin(userID: user.value, slug: row.pluginSlug) else { continue }
+                let latest = (try? PluginSlug(row.pluginSlug)).flatMap { index.entry($0) }?.latest.version
+                let current = SemanticVersion(row.version)
+                plugins.append(.init(
+                    pluginSlug: row.pluginSlug, pluginID: row.id, version: row.version,
+                    latestVersion: latest?.description,
+                    updateAvailable: latest.map { latest in current.map { latest > $0 } ?? false } ?? false,
+                    enabled: row.enabled, status: inspect(installed, user: user, verify: .sizes).status,
+                    installedAt: row.installedAt, modules: installed.modules.map(\.id)))
+            }
+            return InstalledList(installedPlugins: plugins, totalCount: plugins.count)
+        }
+    }
+
+    public func updates(user: UserID) throws(LifecycleError) -> UpdatesList {
+        let list = try installed(user: user)
+        let updates = list.installedPlugins.filter(\.updateAvailable).map {
+            UpdatesList.Update(pluginSlug: $0.pluginSlug, pluginID: $0.pluginID, currentVersion: $0.version,
+                               latestVersion: $0.latestVersion ?? $0.version)
+        }
+        return UpdatesList(availableUpdates: updates, totalCount: updates.count)
+    }
+
+    /// Switches the caller's plugin, or one of its modules, on or off; files and rows are kept.
+    /// Idempotent: no change, no audit event.
+    public func setEnabled(_ enabled: Bool, user: UserID, slug: PluginSlug, module: String? = nil,
+                           context: OperationContext) throws(LifecycleError) -> EnabledState {
+        try classified {
+            let pluginID = "\(user.value)_\(slug.value)"
+            let action = (enabled ? "enable" : "disable") + (module.map { ":" + $0 } ?? "")
+            let change = try database.setEnabled(enabled, pluginID: pluginID, module: module, at: Timestamp.now()) { plugin in
+                audit(context, user, slug.value, action, from: plugin.version, to: plugin.version)
+            }
+            switch change {
+            case .pluginMissing: throw LifecycleError.notInstalled(slug: slug.value)
+            case .moduleMissing: throw LifecycleError.moduleNotFound(slug: slug.value, module: module ?? "")
+            case .unchanged, .changed: break
+            }
+            guard let installed = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+                throw LifecycleError.notInstalled(slug: slug.value)
+            }
+            return EnabledState(pluginID: pluginID, pluginSlug: slug.value, enabled: installed.plugin.enabled,
+                                modules: installed.modules.map { .init(moduleID: $0.id, name: $0.name, enabled: $0.enabled) })
+        }
+    }
+
+    /// Lifecycle events newest first: one user's, or everyone's (`user == nil`, admins only).
+    public func audit(user: UserID?, limit: Int, cursor: Int64?) throws(LifecycleError) -> AuditPage {
+        try classified {
+            let rows = try database.auditEvents(userID: user?.value, limit: limit, before: cursor)
+            let events = rows.map {
+                AuditPage.Event(id: $0.id ?? 0, at: $0.at, actor: $0.actor, userID: $0.userID, pluginSlug: $0.pluginSlug,
+                                action: $0.action, fromVersion: $0.fromVersion, toVersion: $0.toVersion,
+                                outcome: $0.outcome, requestID: $0.requestID)
+            }
+            return AuditPage(events: events, nextCursor: events.count == limit ? events.last.map { String($0.id) } : nil)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import GRDB
+
+public enum EnabledChange: Sendable, Equatable {
+    case pluginMissing, moduleMissing, unchanged, changed
+}
+
+extension LifecycleDatabase {
+    /// Sets the enabled flag of a plugin (or of one of its modules, by name) and records `audit`
+    /// in the same transaction, only if the flag actually changes.
+    public func setEnabled(_ enabled: Bool, pluginID: String, module: String?, at now: String,
+                           audit: (PluginRow) -> AuditEventRow) throws -> EnabledChange {
+        try write { db in
+            guard var plugin = try PluginRow.fetchOne(db, key: pluginID) else { return .pluginMissing }
+            if let module {
+                guard var row = try ModuleRow.filter(Column("plugin_id") == pluginID && Column("name") == module).fetchOne(db) else {
+                    return .moduleMissing
+                }
+                if row.enabled == enabled { return .unchanged }
+                row.enabled = enabled
+                row.updatedAt = now
+                try row.update(db)
+            } else {
+                if plugin.enabled == enabled { return .unchanged }
+                plugin.enabled = enabled
+                plugin.updatedAt = now
+                try plugin.update(db)
+            }
+            var event = audit(plugin)
+            try event.insert(db)
+            return .changed
+        }
+    }
+}
