@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
@@ -23,6 +24,7 @@ let package = Package(
         .target(name: "WorkerSupervisor", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "TokenAuth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
         .target(name: "PluginCatalog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CatalogPublishing", dependencies: ["PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "LifecycleStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "LifecycleCore", dependencies: [
             "LifecycleStore", "PluginCatalog",
@@ -34,7 +36,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
-            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore",
+            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),
+        .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
         .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
