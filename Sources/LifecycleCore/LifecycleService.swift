@@ -92,6 +92,9 @@ public final class LifecycleService: Sendable {
         return try install(user: user, slug: slug, version: version, context: context)
     }
 
+    /// Installs `slug` (default: latest) for `user` with every dependency it needs that the user
+    /// lacks, in one all-or-nothing step: every folder is staged and renamed into place, then all
+    /// rows commit in one transaction.
     public func install(user: UserID, slug: PluginSlug, version: SemanticVersion?,
                         context: OperationContext) throws(LifecycleError) -> InstallResult {
         let package = try resolve(slug, version)
@@ -100,57 +103,108 @@ public final class LifecycleService: Sendable {
                 throw LifecycleError.alreadyInstalled(slug: slug.value, version: existing.plugin.version)
             }
             try requireWritableStorage()
-            return try runner.run(user: user, slug: slug.value, kind: "install") { operation in
+            let index = catalog.current
+            let plan = try DependencyPlan(for: package, catalog: index, installed: try installedVersions(user))
+            let slugs = plan.packages.map(\.slug.value)
+            return try withOperations(on: slugs, user: user, kind: "install") { operations in
+                // Under the leases: what the plan assumed must still hold.
                 if let existing = try database.installedPlugin(userID: user.value, slug: slug.value) {
                     throw LifecycleError.alreadyInstalled(slug: slug.value, version: existing.plugin.version)
                 }
-                let installed = try placeCopy(of: package, for: operation, previous: nil)
+                let recheck = try DependencyPlan(for: package, catalog: index, installed: try installedVersions(user))
+                guard recheck.packages.map(\.slug.value) == slugs else {
+                    throw LifecycleError.operationInProgress(slug: slug.value, operation: "install")
+                }
+                var changes: [LifecycleDatabase.Change] = []
+                var placed: [InstalledPlugin] = []
+                for (operation, item) in zip(operations, plan.packages) {
+                    let rows = try placeCopy(of: item, for: operation, previous: nil)
+                    placed.append(rows)
+                    changes.append(.put(rows, audit: audit(context, user, item.slug.value, "install",
+                                                           from: nil, to: item.version.description),
+                                        operationID: operation.id))
+                }
                 FaultPoint.hit("install.before-commit")
-                try database.commitPlugin(installed, audit: audit(context, user, slug.value, "install",
-                                                                   from: nil, to: package.version.description),
-                                          releasing: operation.id)
+                try database.commit(changes)
                 logger.info("installed", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
-                                                    "version": "\(package.version)", "request_id": "\(context.requestID ?? "-")"])
-                return InstallResult(pluginID: installed.plugin.id, pluginSlug: slug.value,
+                                                    "version": "\(package.version)", "with": "\(slugs.dropLast())",
+                                                    "request_id": "\(context.requestID ?? "-")"])
+                let main = placed.last!
+                return InstallResult(pluginID: main.plugin.id, pluginSlug: slug.value,
                                      version: package.version.description,
-                                     modulesCreated: installed.modules.map(\.id),
+                                     modulesCreated: main.modules.map(\.id),
                                      pluginDirectory: DataDirectory.relativePluginFolder(user, slug.value),
-                                     dependenciesInstalled: [])
+                                     dependenciesInstalled: Array(slugs.dropLast()))
             }
         }
     }
 
-    public func uninstall(user rawUser: String, slug rawSlug: String,
-                          context: OperationContext = .cli) throws(LifecycleError) -> UninstallResult {
-        try uninstall(user: try UserID(rawUser), slug: try Self.slug(rawSlug), context: context)
+    func installedVersions(_ user: UserID) throws -> [String: SemanticVersion] {
+        try database.installedVersions(userID: user.value).compactMapValues { SemanticVersion($0) }
     }
 
-    public func uninstall(user: UserID, slug: PluginSlug, context: OperationContext) throws(LifecycleError) -> UninstallResult {
+    /// Runs `body` holding the leases of every slug (taken in order; each rolls its own part back on failure).
+    func withOperations<T>(on slugs: [String], user: UserID, kind: String, _ body: ([Operation]) throws -> T) throws -> T {
+        guard let first = slugs.first else { return try body([]) }
+        return try runner.run(user: user, slug: first, kind: kind) { operation in
+            try withOperations(on: Array(slugs.dropFirst()), user: user, kind: kind) { rest in
+                try body([operation] + rest)
+            }
+        }
+    }
+
+    public func uninstall(user rawUser: String, slug rawSlug: String, cascade: Bool = false,
+                          context: OperationContext = .cli) throws(LifecycleError) -> UninstallResult {
+        try uninstall(user: try UserID(rawUser), slug: try Self.slug(rawSlug), cascade: cascade, context: context)
+    }
+
+    /// Removes the caller's copy, or with `cascade` also every installed plugin that (transitively)
+    /// needs it, in one all-or-nothing step. Dependencies it pulled in stay installed.
+    public func uninstall(user: UserID, slug: PluginSlug, cascade: Bool = false,
+                          context: OperationContext) throws(LifecycleError) -> UninstallResult {
         try classified {
             guard try database.installedPlugin(userID: user.value, slug: slug.value) != nil else {
                 throw LifecycleError.notInstalled(slug: slug.value)
             }
             try requireWritableStorage()
-            return try runner.run(user: user, slug: slug.value, kind: "uninstall") { operation in
-                guard let existing = try database.installedPlugin(userID: user.value, slug: slug.value) else {
-                    throw LifecycleError.notInstalled(slug: slug.value)
+            var slugs = [slug.value]
+            if cascade {
+                var index = 0
+                while index < slugs.count {
+                    for dependent in try dependents(of: slugs[index], user: user) where !slugs.contains(dependent) {
+                        slugs.append(dependent)
+                    }
+                    index += 1
                 }
-                let dependents = try dependents(of: slug.value, user: user)
-                if !dependents.isEmpty { throw LifecycleError.dependencyInUse(slug: slug.value, dependents: dependents) }
-                if FileTree.exists(operation.target) {
-                    try FileTree.rename(operation.target, operation.oldFolder)
-                    try FileTree.syncDirectory(directory.userFolder(user))
+            }
+            return try withOperations(on: slugs, user: user, kind: "uninstall") { operations in
+                var removed: [InstalledPlugin] = []
+                for name in slugs {
+                    guard let existing = try database.installedPlugin(userID: user.value, slug: name) else {
+                        throw LifecycleError.notInstalled(slug: name)
+                    }
+                    removed.append(existing)
                 }
-                FaultPoint.hit("uninstall.before-commit")
-                try database.commitRemoval(pluginID: existing.plugin.id,
-                                           audit: audit(context, user, slug.value, "uninstall",
+                let remaining = try dependents(of: slug.value, user: user).filter { !slugs.contains($0) }
+                if !remaining.isEmpty { throw LifecycleError.dependencyInUse(slug: slug.value, dependents: remaining) }
+                var changes: [LifecycleDatabase.Change] = []
+                for (operation, existing) in zip(operations, removed) {
+                    if FileTree.exists(operation.target) {
+                        try FileTree.rename(operation.target, operation.oldFolder)
+                    }
+                    changes.append(.remove(pluginID: existing.plugin.id,
+                                           audit: audit(context, user, existing.plugin.pluginSlug, "uninstall",
                                                         from: existing.plugin.version, to: nil),
-                                           releasing: operation.id)
+                                           operationID: operation.id))
+                }
+                try FileTree.syncDirectory(directory.userFolder(user))
+                FaultPoint.hit("uninstall.before-commit")
+                try database.commit(changes)
                 runner.removeEmptyUserFolder(user)
-                logger.info("uninstalled", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
+                logger.info("uninstalled", metadata: ["user_id": "\(user)", "plugins": "\(slugs)",
                                                       "request_id": "\(context.requestID ?? "-")"])
-                return UninstallResult(pluginID: existing.plugin.id, pluginSlug: slug.value,
-                                       deletedModules: existing.modules.map(\.id), uninstalled: [slug.value])
+                return UninstallResult(pluginID: removed[0].plugin.id, pluginSlug: slug.value,
+                                       deletedModules: removed.flatMap { $0.modules.map(\.id) }, uninstalled: slugs)
             }
         }
     }

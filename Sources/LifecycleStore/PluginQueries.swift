@@ -47,43 +47,63 @@ extension LifecycleDatabase {
     /// releases the lease, in one transaction: the commit point of install, repair and update.
     /// Enabled flags of the plugin and of surviving modules are kept.
     public func commitPlugin(_ installed: InstalledPlugin, audit: AuditEventRow, releasing operationID: String) throws {
-        try write { db in
-            try Self.requireLease(db, operationID: operationID)
-            var installed = installed
-            if let existing = try PluginRow.fetchOne(db, key: installed.plugin.id) {
-                installed.plugin.enabled = existing.enabled
-                installed.plugin.installedAt = existing.installedAt
-                let previousModules = try ModuleRow.filter(Column("plugin_id") == existing.id).fetchAll(db)
-                let enabledByID = Dictionary(previousModules.map { ($0.id, ($0.enabled, $0.createdAt)) }, uniquingKeysWith: { a, _ in a })
-                for index in installed.modules.indices {
-                    if let (enabled, createdAt) = enabledByID[installed.modules[index].id] {
-                        installed.modules[index].enabled = enabled
-                        installed.modules[index].createdAt = createdAt
-                    }
-                }
-                try installed.plugin.update(db)
-                try ModuleRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
-                try InstalledFileRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
-            } else {
-                try installed.plugin.insert(db)
-            }
-            for module in installed.modules { try module.insert(db) }
-            for file in installed.files { try file.insert(db) }
-            var audit = audit
-            try audit.insert(db)
-            try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
-        }
+        try commit([.put(installed, audit: audit, operationID: operationID)])
     }
 
     /// Deletes a plugin (modules and files by cascade), records the audit event and releases the lease, in one transaction.
     public func commitRemoval(pluginID: String, audit: AuditEventRow, releasing operationID: String) throws {
+        try commit([.remove(pluginID: pluginID, audit: audit, operationID: operationID)])
+    }
+
+    /// One change of a multi-plugin commit (an install with its dependencies, a cascading uninstall).
+    public enum Change: Sendable {
+        case put(InstalledPlugin, audit: AuditEventRow, operationID: String)
+        case remove(pluginID: String, audit: AuditEventRow, operationID: String)
+    }
+
+    /// Applies every change and releases every lease in one transaction: all of them or none.
+    public func commit(_ changes: [Change]) throws {
         try write { db in
-            try Self.requireLease(db, operationID: operationID)
-            _ = try PluginRow.deleteOne(db, key: pluginID)
-            var audit = audit
-            try audit.insert(db)
-            try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+            for change in changes {
+                switch change {
+                case .put(let installed, let audit, let operationID):
+                    try Self.requireLease(db, operationID: operationID)
+                    try Self.put(db, installed)
+                    var audit = audit
+                    try audit.insert(db)
+                    try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+                case .remove(let pluginID, let audit, let operationID):
+                    try Self.requireLease(db, operationID: operationID)
+                    _ = try PluginRow.deleteOne(db, key: pluginID)
+                    var audit = audit
+                    try audit.insert(db)
+                    try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+                }
+            }
         }
+    }
+
+    static func put(_ db: Database, _ installed: InstalledPlugin) throws {
+        var installed = installed
+        if let existing = try PluginRow.fetchOne(db, key: installed.plugin.id) {
+            installed.plugin.enabled = existing.enabled
+            installed.plugin.installedAt = existing.installedAt
+            let previousModules = try ModuleRow.filter(Column("plugin_id") == existing.id).fetchAll(db)
+            let kept = Dictionary(previousModules.map { ($0.id, ($0.enabled, $0.createdAt)) }, uniquingKeysWith: { a, _ in a })
+            for index in installed.modules.indices {
+                if let (enabled, createdAt) = kept[installed.modules[index].id] {
+                    installed.modules[index].enabled = enabled
+                    installed.modules[index].createdAt = createdAt
+                }
+            }
+            try installed.plugin.update(db)
+            try ModuleRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
+            try InstalledFileRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
+        } else {
+            try installed.plugin.insert(db)
+        }
+        for module in installed.modules { try module.insert(db) }
+        for file in installed.files { try file.insert(db) }
     }
 
     /// A lease taken over by another process (ours was judged stale) must not commit.

@@ -79,7 +79,13 @@ public final class PluginAPI: Sendable {
 
         case .uninstall(let raw):
             let user = try UserID(identity!.userID)
-            let result = try service.uninstall(user: user, slug: try Self.slug(raw), context: context)
+            let cascade: Bool
+            switch request.query["cascade"] {
+            case nil, "", "false", "0": cascade = false
+            case "true", "1": cascade = true
+            case let other?: throw Problem.badRequest("cascade must be true or false, not '\(other.prefix(20))'")
+            }
+            let result = try service.uninstall(user: user, slug: try Self.slug(raw), cascade: cascade, context: context)
             return success(200, "Plugin '\(result.pluginSlug)' uninstalled", result)
 
         case .status(let raw):

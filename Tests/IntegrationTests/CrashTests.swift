@@ -21,6 +21,22 @@ import Testing
         }
     }
 
+    @Test func installWithDependencyKilledBeforeCommitInstallsNeither() throws {
+        let stack = try Stack(workers: 1); defer { stack.stop() }
+        for point in ["install.after-swap", "install.before-commit"] {
+            let killed = try stack.cli(["install", "victim", "braindrive-library"], environment: ["PLUGIN_LIFECYCLE_FAULT": point])
+            #expect(killed.status == -SIGKILL, "\(point): \(killed.output)")
+            for slug in ["braindrive-chat", "braindrive-library"] {
+                #expect(try stack.get(p + slug + "/status", user: "victim").data?["status"] as? String == "not_installed", "\(point) \(slug)")
+            }
+        }
+        let retry = try stack.request("POST", p + "braindrive-library/install", user: "victim")
+        #expect(retry.status == 201 && retry.data?["dependencies_installed"] as? [String] == ["braindrive_chat"], "\(retry.text)")
+        #expect(stack.stagingEntries().isEmpty)
+        let cascade = try stack.request("DELETE", p + "braindrive-chat/uninstall?cascade=true", user: "victim")
+        #expect(cascade.data?["uninstalled"] as? [String] == ["braindrive_chat", "braindrive_library"], "\(cascade.text)")
+    }
+
     @Test func cliKilledDuringUninstallAndRepairLeavesThePreviousState() throws {
         let stack = try Stack(workers: 1); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-chat/install", user: "victim").status == 201)

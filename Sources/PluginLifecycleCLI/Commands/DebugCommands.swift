@@ -59,12 +59,13 @@ struct UninstallCommand: LifecycleDebugCommand {
     static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Remove a user's copy of a plugin.")
     @Argument var user: String
     @Argument var slug: String
+    @Flag(help: "Also uninstall the user's plugins that need this one.") var cascade = false
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try perform({ service throws(LifecycleError) in try service.uninstall(user: user, slug: slug) }) { r in
-            "uninstalled \(r.pluginSlug) for \(user); deleted modules: \(r.deletedModules.joined(separator: ", "))"
+        try perform({ service throws(LifecycleError) in try service.uninstall(user: user, slug: slug, cascade: cascade) }) { r in
+            "uninstalled \(r.uninstalled.joined(separator: ", ")) for \(user); deleted modules: \(r.deletedModules.joined(separator: ", "))"
         }
     }
 }
