@@ -97,6 +97,12 @@ public final class LifecycleService: Sendable {
     /// rows commit in one transaction.
     public func install(user: UserID, slug: PluginSlug, version: SemanticVersion?,
                         context: OperationContext) throws(LifecycleError) -> InstallResult {
+        try install(user: user, slug: slug, version: version, context: context, alsoCommitting: [])
+    }
+
+    /// As ``install(user:slug:version:context:)``, committing `extra` changes in the same transaction.
+    func install(user: UserID, slug: PluginSlug, version: SemanticVersion?, context: OperationContext,
+                 alsoCommitting extra: [LifecycleDatabase.Change]) throws(LifecycleError) -> InstallResult {
         let package = try resolve(slug, version)
         return try classified {
             if let existing = try database.installedPlugin(userID: user.value, slug: slug.value) {
@@ -125,7 +131,7 @@ public final class LifecycleService: Sendable {
                                         operationID: operation.id))
                 }
                 FaultPoint.hit("install.before-commit")
-                try database.commit(changes)
+                try database.commit(changes + extra)
                 logger.info("installed", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
                                                     "version": "\(package.version)", "with": "\(slugs.dropLast())",
                                                     "request_id": "\(context.requestID ?? "-")"])

@@ -59,6 +59,10 @@ extension LifecycleDatabase {
     public enum Change: Sendable {
         case put(InstalledPlugin, audit: AuditEventRow, operationID: String)
         case remove(pluginID: String, audit: AuditEventRow, operationID: String)
+        /// A pending share settled in the same transaction (an accept).
+        case settleShare(id: String, state: String, at: String, audit: AuditEventRow)
+        /// Every share to or from a user (a purge).
+        case removeShares(userID: String)
     }
 
     /// Applies every change and releases every lease in one transaction: all of them or none.
@@ -72,8 +76,21 @@ extension LifecycleDatabase {
                     var audit = audit
                     try audit.insert(db)
                     try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+                case .settleShare(let id, let state, let now, let audit):
+                    try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
+                                   arguments: [state, now, id])
+                    guard db.changesCount == 1 else { throw ShareError.notPending }
+                    var audit = audit
+                    try audit.insert(db)
+                case .removeShares(let userID):
+                    try ShareRow.filter(Column("from_user") == userID || Column("to_user") == userID).deleteAll(db)
                 case .remove(let pluginID, let audit, let operationID):
                     try Self.requireLease(db, operationID: operationID)
+                    if let plugin = try PluginRow.fetchOne(db, key: pluginID) {
+                        // Offers of a plugin its sender no longer has lapse with it.
+                        try ShareRow.filter(Column("from_user") == plugin.userID && Column("plugin_slug") == plugin.pluginSlug
+                                            && Column("state") == "pending").deleteAll(db)
+                    }
                     _ = try PluginRow.deleteOne(db, key: pluginID)
                     var audit = audit
                     try audit.insert(db)
@@ -112,4 +129,9 @@ extension LifecycleDatabase {
             throw LeaseError.lost
         }
     }
+}
+
+public enum ShareError: Error, Sendable, Equatable {
+    /// The offer was accepted, declined or withdrawn meanwhile.
+    case notPending
 }

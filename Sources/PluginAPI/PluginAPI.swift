@@ -51,6 +51,7 @@ public final class PluginAPI: Sendable {
         guard route.allowedMethods.contains(method) else { throw Problem.methodNotAllowed(route.allowedMethods) }
 
         let identity = try authenticate(request, required: !route.isPublic)
+        if route.isAdminOnly && identity?.isAdmin != true { throw Problem.forbidden }
         if request.paramsTooLarge { throw Problem.badRequest("The request headers are over the limit") }
         if request.bodyTooLarge { throw Problem.payloadTooLarge }
         let body = try JSONRequestBody(request)
@@ -154,6 +155,63 @@ public final class PluginAPI: Sendable {
             }
             let page = try service.audit(user: subject, limit: limit, cursor: cursor)
             return success(200, "\(page.events.count) events", page)
+
+        case .share(let raw):
+            let user = try UserID(identity!.userID)
+            let slug = try Self.slug(raw)
+            let recipients = try body.userIDs()
+            if recipients.contains(user) { throw Problem.badRequest("user_ids must not contain yourself") }
+            let list = try service.share(user: user, slug: slug, with: recipients, context: context)
+            return success(201, "Plugin '\(slug.value)' offered to \(list.shares.count) users", list)
+
+        case .shared:
+            let list = try service.shared(user: try UserID(identity!.userID))
+            return success(200, "\(list.shares.count) offers", list)
+
+        case .acceptShare(let id):
+            let result = try service.accept(user: try UserID(identity!.userID), shareID: id, context: context)
+            return success(201, "Plugin '\(result.install.pluginSlug)' installed from share", result)
+
+        case .settleShare(let id):
+            let result = try service.settle(user: try UserID(identity!.userID), shareID: id, context: context)
+            return success(200, "Share \(result.state)", result)
+
+        case .bulkInstall(let raw):
+            let slug = try Self.slug(raw)
+            let users = try body.userIDs()
+            let version = try body.optionalString("version").map { try Self.version($0) }
+            let results = service.bulkInstall(slug: slug, users: users, version: version, context: context).map { user, result in
+                switch result {
+                case .success: return BulkResult.Outcome(userID: user.value, outcome: "installed")
+                case .failure(.alreadyInstalled(_, let installed)):
+                    return BulkResult.Outcome(userID: user.value, outcome: "already_installed", code: "already_installed",
+                                              detail: "version \(installed) is installed")
+                case .failure(let error):
+                    return BulkResult.Outcome(userID: user.value, outcome: "failed", code: Problem(error).code, detail: Problem(error).detail)
+                }
+            }
+            let bulk = BulkResult(pluginSlug: slug.value, results: results)
+            return success(200, "Installed for \(bulk.succeeded) of \(results.count) users", bulk)
+
+        case .bulkUninstall(let raw):
+            let slug = try Self.slug(raw)
+            let users = try body.userIDs()
+            let results = service.bulkUninstall(slug: slug, users: users, context: context).map { user, result in
+                switch result {
+                case .success: return BulkResult.Outcome(userID: user.value, outcome: "uninstalled")
+                case .failure(.notInstalled):
+                    return BulkResult.Outcome(userID: user.value, outcome: "not_installed", code: "not_installed")
+                case .failure(let error):
+                    return BulkResult.Outcome(userID: user.value, outcome: "failed", code: Problem(error).code, detail: Problem(error).detail)
+                }
+            }
+            let bulk = BulkResult(pluginSlug: slug.value, results: results)
+            return success(200, "Uninstalled for \(bulk.succeeded) of \(results.count) users", bulk)
+
+        case .purgeUser(let raw):
+            guard let user = try? UserID(raw) else { throw Problem.badRequest("'\(raw.prefix(64))' is not a valid user id") }
+            let result = try service.purge(user: user, context: context)
+            return success(200, "User '\(user.value)' purged", result)
 
         case .repair(let raw):
             let user = try UserID(identity!.userID)

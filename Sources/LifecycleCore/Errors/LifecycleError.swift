@@ -12,6 +12,9 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case versionNotFound(slug: String, version: String)
     case notInstalled(slug: String)
     case moduleNotFound(slug: String, module: String)
+    case shareNotFound(id: String)
+    /// The caller may not act on this (a share that is not theirs, an admin route).
+    case forbidden(String)
     case alreadyInstalled(slug: String, version: String)
     case operationInProgress(slug: String, operation: String)
     case dependencyInUse(slug: String, dependents: [String])
@@ -42,6 +45,10 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             return "Plugin '\(slug)' is not installed for this user"
         case .moduleNotFound(let slug, let module):
             return "Plugin '\(slug)' has no module '\(module.prefix(64))'"
+        case .shareNotFound(let id):
+            return "No pending share '\(id.prefix(64))' for this user"
+        case .forbidden(let reason):
+            return reason
         case .alreadyInstalled(let slug, let version):
             return "Plugin '\(slug)' is already installed for this user (version \(version)); use update or repair"
         case .operationInProgress(let slug, let operation):
@@ -74,6 +81,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             case .diskFull: self = .insufficientStorage
             case .failed(let message): self = .internalFailure(reason: message)
             }
+        case is ShareError:
+            self = .shareNotFound(id: "")
         case let error as LeaseError:
             switch error {
             case .held(let operation): self = .operationInProgress(slug: "", operation: operation)

@@ -89,6 +89,23 @@ enum LifecycleMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-shares") { db in
+            // An offer of one user's installed version to another; it installs nothing until accepted.
+            try db.execute(sql: """
+                CREATE TABLE share (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    plugin_slug TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    from_user TEXT NOT NULL,
+                    to_user TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX share_on_to_user ON share(to_user, state);
+                CREATE INDEX share_on_from_user ON share(from_user, plugin_slug, state);
+                """)
+        }
         return migrator
     }
 }

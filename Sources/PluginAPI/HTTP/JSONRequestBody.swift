@@ -1,4 +1,5 @@
 import Foundation
+import LifecycleCore
 
 /// The request body as the contract wants it: absent means `{}`; otherwise JSON (415 for another
 /// media type, 400 for malformed JSON or a body that is not an object).
@@ -25,5 +26,18 @@ struct JSONRequestBody {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let string = value as? String else { throw Problem.badRequest("'\(key)' must be a string") }
         return string
+    }
+
+    /// `user_ids`: a non-empty array of valid user ids (at most 1,000).
+    func userIDs() throws -> [UserID] {
+        guard let values = object["user_ids"] as? [Any], !values.isEmpty, values.count <= 1_000 else {
+            throw Problem.badRequest("'user_ids' must be a non-empty array of user ids (at most 1000)")
+        }
+        return try values.map { value in
+            guard let text = value as? String, let user = try? UserID(text) else {
+                throw Problem.badRequest("'user_ids' holds an invalid user id")
+            }
+            return user
+        }
     }
 }

@@ -14,12 +14,19 @@ enum Route: Equatable, Sendable {
     case update(slug: String)
     case setEnabled(slug: String, enabled: Bool)
     case setModuleEnabled(slug: String, module: String, enabled: Bool)
+    case share(slug: String)
+    case shared
+    case acceptShare(id: String)
+    case settleShare(id: String)
+    case bulkInstall(slug: String)
+    case bulkUninstall(slug: String)
+    case purgeUser(userID: String)
 
     var allowedMethods: [String] {
         switch self {
-        case .available, .health, .installed, .updates, .audit, .info, .versions, .status: ["GET"]
-        case .install, .repair, .setEnabled, .setModuleEnabled: ["POST"]
-        case .uninstall: ["DELETE"]
+        case .available, .health, .installed, .updates, .audit, .info, .versions, .status, .shared: ["GET"]
+        case .install, .repair, .setEnabled, .setModuleEnabled, .share, .acceptShare, .bulkInstall, .bulkUninstall: ["POST"]
+        case .uninstall, .settleShare, .purgeUser: ["DELETE"]
         case .update: ["PUT"]
         }
     }
@@ -28,6 +35,13 @@ enum Route: Equatable, Sendable {
     var isPublic: Bool {
         switch self {
         case .available, .health, .info, .versions: true
+        default: false
+        }
+    }
+
+    var isAdminOnly: Bool {
+        switch self {
+        case .bulkInstall, .bulkUninstall, .purgeUser: true
         default: false
         }
     }
@@ -50,8 +64,15 @@ enum Route: Equatable, Sendable {
             case "installed": return .installed
             case "updates": return .updates
             case "audit": return .audit
+            case "shared": return .shared
             default: return nil
             }
+        case 2 where first == "shared":
+            return .settleShare(id: percentDecode(segments[1]) ?? segments[1])
+        case 2 where first == "users":
+            return .purgeUser(userID: percentDecode(segments[1]) ?? segments[1])
+        case 3 where first == "shared" && segments[2] == "accept":
+            return .acceptShare(id: percentDecode(segments[1]) ?? segments[1])
         case 2:
             switch segments[1] {
             case "info": return .info(slug: slug)
@@ -63,6 +84,9 @@ enum Route: Equatable, Sendable {
             case "update": return .update(slug: slug)
             case "enable": return .setEnabled(slug: slug, enabled: true)
             case "disable": return .setEnabled(slug: slug, enabled: false)
+            case "share": return .share(slug: slug)
+            case "bulk-install": return .bulkInstall(slug: slug)
+            case "bulk-uninstall": return .bulkUninstall(slug: slug)
             default: return nil
             }
         case 4 where segments[1] == "modules" && !segments[2].isEmpty:

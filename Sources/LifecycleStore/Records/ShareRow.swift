@@ -1,0 +1,28 @@
+import GRDB
+
+/// An offer of `from_user`'s installed version of a plugin to `to_user`.
+/// States: `pending`, then `accepted`, `declined` or `withdrawn`. Offers of a plugin the sender
+/// uninstalls are deleted with it.
+public struct ShareRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "share"
+    public var id: String
+    public var pluginSlug: String
+    public var version: String
+    public var fromUser: String
+    public var toUser: String
+    public var state: String
+    public var createdAt: String
+    public var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, state
+        case pluginSlug = "plugin_slug", fromUser = "from_user", toUser = "to_user"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public init(id: String, pluginSlug: String, version: String, fromUser: String, toUser: String,
+                state: String = "pending", createdAt: String, updatedAt: String) {
+        self.id = id; self.pluginSlug = pluginSlug; self.version = version; self.fromUser = fromUser
+        self.toUser = toUser; self.state = state; self.createdAt = createdAt; self.updatedAt = updatedAt
+    }
+}
