@@ -41,6 +41,21 @@ import Testing
         #expect(token.status == 0 && token.output.split(separator: ".").count == 3)
     }
 
+    @Test func bulkInstallAndPurgeFromTheCommandLine() throws {
+        let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bulk = try Stack.run(["bulk-install", "braindrive-chat", "--users", "a,b,c", "--data-dir", dir])
+        #expect(bulk.status == 0 && bulk.output.contains("[3/3] c: installed") && bulk.output.contains("3 of 3 users done"), "\(bulk.output)")
+        let again = try Stack.run(["bulk-install", "braindrive-chat", "--users", "a,x", "--version", "1.0.0", "--data-dir", dir])
+        #expect(again.status == 0 && again.output.contains("already installed"), "\(again.output)")
+        let bad = try Stack.run(["bulk-install", "braindrive-chat", "--users", "y", "--version", "5.0.0", "--data-dir", dir])
+        #expect(bad.status == 1 && bad.output.contains("FAILED"), "\(bad.output)")
+        let purge = try Stack.run(["purge-user", "a", "--data-dir", dir])
+        #expect(purge.status == 0 && purge.output.contains("purged a: 1 plugins"), "\(purge.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/plugins/a"))
+        let removal = try Stack.run(["bulk-uninstall", "braindrive-chat", "--users", "b,c,x", "--data-dir", dir])
+        #expect(removal.status == 0 && removal.output.contains("3 of 3 users done"), "\(removal.output)")
+    }
+
     @Test func serveRefusesWeakSecretsUnlessToldItIsDevelopment() throws {
         let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
         for (name, secret) in [("empty", ""), ("short", "too-short-secret\n"), ("braindrive", "your-secret-key-here\n")] {
