@@ -115,3 +115,60 @@ import Testing
         #expect(!log.contains("Fatal error"), "no worker crashed")
     }
 }
+
+/// The rest of the contract through nginx and the pool.
+@Suite(.serialized) struct ContractStackTests {
+    let p = "/api/plugins/"
+
+    @Test func twoUsersUpdatingAndSharingConcurrentlyStayApart() throws {
+        let stack = try Stack(workers: 2, threads: 4, apiRate: "100000r/s"); defer { stack.stop() }
+        let users = ["anna", "bert"]
+        let tally = Tally()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let me = users[index], other = users[1 - index]
+            let token = stack.token(me)
+            for round in 0..<4 {
+                let version = round % 2 == 0 ? "1.0.0" : "1.1.0"
+                if round == 0 {
+                    let r = try? stack.request("POST", p + "braindrive-network/install", token: token, body: #"{"version":"1.0.0"}"#)
+                    tally.add("\(me) install \(r?.status ?? 0)")
+                } else {
+                    let r = try? stack.request("PUT", p + "braindrive-network/update", token: token, body: "{\"version\":\"\(version)\"}")
+                    tally.add("\(me) update \(r?.status ?? 0)")
+                }
+                let s = try? stack.request("POST", p + "braindrive-network/share", token: token, body: "{\"user_ids\":[\"\(other)\"]}")
+                tally.add("\(me) share \(s?.status ?? 0)")
+            }
+        }
+        #expect(tally.all.keys.allSatisfy { $0.hasSuffix(" 200") || $0.hasSuffix(" 201") }, "\(tally.all)")
+        for (me, other) in [("anna", "bert"), ("bert", "anna")] {
+            let installed = try stack.get(p + "installed", user: me).data?["installed_plugins"] as? [[String: Any]]
+            #expect(installed?.count == 1 && installed?.first?["plugin_id"] as? String == "\(me)_braindrive_network")
+            #expect(installed?.first?["version"] as? String == "1.1.0" && installed?.first?["status"] as? String == "healthy")
+            let inbox = try stack.get(p + "shared", user: me).data?["shares"] as? [[String: Any]]
+            #expect(inbox?.count == 1 && inbox?.first?["from_user"] as? String == other, "one refreshed offer, from the other user")
+            let metadata = try String(contentsOfFile: stack.dataDir + "/plugins/\(me)/braindrive_network/plugin_metadata.json", encoding: .utf8)
+            #expect(metadata.contains("\"user_id\" : \"\(me)\"") && !metadata.contains(other))
+        }
+        #expect(stack.stagingEntries().isEmpty)
+    }
+
+    @Test func updateEnableAuditAndBulkThroughNginx() throws {
+        let stack = try Stack(workers: 2); defer { stack.stop() }
+        #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1", body: #"{"version":"1.0.0"}"#).status == 201)
+        #expect(try stack.get(p + "updates", user: "u1").data?["total_count"] as? Int == 1)
+        let update = try stack.request("PUT", p + "braindrive-network/update", user: "u1")
+        #expect(update.data?["modules_added"] as? [String] == ["u1_braindrive_network_ComponentNetworkHistory"])
+        #expect(try stack.request("POST", p + "braindrive-network/modules/ComponentNetworkHistory/disable", user: "u1").status == 200)
+        let versions = try stack.get(p + "braindrive-settings/versions")
+        #expect((versions.data?["versions"] as? [[String: Any]])?.first?["version"] as? String == "1.0.10")
+        let admin = stack.token("boss", admin: true)
+        let bulk = try stack.request("POST", p + "braindrive-library/bulk-install", token: admin, body: #"{"user_ids":["u2","u3"]}"#)
+        #expect(bulk.data?["succeeded"] as? Int == 2, "\(bulk.text)")
+        #expect(try stack.request("POST", p + "braindrive-library/bulk-install", user: "u1", body: #"{"user_ids":["u2"]}"#).code == "forbidden")
+        let audit = try stack.get(p + "audit?limit=3", user: "u1")
+        #expect((audit.data?["events"] as? [[String: Any]])?.map { $0["action"] as? String } == ["disable:ComponentNetworkHistory", "update", "install"])
+        #expect((audit.data?["events"] as? [[String: Any]])?.first?["request_id"] as? String != nil)
+        #expect(try stack.request("DELETE", p + "users/u2", token: admin).data?["uninstalled"] as? [String] != nil)
+    }
+}
