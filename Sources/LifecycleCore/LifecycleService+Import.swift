@@ -1,0 +1,30 @@
+import Foundation
+import LifecycleStore
+import PluginCatalog
+
+/// Installs from a package that is not in the catalog (a legacy folder being migrated), with the
+/// same staging, swap, commit and rollback as any install, and no dependency resolution.
+extension LifecycleService {
+    /// - Returns: the install result, or `nil` when the user already has the plugin (imports are idempotent).
+    public func importPackage(_ package: CatalogPackage, for user: UserID,
+                              context: OperationContext) throws(LifecycleError) -> InstallResult? {
+        try classified {
+            if try database.installedPlugin(userID: user.value, slug: package.slug.value) != nil { return nil }
+            try requireWritableStorage()
+            return try runner.run(user: user, slug: package.slug.value, kind: "import") { operation in
+                if try database.installedPlugin(userID: user.value, slug: package.slug.value) != nil {
+                    try database.releaseLease(operationID: operation.id)
+                    return nil
+                }
+                let rows = try placeCopy(of: package, for: operation, previous: nil)
+                try database.commitPlugin(rows, audit: audit(context, user, package.slug.value, "migrate",
+                                                             from: nil, to: package.version.description),
+                                          releasing: operation.id)
+                return InstallResult(pluginID: rows.plugin.id, pluginSlug: package.slug.value,
+                                     version: package.version.description, modulesCreated: rows.modules.map(\.id),
+                                     pluginDirectory: DataDirectory.relativePluginFolder(user, package.slug.value),
+                                     dependenciesInstalled: [])
+            }
+        }
+    }
+}
