@@ -31,12 +31,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "LegacyMigration", dependencies: [
+            "LifecycleCore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "PluginAPI", dependencies: [
             "LifecycleCore", "TokenAuth", "PluginCatalog",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
-            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing",
+            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -45,6 +48,10 @@ let package = Package(
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),
+        .testTarget(name: "LegacyMigrationTests", dependencies: [
+            "LegacyMigration", "LifecycleCore", "LifecycleStore", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
         .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor"]),
