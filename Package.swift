@@ -33,6 +33,7 @@ let package = Package(
         ]),
         .target(name: "LegacyMigration", dependencies: [
             "LifecycleCore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PluginAPI", dependencies: [
             "LifecycleCore", "TokenAuth", "PluginCatalog",
