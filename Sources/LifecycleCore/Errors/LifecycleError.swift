@@ -32,11 +32,11 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .invalidSlug(let raw):
-            return "'\(raw.prefix(80))' is not a valid plugin slug (letters, digits, '-' or '_', at most 64)"
+            return "'\(Self.printable(raw))' is not a valid plugin slug (letters, digits, '-' or '_', at most 64)"
         case .invalidUserID(let raw):
-            return "'\(raw.prefix(80))' is not a valid user id"
+            return "'\(Self.printable(raw))' is not a valid user id"
         case .invalidVersion(let raw):
-            return "'\(raw.prefix(80))' is not a semantic version (MAJOR.MINOR.PATCH)"
+            return "'\(Self.printable(raw))' is not a semantic version (MAJOR.MINOR.PATCH)"
         case .pluginNotFound(let slug):
             return "Plugin '\(slug)' is not in the catalog"
         case .versionNotFound(let slug, let version):
@@ -68,6 +68,11 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
         case .internalFailure:
             return "Internal error"
         }
+    }
+
+    /// Caller input echoed in a message: bounded, control characters replaced.
+    static func printable(_ raw: String) -> String {
+        String(raw.prefix(80).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
     }
 
     /// Classifies anything thrown below the core (store, file system) as a lifecycle error.
