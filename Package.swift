@@ -20,8 +20,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
-        .target(name: "FastCGITransport", dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "WorkerSupervisor", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "ThreadPrimitives"),
+        .target(name: "FastCGITransport", dependencies: ["CFastCGI", "ThreadPrimitives", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "WorkerSupervisor", dependencies: ["ThreadPrimitives", .product(name: "Logging", package: "swift-log")]),
         .target(name: "TokenAuth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
         .target(name: "PluginCatalog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CatalogPublishing", dependencies: ["PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -54,8 +55,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
-        .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor"]),
+        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "ThreadPrimitives"]),
+        .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "ThreadPrimitives"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
     ]
 )

@@ -4,6 +4,7 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
+import ThreadPrimitives
 
 /// A FastCGI worker process's request loop: `threads` accept loops on the inherited listening
 /// socket, each handing a copied ``FastCGIRequest`` to the handler and writing its

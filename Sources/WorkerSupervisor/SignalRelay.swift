@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ThreadPrimitives
 
 // Written once, before any handler that reads it is installed.
 nonisolated(unsafe) private var relayWriteFD: Int32 = -1

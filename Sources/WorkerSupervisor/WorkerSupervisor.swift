@@ -3,6 +3,7 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
+import ThreadPrimitives
 
 /// The master of a php-fpm-style pool: spawns `workers` copies of a binary with the listening
 /// socket on fd 0, restarts the ones that die, drains on SIGTERM and rolls the pool on SIGHUP.

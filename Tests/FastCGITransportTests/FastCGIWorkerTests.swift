@@ -1,4 +1,5 @@
 import Foundation
+import ThreadPrimitives
 import Testing
 @testable import FastCGITransport
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ThreadPrimitives
 @testable import FastCGITransport
 
 /// A worker on its own socket in its own temp dir, running on a background thread.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ThreadPrimitives
 import Testing
 @testable import WorkerSupervisor
 
