@@ -62,6 +62,11 @@ public final class PluginAPI: Sendable {
             try service.health()
             return success(200, "ok", HealthData(database: "ok", catalog: "ok", workerPID: Int(getpid())))
 
+        case .openAPI:
+            // The document itself, not wrapped in the success envelope.
+            return cacheable(request, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
+                                                   body: Array(OpenAPIDocument.json.utf8)))
+
         case .available:
             let user = try identity.map { try UserID($0.userID) }
             let list = try service.available(for: user)

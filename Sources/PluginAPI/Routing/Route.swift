@@ -21,10 +21,11 @@ enum Route: Equatable, Sendable {
     case bulkInstall(slug: String)
     case bulkUninstall(slug: String)
     case purgeUser(userID: String)
+    case openAPI
 
     var allowedMethods: [String] {
         switch self {
-        case .available, .health, .installed, .updates, .audit, .info, .versions, .status, .shared: ["GET"]
+        case .available, .health, .installed, .updates, .audit, .info, .versions, .status, .shared, .openAPI: ["GET"]
         case .install, .repair, .setEnabled, .setModuleEnabled, .share, .acceptShare, .bulkInstall, .bulkUninstall: ["POST"]
         case .uninstall, .settleShare, .purgeUser: ["DELETE"]
         case .update: ["PUT"]
@@ -34,7 +35,7 @@ enum Route: Equatable, Sendable {
     /// Public routes verify a token when one is sent, and never need one.
     var isPublic: Bool {
         switch self {
-        case .available, .health, .info, .versions: true
+        case .available, .health, .info, .versions, .openAPI: true
         default: false
         }
     }
@@ -65,6 +66,7 @@ enum Route: Equatable, Sendable {
             case "updates": return .updates
             case "audit": return .audit
             case "shared": return .shared
+            case "openapi.json": return .openAPI
             default: return nil
             }
         case 2 where first == "shared":
