@@ -8,7 +8,12 @@ extension LifecycleService {
         let slug = try Self.slug(raw)
         guard let entry = catalog.current.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
         return VersionsList(pluginSlug: slug.value, latest: entry.latest.version.description,
-                            versions: entry.versions.map { .init(version: $0.version.description, dependencies: $0.manifest.dependencies) })
+                            versions: entry.versions.map { .init(version: $0.version.description, dependencies: Self.canonicalDependencies($0.manifest.dependencies)) })
+    }
+
+    /// Dependency maps as responses show them: keys in canonical slug form, ranges as written.
+    static func canonicalDependencies(_ dependencies: [String: String]) -> [String: String] {
+        Dictionary(dependencies.map { ((try? PluginSlug($0.key).value) ?? $0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Moves the caller's copy to `version` (default: latest). The new version is staged beside the

@@ -66,7 +66,7 @@ public final class LifecycleService: Sendable {
                     versions: entry.versions.map(\.version.description),
                     description: latest.manifest.description, author: latest.manifest.author,
                     modulesCount: latest.manifest.modules.count,
-                    dependencies: latest.manifest.dependencies,
+                    dependencies: Self.canonicalDependencies(latest.manifest.dependencies),
                     installed: user == nil ? nil : installed[slug] != nil,
                     installedVersion: installed[slug])
             }

@@ -31,9 +31,8 @@ import Testing
         ("delete", "/api/plugins/users/{user_id}", "admin"),
         ("get", "/api/plugins/audit", "user"),
         ("get", "/api/plugins/health", "public"),
-        // Not in the table: this document, and the planned metrics.
+        // Not in the table: this document. (`metrics` joins when it is served.)
         ("get", "/api/plugins/openapi.json", "public"),
-        ("get", "/api/plugins/metrics", "public"),
     ]
 
     /// `API.md`, "Responses": every `code` of the error table, with its status.

@@ -13,7 +13,7 @@ import Testing
         let versions = (r.data?["versions"] as? [[String: Any]])?.compactMap { $0["version"] as? String }
         #expect(versions == ["1.0.10", "1.0.9", "1.0.0"])
         let library = f.send("GET", p + "braindrive-library/versions").data?["versions"] as? [[String: Any]]
-        #expect(library?.first?["dependencies"] as? [String: String] == ["braindrive-chat": "^1.0.0"])
+        #expect(library?.first?["dependencies"] as? [String: String] == ["braindrive_chat": "^1.0.0"])
         #expect(f.send("GET", p + "nope/versions").code == "plugin_not_found")
     }
 

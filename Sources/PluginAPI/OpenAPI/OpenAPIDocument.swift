@@ -3146,59 +3146,6 @@ enum OpenAPIDocument {
               }
             }
           }
-        },
-        "/api/plugins/metrics": {
-          "get": {
-            "operationId": "getMetrics",
-            "summary": "Prometheus metrics (planned)",
-            "description": "Planned, not yet served: counters of the pool and the lifecycle in the Prometheus text exposition format, merged across workers. Who may read it (token, admin, or nginx-level restriction) is not decided yet.",
-            "tags": [
-              "service"
-            ],
-            "x-auth": "public",
-            "x-planned": true,
-            "security": [
-              {},
-              {
-                "bearerAuth": []
-              }
-            ],
-            "responses": {
-              "200": {
-                "description": "The metrics.",
-                "headers": {
-                  "X-Request-Id": {
-                    "$ref": "#/components/headers/X-Request-Id"
-                  }
-                },
-                "content": {
-                  "text/plain; version=0.0.4": {
-                    "schema": {
-                      "type": "string"
-                    }
-                  }
-                }
-              },
-              "401": {
-                "$ref": "#/components/responses/Unauthorized"
-              },
-              "405": {
-                "$ref": "#/components/responses/MethodNotAllowed"
-              },
-              "429": {
-                "$ref": "#/components/responses/TooManyRequests"
-              },
-              "500": {
-                "$ref": "#/components/responses/InternalError"
-              },
-              "502": {
-                "$ref": "#/components/responses/BadGateway"
-              },
-              "504": {
-                "$ref": "#/components/responses/GatewayTimeout"
-              }
-            }
-          }
         }
       },
       "components": {
