@@ -42,7 +42,8 @@ public struct PackagePublisher: Sendable {
         default: throw .io("the catalog \(root) is not a folder")
         }
 
-        let staging = root + "/.publish-" + Self.randomToken()
+        Self.removeStaleStaging(root)
+        let staging = root + "/" + Self.stagingPrefix + Self.randomToken()
         try PosixTree.makeDirectory(staging, mode: 0o700, existingOK: false)
         defer { PosixTree.removeTree(staging) }
         let extracted = staging + "/package"
@@ -243,6 +244,26 @@ public struct PackagePublisher: Sendable {
         PosixTree.sync(slugPath, directory: true)
         PosixTree.sync(root, directory: true)
         return target
+    }
+
+    static let stagingPrefix = ".publish-"
+    /// A staging folder untouched for this long belongs to a publisher that was killed.
+    static let staleStagingAge: TimeInterval = 3600
+
+    /// Removes `.publish-*` folders left by a killed publisher (older than `staleStagingAge`);
+    /// a concurrent publisher's folder is recent and left alone.
+    static func removeStaleStaging(_ root: String, now: Date = Date()) {
+        for case let name? in PosixTree.names(in: root) ?? [] where name.hasPrefix(stagingPrefix) {
+            let path = root + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { continue }
+            #if canImport(Darwin)
+            let modified = TimeInterval(st.st_mtimespec.tv_sec)
+            #else
+            let modified = TimeInterval(st.st_mtim.tv_sec)
+            #endif
+            if now.timeIntervalSince1970 - modified > staleStagingAge { PosixTree.removeTree(path) }
+        }
     }
 
     static func randomToken() -> String {
