@@ -15,9 +15,11 @@ import ZIPFoundation
 /// bytes actually inflated counted against the limit (a lying header cannot bomb the disk) and
 /// the CRC-32 checked.
 ///
-/// ZIPFoundation's public API reports only files, folders and symlinks: a device or FIFO entry
-/// comes back as a file, and is written as a regular file holding its (empty) data, never as a
-/// special file; the second walk of the staged tree would refuse a special file anyway.
+/// ZIPFoundation's public API reports only files, folders and symlinks (a device or FIFO entry
+/// comes back as a file), so the type bits a Unix archiver recorded are read from the central
+/// directory by `ZipCentralDirectory` and special entries are refused by name. Even without
+/// that, every file entry is written as a regular file, never as a special one, and the second
+/// walk of the staged tree refuses anything else.
 enum ZipExtractor {
     private struct Planned {
         let entry: Entry
@@ -35,8 +37,15 @@ enum ZipExtractor {
         var files = 0
         var folders = 0
         var bytes: UInt64 = 0
+        guard let rawTypes = ZipCentralDirectory.fileTypes(of: archiveURL) else {
+            throw .unsupportedSource(path: archiveURL.path, reason: "the ZIP central directory cannot be read")
+        }
+        var position = 0
         for entry in archive {
             let name = entry.path
+            let rawType = position < rawTypes.count ? rawTypes[position] : 0
+            position += 1
+            if let special = special(rawType) { throw .entryRefused(entry: name, reason: special) }
             let components = try EntryPath.components(name)
             switch entry.type {
             case .symlink:
@@ -54,6 +63,10 @@ enum ZipExtractor {
                 }
             }
             planned.append(Planned(entry: entry, components: components))
+        }
+
+        guard position == rawTypes.count else {
+            throw .unsupportedSource(path: archiveURL.path, reason: "the ZIP central directory lists \(rawTypes.count) entries, \(position) were read")
         }
 
         // Pass 2: write.
@@ -93,6 +106,18 @@ enum ZipExtractor {
                     throw .unsupportedSource(path: archiveURL.path, reason: "entry \(PublishError.quoted(item.entry.path)) fails its CRC-32 check")
                 }
             }
+        }
+    }
+
+    /// The refusal for a Unix type that is neither a file, a folder nor a link.
+    private static func special(_ type: UInt32) -> EntryRefusal? {
+        switch type {
+        case 0o020000: .device("a character device")
+        case 0o060000: .device("a block device")
+        case 0o010000: .device("a FIFO")
+        case 0o140000: .device("a socket")
+        case 0, 0o100000, 0o040000, 0o120000: nil
+        default: .device("a special file")
         }
     }
 }

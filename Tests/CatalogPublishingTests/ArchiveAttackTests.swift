@@ -142,4 +142,27 @@ struct ArchiveAttackTests {
                 == .entryRefused(entry: "./public/pipe", reason: .device("a FIFO")))
         #expect(try fixture.snapshot() == before)
     }
+
+    @Test("zip entry a Unix archiver marked as a character device (type bits read from the central directory)")
+    func zipDevice() throws {
+        let fixture = try PublishFixture()
+        let before = try fixture.snapshot()
+        let zip = try fixture.makeZip("dev.zip", fixture.zipItems(of: fixture.package()) + [.file("public/dev", Data())])
+        // Patch the central-directory record of public/dev: external attributes = S_IFCHR | 0644.
+        var bytes = [UInt8](try Data(contentsOf: zip))
+        let name = Array("public/dev".utf8)
+        var patched = false
+        for start in 0..<(bytes.count - 46 - name.count) where bytes[start..<start + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            let nameLength = Int(bytes[start + 28]) | Int(bytes[start + 29]) << 8
+            guard nameLength == name.count, Array(bytes[(start + 46)..<(start + 46 + nameLength)]) == name else { continue }
+            let mode = UInt32(0o020644) << 16
+            for i in 0..<4 { bytes[start + 38 + i] = UInt8(truncatingIfNeeded: mode >> (8 * UInt32(i))) }
+            bytes[start + 5] = 3 // made by Unix
+            patched = true
+        }
+        #expect(patched)
+        try Data(bytes).write(to: zip)
+        #expect(publishError(fixture.publisher, zip) == .entryRefused(entry: "public/dev", reason: .device("a character device")))
+        #expect(try fixture.snapshot() == before)
+    }
 }
