@@ -165,4 +165,44 @@ struct ArchiveAttackTests {
         #expect(publishError(fixture.publisher, zip) == .entryRefused(entry: "public/dev", reason: .device("a character device")))
         #expect(try fixture.snapshot() == before)
     }
+
+    @Test("a file over CatalogLimits.maxPackageBytes (sparse): tar.gz refused from its listing, folder while copying")
+    func tooLarge() throws {
+        let fixture = try PublishFixture()
+        let before = try fixture.snapshot()
+        let source = try fixture.package()
+        let big = source.appendingPathComponent("public/big.bin").path
+        #expect(FileManager.default.createFile(atPath: big, contents: nil))
+        #expect(truncate(big, off_t(CatalogLimits.maxPackageBytes + 1)) == 0)
+        try fixture.tar(["-czSf", "big.tgz", "-C", source.path, "."])
+        guard case .entryRefused("./public/big.bin", .tooLarge)? = publishError(fixture.publisher, fixture.work.appendingPathComponent("big.tgz")) else {
+            Issue.record("expected tooLarge (tar)"); return
+        }
+        guard case .entryRefused("public/big.bin", .tooLarge)? = publishError(fixture.publisher, source) else {
+            Issue.record("expected tooLarge (folder)"); return
+        }
+        #expect(try fixture.snapshot() == before)
+        #expect(try fixture.dotEntries().isEmpty)
+    }
+
+    @Test("zip whose central directory declares a size over the limit is refused before extraction")
+    func zipDeclaredTooLarge() throws {
+        let fixture = try PublishFixture()
+        let before = try fixture.snapshot()
+        let zip = try fixture.makeZip("bomb.zip", fixture.zipItems(of: fixture.package()) + [.file("public/bomb.bin", Data(count: 16))])
+        var bytes = [UInt8](try Data(contentsOf: zip))
+        let name = Array("public/bomb.bin".utf8)
+        var patched = false
+        for start in 0..<(bytes.count - 46 - name.count) where bytes[start..<start + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            guard Array(bytes[(start + 46)..<(start + 46 + name.count)]) == name else { continue }
+            for i in 0..<4 { bytes[start + 24 + i] = [0x00, 0x00, 0x00, 0x7f][i] } // uncompressed size ≈ 2 GiB
+            patched = true
+        }
+        #expect(patched)
+        try Data(bytes).write(to: zip)
+        guard case .entryRefused("public/bomb.bin", .tooLarge)? = publishError(fixture.publisher, zip) else {
+            Issue.record("expected tooLarge (zip)"); return
+        }
+        #expect(try fixture.snapshot() == before)
+    }
 }

@@ -171,4 +171,34 @@ struct PublishTests {
         // The loader ignores dot-entries.
         #expect(CatalogIndex.load(root: fixture.catalog).problems.isEmpty)
     }
+
+    @Test("concurrent publishers of one version: exactly one wins, the others are told it is published")
+    func concurrentPublishers() throws {
+        let fixture = try PublishFixture()
+        let sources = try (0..<4).map { index in try fixture.package("chat\(index)") { $0["slug"] = "race-plugin" } }
+        let publisher = fixture.publisher
+        let results = Locked<[PublishError?]>([])
+        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+            let error = publishError(publisher, sources[index])
+            results.withLock { $0.append(error) }
+        }
+        let errors = results.withLock { $0 }
+        #expect(errors.filter { $0 == nil }.count == 1)
+        for case let error? in errors {
+            guard case .versionAlreadyPublished = error else { Issue.record("unexpected \(error)"); continue }
+        }
+        #expect(try fixture.dotEntries().isEmpty)
+        #expect(CatalogIndex.load(root: fixture.catalog).problems.isEmpty)
+    }
+}
+
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
 }
