@@ -85,13 +85,14 @@ public struct PackagePublisher: Sendable {
     }
 
     /// Copies a package folder: `lstat` on every entry, links and special files refused, files
-    /// read through `O_NOFOLLOW`, counted and sized against `CatalogLimits` while copying.
+    /// read through `O_NOFOLLOW`, counted and sized against `CatalogLimits` while copying
+    /// (nesting depth is left to the validator, which names the folder).
     static func copyFolder(_ source: String, into destination: String) throws(PublishError) {
         var files = 0
         var folders = 0
         var bytes: Int64 = 0
-        var pending: [(relative: String, depth: Int)] = [("", 0)]
-        while let (relative, depth) = pending.popLast() {
+        var pending = [""]
+        while let relative = pending.popLast() {
             let from = relative.isEmpty ? source : source + "/" + relative
             guard let names = PosixTree.names(in: from) else { throw .io("cannot list \(from): \(PosixTree.errorText())") }
             for name in names {
@@ -102,11 +103,11 @@ public struct PackagePublisher: Sendable {
                 switch kind {
                 case .directory:
                     folders += 1
-                    if folders > CatalogLimits.maxFiles || depth + 1 > CatalogLimits.maxDepth {
+                    if folders > CatalogLimits.maxFiles {
                         throw .entryRefused(entry: path, reason: .tooManyFiles(limit: CatalogLimits.maxFiles))
                     }
                     try PosixTree.makeDirectory(destination + "/" + path, existingOK: false)
-                    pending.append((path, depth + 1))
+                    pending.append(path)
                 case .regular:
                     files += 1
                     if files > CatalogLimits.maxFiles { throw .entryRefused(entry: path, reason: .tooManyFiles(limit: CatalogLimits.maxFiles)) }

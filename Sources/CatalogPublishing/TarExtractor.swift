@@ -32,7 +32,10 @@ enum TarExtractor {
                 guard !components.isEmpty else { throw .entryRefused(entry: name, reason: .badName) }
                 files += 1
                 if files > CatalogLimits.maxFiles { throw .entryRefused(entry: name, reason: .tooManyFiles(limit: CatalogLimits.maxFiles)) }
-                guard fields.count > 2, let size = Int64(fields[2]), size >= 0 else {
+                // GNU tar: `-rw-r--r-- owner/group SIZE date time name`;
+                // bsdtar (macOS): `-rw-r--r--  0 owner group SIZE month day time name`.
+                let sizeField = fields.count > 1 && fields[1].contains("/") ? 2 : 4
+                guard fields.count > sizeField, let size = Int64(fields[sizeField]), size >= 0 else {
                     throw .unsupportedSource(path: path, reason: "cannot read the size of \(PublishError.quoted(name)) in the listing")
                 }
                 bytes += size
