@@ -153,6 +153,27 @@ import Testing
         #expect(stack.stagingEntries().isEmpty)
     }
 
+    @Test func publishedVersionIsServedWithoutARestart() throws {
+        let stack = try Stack(workers: 2); defer { stack.stop() }
+        let package = stack.root + "/chat-2.0.0"
+        try FileManager.default.copyItem(atPath: Stack.repository + "/deploy/catalog/braindrive-chat/1.0.0", toPath: package)
+        let manifest = try String(contentsOfFile: package + "/plugin.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"version\": \"1.0.0\"", with: "\"version\": \"2.0.0\"")
+        try manifest.write(toFile: package + "/plugin.json", atomically: true, encoding: .utf8)
+        let published = try stack.cli(["publish", package])
+        #expect(published.status == 0 && published.output.contains("published braindrive_chat 2.0.0"), "\(published.output)")
+        #expect(try stack.cli(["publish", package]).status == 1, "a published version is never overwritten")
+        let deadline = Date().addingTimeInterval(5)
+        var latest: String?
+        while Date() < deadline {
+            latest = try stack.get(p + "braindrive-chat/versions").data?["latest"] as? String
+            if latest == "2.0.0" { break }
+            usleep(200_000)
+        }
+        #expect(latest == "2.0.0", "every worker sees the new version within the catalog's recheck interval")
+        #expect(try stack.request("POST", p + "braindrive-chat/install", user: "u9").data?["version"] as? String == "2.0.0")
+    }
+
     @Test func updateEnableAuditAndBulkThroughNginx() throws {
         let stack = try Stack(workers: 2); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1", body: #"{"version":"1.0.0"}"#).status == 201)
