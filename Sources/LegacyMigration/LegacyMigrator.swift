@@ -85,7 +85,10 @@ public struct LegacyMigrator: Sendable {
         var seen: Set<String> = []  // "user\0slug"
         var pending: [(String, UserID, CatalogPackage)] = []
 
-        for row in snapshot.plugins {
+        // Canonical slug order, so that the first of two spellings of one slug is always the same row.
+        let rows = snapshot.plugins.map { row in ((try? PluginSlug(row.slug))?.value ?? row.slug, row) }
+            .sorted { ($0.1.userID, $0.0, $0.1.id) < ($1.1.userID, $1.0, $1.1.id) }.map(\.1)
+        for row in rows {
             let userKey = row.userID
             if users[userKey] == nil { users[userKey] = .init(userID: userKey); order.append(userKey) }
             func skip(_ reason: String) {
@@ -169,7 +172,7 @@ public struct LegacyMigrator: Sendable {
         }
 
         var report = MigrationReport(mode: options.apply ? .apply : .dryRun, dropInitializerPlugins: options.dropInitializerPlugins,
-                                     users: order.sorted().map { users[$0]! }, defects: defects, totals: .init())
+                                     users: order.sorted().map { users[$0]!.sorted() }, defects: defects, totals: .init())
         report.computeTotals(pluginRows: snapshot.plugins.count)
         return report
     }

@@ -49,6 +49,14 @@ public struct MigrationReport: Codable, Sendable, Equatable {
 
         public init(userID: String) { self.userID = userID }
 
+        func sorted() -> UserReport {
+            var copy = self
+            copy.toMigrate.sort { $0.slug < $1.slug }
+            copy.migrated.sort { $0.slug < $1.slug }
+            copy.alreadyPresent.sort()
+            return copy
+        }
+
         enum CodingKeys: String, CodingKey {
             case skipped, migrated, failed
             case userID = "user_id", toMigrate = "to_migrate", alreadyPresent = "already_present"

@@ -66,7 +66,10 @@ struct LegacyFixture {
     }
 
     private func makeDatabase() throws {
-        let queue = try DatabaseQueue(path: legacyDB)
+        // Like BrainDrive: the foreign-key pragma is not applied, so orphan module rows can exist.
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: legacyDB, configuration: configuration)
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT);
