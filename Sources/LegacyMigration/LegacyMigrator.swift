@@ -85,9 +85,12 @@ public struct LegacyMigrator: Sendable {
         var seen: Set<String> = []  // "user\0slug"
         var pending: [(String, UserID, CatalogPackage)] = []
 
-        // Canonical slug order, so that the first of two spellings of one slug is always the same row.
-        let rows = snapshot.plugins.map { row in ((try? PluginSlug(row.slug))?.value ?? row.slug, row) }
-            .sorted { ($0.1.userID, $0.0, $0.1.id) < ($1.1.userID, $1.0, $1.1.id) }.map(\.1)
+        // Canonical slug order; of two spellings of one slug, the row already spelled canonically wins, then the lower id.
+        let rows = snapshot.plugins.map { row -> (String, Int, LegacyPlugin) in
+            let canonical = (try? PluginSlug(row.slug))?.value ?? row.slug
+            return (canonical, canonical == row.slug ? 0 : 1, row)
+        }
+        .sorted { ($0.2.userID, $0.0, $0.1, $0.2.id) < ($1.2.userID, $1.0, $1.1, $1.2.id) }.map(\.2)
         for row in rows {
             let userKey = row.userID
             if users[userKey] == nil { users[userKey] = .init(userID: userKey); order.append(userKey) }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LegacyMigration
 import LifecycleCore
 import LifecycleStore
@@ -150,5 +151,26 @@ import Testing
             try f.migrator().run(options: .init(apply: true), service: nil)
         }
         #expect(!FileManager.default.fileExists(atPath: f.root + "/nope.db"), "a missing database is not created")
+    }
+
+    @Test func twoSpellingsOfOneSlugForOneUserMigrateOnce() throws {
+        let f = try F(); defer { f.remove() }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: f.legacyDB, configuration: configuration)
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO plugin (id, user_id, plugin_slug, name, description, version)
+                VALUES (?, ?, 'BrainDrive-Chat', 'Chat', 'again', '1.0.9')
+                """, arguments: ["\(F.bob)_BrainDrive-Chat", F.bob])
+        }
+        try queue.close()
+        let service = try f.service()
+        let report = try f.migrator().run(options: .init(apply: true), service: service)
+        let bob = try #require(entry(report, F.bob))
+        #expect(bob.migrated.map(\.slug) == ["braindrive_chat", "braindrive_settings"])
+        #expect(bob.skipped.map(\.legacySlug) == ["BrainDrive-Chat"], "the non-canonical spelling is reported, not migrated")
+        #expect(bob.migrated.first?.modules == ["ComponentChat"], "the canonical row, with its modules, wins")
+        #expect(report.defects.contains { $0.kind == .duplicatePlugin && $0.userID == F.bob })
     }
 }
