@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),
         .testTarget(name: "LegacyMigrationTests", dependencies: [
-            "LegacyMigration", "LifecycleCore", "LifecycleStore", .product(name: "GRDB", package: "GRDB.swift"),
+            "LegacyMigration", "LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
