@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),

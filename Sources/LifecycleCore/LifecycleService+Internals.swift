@@ -64,7 +64,13 @@ extension LifecycleService {
             try FileTree.rename(operation.target, operation.oldFolder)
             FaultPoint.hit("\(operation.kind).old-moved")
         }
-        try FileTree.rename(operation.newFolder, operation.target)
+        do {
+            try FileTree.rename(operation.newFolder, operation.target)
+        } catch let error as FileSystemError where error.code == ENOENT {
+            // Another plugin's uninstall removed the then-empty user folder: make it again, once.
+            try FileTree.makeDirectories(userFolder)
+            try FileTree.rename(operation.newFolder, operation.target)
+        }
         try FileTree.syncDirectory(userFolder)
         FaultPoint.hit("\(operation.kind).after-swap")
         return rows(for: package, user: operation.user, operationID: operation.id, files: copied)

@@ -137,8 +137,11 @@ extension LifecycleService {
                 try database.commit(changes + [.removeShares(userID: user.value)])
                 return PurgeResult(userID: user.value, uninstalled: slugs, sharesRemoved: removedShares)
             }
-            // Anything else left in the user's folder (never ours to keep) goes too.
-            try FileTree.removeTree(directory.userFolder(user))
+            // Anything else left in the user's folder goes too, unless an install for this user
+            // committed or started meanwhile (its files are not ours to delete).
+            if try database.plugins(userID: user.value).isEmpty, try database.leases(userID: user.value).isEmpty {
+                try FileTree.removeTree(directory.userFolder(user))
+            }
             logger.notice("purged user", metadata: ["user_id": "\(user)", "plugins": "\(slugs.count)",
                                                     "request_id": "\(context.requestID ?? "-")"])
             return result

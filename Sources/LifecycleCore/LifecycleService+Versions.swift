@@ -91,6 +91,10 @@ extension LifecycleService {
 
     public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
         try classified {
+            // Roll back what a dead process left half done first, so the list shows committed states.
+            for lease in try database.leases(userID: user.value) {
+                _ = try runner.recoverIfAbandoned(user: user, slug: lease.pluginSlug)
+            }
             let index = catalog.current
             var plugins: [InstalledList.Plugin] = []
             for row in try database.plugins(userID: user.value) {
@@ -124,7 +128,7 @@ extension LifecycleService {
         try classified {
             let pluginID = "\(user.value)_\(slug.value)"
             let action = (enabled ? "enable" : "disable") + (module.map { ":" + $0 } ?? "")
-            let change = try database.setEnabled(enabled, pluginID: pluginID, module: module, at: Timestamp.now()) { plugin in
+            let change = try database.setEnabled(enabled, userID: user.value, slug: slug.value, module: module, at: Timestamp.now()) { plugin in
                 audit(context, user, slug.value, action, from: plugin.version, to: plugin.version)
             }
             switch change {

@@ -7,10 +7,13 @@ public enum EnabledChange: Sendable, Equatable {
 extension LifecycleDatabase {
     /// Sets the enabled flag of a plugin (or of one of its modules, by name) and records `audit`
     /// in the same transaction, only if the flag actually changes.
-    public func setEnabled(_ enabled: Bool, pluginID: String, module: String?, at now: String,
+    public func setEnabled(_ enabled: Bool, userID: String, slug: String, module: String?, at now: String,
                            audit: (PluginRow) -> AuditEventRow) throws -> EnabledChange {
         try write { db in
-            guard var plugin = try PluginRow.fetchOne(db, key: pluginID) else { return .pluginMissing }
+            guard var plugin = try PluginRow.filter(Column("user_id") == userID && Column("plugin_slug") == slug).fetchOne(db) else {
+                return .pluginMissing
+            }
+            let pluginID = plugin.id
             if let module {
                 guard var row = try ModuleRow.filter(Column("plugin_id") == pluginID && Column("name") == module).fetchOne(db) else {
                     return .moduleMissing

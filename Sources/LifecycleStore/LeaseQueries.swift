@@ -49,6 +49,10 @@ extension LifecycleDatabase {
         }
     }
 
+    public func leases(userID: String) throws -> [OperationLease] {
+        try read { db in try OperationLease.filter(Column("user_id") == userID).fetchAll(db) }
+    }
+
     public func allLeases() throws -> [OperationLease] {
         try read { db in try OperationLease.fetchAll(db) }
     }

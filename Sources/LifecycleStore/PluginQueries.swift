@@ -102,6 +102,12 @@ extension LifecycleDatabase {
 
     static func put(_ db: Database, _ installed: InstalledPlugin) throws {
         var installed = installed
+        // Ids are `{user_id}_{slug}` and user ids may hold `_`: the same id can name another
+        // user's plugin (`u` + `a_b` and `u_a` + `b`). Never touch a row that is not the caller's.
+        if let holder = try PluginRow.fetchOne(db, key: installed.plugin.id),
+           holder.userID != installed.plugin.userID || holder.pluginSlug != installed.plugin.pluginSlug {
+            throw RowConflict.pluginIDTaken(installed.plugin.id)
+        }
         if let existing = try PluginRow.fetchOne(db, key: installed.plugin.id) {
             installed.plugin.enabled = existing.enabled
             installed.plugin.installedAt = existing.installedAt
@@ -134,4 +140,11 @@ extension LifecycleDatabase {
 public enum ShareError: Error, Sendable, Equatable {
     /// The offer was accepted, declined or withdrawn meanwhile.
     case notPending
+    /// The sender uninstalled the plugin meanwhile.
+    case senderLacksPlugin
+}
+
+public enum RowConflict: Error, Sendable, Equatable {
+    /// Another user's plugin already has this id.
+    case pluginIDTaken(String)
 }

@@ -7,6 +7,10 @@ extension LifecycleDatabase {
         try write { db in
             var result: [ShareRow] = []
             for share in shares {
+                // Checked in the transaction: an uninstall that committed meanwhile wins.
+                guard try PluginRow.filter(Column("user_id") == share.fromUser && Column("plugin_slug") == share.pluginSlug).fetchCount(db) == 1 else {
+                    throw ShareError.senderLacksPlugin
+                }
                 if let existing = try ShareRow.filter(Column("from_user") == share.fromUser && Column("to_user") == share.toUser
                                                       && Column("plugin_slug") == share.pluginSlug && Column("state") == "pending")
                     .fetchOne(db) {

@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
+import PluginCatalog
 import Testing
 
 /// States a killed process leaves behind, built by hand; the integration tests make real ones with SIGKILL.
@@ -89,5 +90,46 @@ import Testing
         try FileManager.default.createDirectory(atPath: f.root + "/staging/abandoned/new/dist", withIntermediateDirectories: true)
         try f.service.recoverInterruptedOperations()
         #expect(f.stagingEntries().isEmpty)
+    }
+}
+
+@Suite struct ReviewRegressionTests {
+    /// An update killed after the swap, on a copy whose own metadata file had been deleted: the
+    /// rollback must not depend on that file.
+    @Test func rollbackDoesNotNeedTheOldCopysMetadataFile() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
+        let target = f.pluginFolder("u1", "braindrive_network")
+        try FileManager.default.removeItem(atPath: target + "/plugin_metadata.json")
+        let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "deadbeef09", operation: "update",
+                                   owner: RecoveryTests.deadOwner, expiresAt: Date().timeIntervalSince1970 + 600)
+        try f.service.database.write { db in try lease.insert(db) }
+        let staging = f.root + "/staging/deadbeef09"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: target, toPath: staging + "/old")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: ["operation_id": "deadbeef09", "version": "1.1.0"])
+            .write(to: URL(fileURLWithPath: target + "/plugin_metadata.json"))
+        try f.service.recoverInterruptedOperations()
+        let status = try f.service.status(user: "u1", slug: "braindrive-network", verify: .full)
+        #expect(status.version == "1.0.0" && status.files.missing == ["plugin_metadata.json"], "\(status)")
+        #expect(FileManager.default.fileExists(atPath: target + "/dist/remoteEntry.js"), "the old copy is back")
+        #expect(try f.service.repair(user: "u1", slug: "braindrive-network").newStatus == .healthy)
+    }
+
+    /// `{user_id}_{slug}` ids collide when user ids contain `_`: the second install must not take over the first.
+    @Test func collidingPluginIdsNeverTouchAnotherUsersRow() throws {
+        let f = try Fixture(); defer { f.remove() }
+        try DependencyTests().publish(f, slug: "chat", version: "1.0.0", dependencies: [:])
+        _ = try f.service.install(user: "u", slug: "braindrive-chat")
+        #expect(throws: LifecycleError.pluginIDTaken(id: "u_braindrive_chat")) {
+            try f.service.install(user: "u_braindrive", slug: "chat")
+        }
+        #expect(try f.service.status(user: "u", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(throws: LifecycleError.notInstalled(slug: "chat")) {
+            try f.service.setEnabled(false, user: UserID("u_braindrive"), slug: PluginSlug("chat"), context: .cli)
+        }
+        #expect(try f.service.installed(user: UserID("u")).installedPlugins.first?.enabled == true)
+        #expect(!FileManager.default.fileExists(atPath: f.root + "/plugins/u_braindrive"))
     }
 }

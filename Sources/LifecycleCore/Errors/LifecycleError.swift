@@ -13,6 +13,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case notInstalled(slug: String)
     case moduleNotFound(slug: String, module: String)
     case shareNotFound(id: String)
+    /// The contract's id `{user_id}_{slug}` of this install is already another user's plugin id.
+    case pluginIDTaken(id: String)
     /// The caller may not act on this (a share that is not theirs, an admin route).
     case forbidden(String)
     case alreadyInstalled(slug: String, version: String)
@@ -45,6 +47,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             return "Plugin '\(slug)' is not installed for this user"
         case .moduleNotFound(let slug, let module):
             return "Plugin '\(slug)' has no module '\(module.prefix(64))'"
+        case .pluginIDTaken(let id):
+            return "The plugin id '\(id)' is already used by another user's install (ids are user id + '_' + slug); this install cannot get a unique id"
         case .shareNotFound(let id):
             return "No pending share '\(id.prefix(64))' for this user"
         case .forbidden(let reason):
@@ -86,12 +90,19 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             case .diskFull: self = .insufficientStorage
             case .failed(let message): self = .internalFailure(reason: message)
             }
-        case is ShareError:
-            self = .shareNotFound(id: "")
+        case let error as RowConflict:
+            switch error {
+            case .pluginIDTaken(let id): self = .pluginIDTaken(id: id)
+            }
+        case let error as ShareError:
+            switch error {
+            case .notPending: self = .shareNotFound(id: "")
+            case .senderLacksPlugin: self = .notInstalled(slug: "")
+            }
         case let error as LeaseError:
             switch error {
             case .held(let operation): self = .operationInProgress(slug: "", operation: operation)
-            case .lost: self = .internalFailure(reason: "operation lease lost")
+            case .lost: self = .operationInProgress(slug: "", operation: "another")
             }
         case let error as FileSystemError:
             switch error.code {

@@ -18,9 +18,14 @@ enum FileTree {
         if isDirectory(path) { return }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
-        if mkdir(path, mode) != 0 && errno != EEXIST { throw FileSystemError("mkdir", path) }
+        if mkdir(path, mode) != 0 {
+            if errno == EEXIST { return }
+            throw FileSystemError("mkdir", path)
+        }
         // mkdir obeys the umask; the contract wants exactly `mode`.
         if chmod(path, mode) != 0 { throw FileSystemError("chmod", path) }
+        // The new entry must survive a power cut as surely as the commit that will name it.
+        if !parent.isEmpty { try syncDirectory(parent) }
     }
 
     static func rename(_ from: String, _ to: String) throws {

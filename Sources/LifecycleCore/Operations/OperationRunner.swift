@@ -30,6 +30,11 @@ struct StagingRecord: Codable {
         case operation
         case operationID = "operation_id", userID = "user_id", pluginSlug = "plugin_slug"
     }
+
+    static func read(_ staging: String) -> StagingRecord? {
+        guard let data = FileManager.default.contents(atPath: staging + "/" + fileName) else { return nil }
+        return try? JSONDecoder().decode(StagingRecord.self, from: data)
+    }
 }
 
 /// Serialises operations on a (user, plugin) across processes with a lease row, and makes the
@@ -45,7 +50,7 @@ final class OperationRunner: Sendable {
     /// A hung owner loses its lease after this long; a dead owner at once (its pid is checked).
     let leaseSeconds: Double
 
-    init(database: LifecycleDatabase, directory: DataDirectory, logger: Logger, leaseSeconds: Double = 120) {
+    init(database: LifecycleDatabase, directory: DataDirectory, logger: Logger, leaseSeconds: Double = 600) {
         self.database = database; self.directory = directory; self.logger = logger
         self.leaseSeconds = leaseSeconds
     }
@@ -68,7 +73,15 @@ final class OperationRunner: Sendable {
             logger.warning("taking over a stale operation", metadata: [
                 "operation": "\(stale.operation)", "operation_id": "\(stale.operationID)",
                 "owner": "\(stale.owner)", "user_id": "\(user)", "plugin_slug": "\(slug)"])
-            reconcile(user: user, slug: slug, staging: directory.stagingFolder(stale.operationID))
+            do {
+                try reconcile(user: user, slug: slug, operationID: stale.operationID, kind: stale.operation)
+            } catch {
+                // Its staging folder stays for the master's start-up sweep; this caller may retry.
+                logger.error("recovery of a stale operation failed", metadata: [
+                    "operation_id": "\(stale.operationID)", "error": "\(error)"])
+                try? database.releaseLease(operationID: id)
+                throw LifecycleError.operationInProgress(slug: slug, operation: stale.operation)
+            }
         }
         do {
             try FileTree.makeDirectories(operation.staging, mode: 0o700)
@@ -81,47 +94,52 @@ final class OperationRunner: Sendable {
             }
             return result
         } catch {
-            reconcile(user: user, slug: slug, staging: operation.staging)
-            do { try database.releaseLease(operationID: id) } catch {
-                logger.error("could not release a lease; it will expire", metadata: ["operation_id": "\(id)", "error": "\(error)"])
+            do {
+                try reconcile(user: user, slug: slug, operationID: id, kind: kind)
+                try database.releaseLease(operationID: id)
+            } catch let failure {
+                // Keep the lease but let the next caller take it over at once and retry the rollback.
+                logger.error("rollback failed; the next operation retries it", metadata: [
+                    "operation_id": "\(id)", "error": "\(failure)"])
+                try? database.renewLease(operationID: id, expiresAt: 0)
             }
             throw error
         }
     }
 
-    /// Makes the user's folder match the committed row, using what `staging` holds, then removes `staging`.
-    /// Idempotent, so a crash during recovery is recovered by the next one. Call only while holding
-    /// the (user, plugin) lease, or before any worker runs.
-    func reconcile(user: UserID, slug: String, staging: String) {
+    /// Makes the user's folder match the database for one operation that did not finish normally,
+    /// then removes its staging folder. Whether the operation committed is read from the database
+    /// (its row carries the id of the operation that wrote it; an uninstall committed when the row is
+    /// gone), never from files the operation may have lost. Idempotent, so a crash during recovery
+    /// is recovered by the next one. Call only while holding the (user, plugin) lease, or before
+    /// any worker runs.
+    func reconcile(user: UserID, slug: String, operationID: String, kind: String?) throws {
+        let staging = directory.stagingFolder(operationID)
         let target = directory.pluginFolder(user, slug)
-        do {
-            let committed = try database.installedPlugin(userID: user.value, slug: slug)?.plugin.operationID
-            let targetOwner = FileTree.exists(target) ? PluginMetadataFile.operationID(inFolder: target) : nil
+        let row = try database.installedPlugin(userID: user.value, slug: slug)?.plugin
+        let kind = kind ?? StagingRecord.read(staging)?.operation
+        let committed = (kind == "uninstall" || kind == "purge") ? row == nil : row?.operationID == operationID
+        if !committed {
             let old = staging + "/old"
-            if let committed {
-                if targetOwner != committed {
-                    let oldOwner = FileTree.exists(old) ? PluginMetadataFile.operationID(inFolder: old) : nil
-                    if oldOwner == committed {
-                        if FileTree.exists(target) {
-                            try FileTree.rename(target, staging + "/discard")
-                        }
-                        try FileTree.rename(old, target)
-                        try FileTree.syncDirectory(directory.userFolder(user))
-                        logger.notice("rolled back an interrupted operation", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)"])
-                    }
-                }
-            } else if FileTree.exists(target), targetOwner.map({ staging.hasSuffix("/" + $0) }) ?? false {
+            let discard = staging + "/discard"
+            if FileTree.exists(old) {
+                // The previous copy was moved aside: whatever is at the target now is the new one.
+                try FileTree.removeTree(discard)
+                if FileTree.exists(target) { try FileTree.rename(target, discard) }
+                try FileTree.rename(old, target)
+                try FileTree.syncDirectory(directory.userFolder(user))
+                logger.notice("rolled back an interrupted operation", metadata: [
+                    "user_id": "\(user)", "plugin_slug": "\(slug)", "operation": "\(kind ?? "?")"])
+            } else if FileTree.exists(target), PluginMetadataFile.operationID(inFolder: target) == operationID {
                 // Only a folder written by this very operation is ours to discard.
-                try FileTree.rename(target, staging + "/discard")
+                try FileTree.removeTree(discard)
+                try FileTree.rename(target, discard)
                 try FileTree.syncDirectory(directory.userFolder(user))
                 logger.notice("removed the files of an uncommitted install", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)"])
             }
-            try FileTree.removeTree(staging)
-            removeEmptyUserFolder(user)
-        } catch {
-            logger.error("recovery failed; the next operation will retry", metadata: [
-                "user_id": "\(user)", "plugin_slug": "\(slug)", "error": "\(error)"])
         }
+        try FileTree.removeTree(staging)
+        removeEmptyUserFolder(user)
     }
 
     func removeEmptyUserFolder(_ user: UserID) {
@@ -155,16 +173,14 @@ final class OperationRunner: Sendable {
                 continue
             }
             if let user = try? UserID(lease.userID) {
-                reconcile(user: user, slug: lease.pluginSlug, staging: directory.stagingFolder(lease.operationID))
+                try reconcile(user: user, slug: lease.pluginSlug, operationID: lease.operationID, kind: lease.operation)
             }
             _ = try database.removeLease(lease)
         }
         for name in (try? FileTree.entries(directory.stagingRoot)) ?? [] where !live.contains(name) {
             let staging = directory.stagingRoot + "/" + name
-            if let data = FileManager.default.contents(atPath: staging + "/" + StagingRecord.fileName),
-               let record = try? JSONDecoder().decode(StagingRecord.self, from: data),
-               let user = try? UserID(record.userID) {
-                reconcile(user: user, slug: record.pluginSlug, staging: staging)
+            if let record = StagingRecord.read(staging), let user = try? UserID(record.userID) {
+                try reconcile(user: user, slug: record.pluginSlug, operationID: record.operationID, kind: record.operation)
             } else {
                 // Died before it wrote its record: it moved nothing yet.
                 try? FileTree.removeTree(staging)

@@ -30,8 +30,10 @@ enum LifecycleMigrations {
                 CREATE INDEX plugin_on_user_id ON plugin(user_id);
                 CREATE INDEX plugin_on_plugin_slug ON plugin(plugin_slug);
 
+                -- Keyed by (plugin_id, name): the contract's module id `{plugin_id}_{Name}` can
+                -- collide between two plugins of one user (`a` + `b_C` and `a_b` + `C`).
                 CREATE TABLE module (
-                    id TEXT PRIMARY KEY NOT NULL,
+                    id TEXT NOT NULL,
                     plugin_id TEXT NOT NULL REFERENCES plugin(id) ON DELETE CASCADE,
                     user_id TEXT NOT NULL,
                     name TEXT NOT NULL,
@@ -47,9 +49,10 @@ enum LifecycleMigrations {
                     tags TEXT,
                     enabled INTEGER NOT NULL DEFAULT 1,
                     created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (plugin_id, name)
                 );
-                CREATE INDEX module_on_plugin_id ON module(plugin_id);
+                CREATE INDEX module_on_id ON module(id);
                 CREATE INDEX module_on_user_id ON module(user_id);
 
                 CREATE TABLE installed_file (

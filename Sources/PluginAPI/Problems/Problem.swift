@@ -47,6 +47,7 @@ extension Problem {
         case .notInstalled: self.init(status: 404, code: "not_installed", detail: error.description)
         case .moduleNotFound: self.init(status: 404, code: "not_found", detail: error.description)
         case .shareNotFound: self.init(status: 404, code: "share_not_found", detail: error.description)
+        case .pluginIDTaken: self.init(status: 409, code: "already_installed", detail: error.description)
         case .forbidden: self.init(status: 403, code: "forbidden", detail: error.description)
         case .alreadyInstalled: self.init(status: 409, code: "already_installed", detail: error.description)
         case .operationInProgress: self.init(status: 409, code: "operation_in_progress", detail: error.description)
