@@ -44,22 +44,7 @@ enum PosixTree {
         }
     }
 
-    /// Entry names without `.` and `..`, sorted; a name that is not valid UTF-8 is nil.
-    static func names(in path: String) -> [String?]? {
-        guard let dir = opendir(path) else { return nil }
-        defer { closedir(dir) }
-        var names: [String?] = []
-        while let entry = readdir(dir) {
-            let name: String? = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(validatingCString: $0)
-                }
-            }
-            if name == "." || name == ".." { continue }
-            names.append(name)
-        }
-        return names.sorted { ($0 ?? "") < ($1 ?? "") }
-    }
+    static func names(in path: String) -> [String?]? { DirectoryListing.names(in: path) }
 
     static func readLink(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)

@@ -127,26 +127,6 @@ struct LegacyFolders {
     }
 
     static func sha256(_ path: String) -> (size: Int64, hex: String)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var total: Int64 = 0
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 { if errno == EINTR { continue }; return nil }
-            if count == 0 { break }
-            hasher.update(data: buffer[0..<count])
-            total += Int64(count)
-        }
-        let digits = Array("0123456789abcdef")
-        var hex = ""
-        hex.reserveCapacity(64)
-        for byte in hasher.finalize() {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
-        }
-        return (total, hex)
+        FileDigest.sha256(path).map { ($0.size, $0.sha256) }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PluginCatalog
 
 /// The few POSIX file operations the lifecycle needs, with errno preserved and no symlink ever followed.
 enum FileTree {
@@ -93,24 +94,7 @@ enum FileTree {
     }
 
     /// Size and SHA-256 of a regular file (never through a link); nil when absent or not a regular file.
-    static func digest(_ path: String) -> (size: Int64, sha256: String)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var total: Int64 = 0
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 { if errno == EINTR { continue }; return nil }
-            if count == 0 { break }
-            hasher.update(data: buffer[0..<count])
-            total += Int64(count)
-        }
-        return (total, hasher.finalize().hexString)
-    }
+    static func digest(_ path: String) -> (size: Int64, sha256: String)? { FileDigest.sha256(path) }
 
     /// Size of a regular file without reading it; nil when absent or not a regular file.
     static func regularFileSize(_ path: String) -> Int64? {

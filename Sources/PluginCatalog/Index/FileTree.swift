@@ -41,23 +41,7 @@ enum FileTree {
         return Status(kind: kind, size: Int64(st.st_size), stamp: stamp)
     }
 
-    /// Entry names of a directory, sorted, without `.` and `..`; nil when it cannot be opened.
-    /// A name that is not valid UTF-8 comes back as nil inside the array.
-    static func names(in path: String) -> [String?]? {
-        guard let dir = opendir(path) else { return nil }
-        defer { closedir(dir) }
-        var names: [String?] = []
-        while let entry = readdir(dir) {
-            let name: String? = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(validatingCString: $0)
-                }
-            }
-            if name == "." || name == ".." { continue }
-            names.append(name)
-        }
-        return names.sorted { ($0 ?? "") < ($1 ?? "") }
-    }
+    static func names(in path: String) -> [String?]? { DirectoryListing.names(in: path) }
 
     enum ReadFailure: Error { case cannotOpen, notRegular, readError, tooLarge }
 
@@ -86,5 +70,38 @@ enum FileTree {
             if keep { kept.append(contentsOf: buffer[0..<count]) }
         }
         return .success((total, Digest.hex(hasher.finalize()), kept))
+    }
+}
+
+/// Listing and hashing shared by every module that walks package folders (catalog, publishing,
+/// legacy migration, the lifecycle core), so there is one way to do each.
+public enum DirectoryListing {
+    /// Entry names of a directory, sorted, without `.` and `..`; nil when it cannot be opened.
+    /// A name that is not valid UTF-8 comes back as nil inside the array.
+    public static func names(in path: String) -> [String?]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String?] = []
+        while let entry = readdir(dir) {
+            let name: String? = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(validatingCString: $0)
+                }
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+        }
+        return names.sorted { ($0 ?? "") < ($1 ?? "") }
+    }
+}
+
+public enum FileDigest {
+    /// Size and SHA-256 (hex) of a regular file, never through a link; nil when absent, unreadable
+    /// or not a regular file.
+    public static func sha256(_ path: String) -> (size: Int64, sha256: String)? {
+        switch FileTree.hash(path, keep: false, limit: .max) {
+        case .success(let result): return (result.size, result.sha256)
+        case .failure: return nil
+        }
     }
 }
