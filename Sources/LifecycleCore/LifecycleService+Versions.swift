@@ -44,7 +44,12 @@ extension LifecycleService {
                                     newVersion: current.plugin.version, modulesAdded: [], modulesRemoved: [])
             }
             try requireWritableStorage()
-            return try runner.run(user: user, slug: slug.value, kind: "update") { operation in
+            // Hold the installed dependencies of the target version too, so none of them can be
+            // uninstalled or moved out of range between the check and the commit.
+            let installedSlugs = Set(try database.installedVersions(userID: user.value).keys)
+            let held = target.dependencies.keys.map(\.value).filter { installedSlugs.contains($0) && $0 != slug.value }.sorted()
+            return try withOperations(on: held + [slug.value], user: user, kind: "update") { operations in
+                let operation = operations.last!
                 guard let existing = try database.installedPlugin(userID: user.value, slug: slug.value) else {
                     throw LifecycleError.notInstalled(slug: slug.value)
                 }
@@ -53,9 +58,10 @@ extension LifecycleService {
                 let before = Set(existing.modules.map(\.id))
                 let after = Set(updated.modules.map(\.id))
                 FaultPoint.hit("update.before-commit")
-                try database.commitPlugin(updated, audit: audit(context, user, slug.value, "update",
-                                                                 from: existing.plugin.version, to: target.version.description),
-                                          releasing: operation.id)
+                try database.commit(operations.dropLast().map { .release(operationID: $0.id) } + [
+                    .put(updated, audit: audit(context, user, slug.value, "update",
+                                               from: existing.plugin.version, to: target.version.description),
+                         operationID: operation.id)])
                 logger.info("updated", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)",
                                                   "from": "\(existing.plugin.version)", "to": "\(target.version)",
                                                   "request_id": "\(context.requestID ?? "-")"])

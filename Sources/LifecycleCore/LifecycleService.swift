@@ -112,16 +112,18 @@ public final class LifecycleService: Sendable {
             let index = catalog.current
             let plan = try DependencyPlan(for: package, catalog: index, installed: try installedVersions(user))
             let slugs = plan.packages.map(\.slug.value)
-            return try withOperations(on: slugs, user: user, kind: "install") { operations in
+            let held = plan.reused.sorted()
+            return try withOperations(on: held + slugs, user: user, kind: "install") { allOperations in
+                let operations = Array(allOperations.dropFirst(held.count))
                 // Under the leases: what the plan assumed must still hold.
                 if let existing = try database.installedPlugin(userID: user.value, slug: slug.value) {
                     throw LifecycleError.alreadyInstalled(slug: slug.value, version: existing.plugin.version)
                 }
                 let recheck = try DependencyPlan(for: package, catalog: index, installed: try installedVersions(user))
-                guard recheck.packages.map(\.slug.value) == slugs else {
+                guard recheck.packages.map(\.slug.value) == slugs, recheck.reused.sorted() == held else {
                     throw LifecycleError.operationInProgress(slug: slug.value, operation: "install")
                 }
-                var changes: [LifecycleDatabase.Change] = []
+                var changes: [LifecycleDatabase.Change] = allOperations.prefix(held.count).map { .release(operationID: $0.id) }
                 var placed: [InstalledPlugin] = []
                 for (operation, item) in zip(operations, plan.packages) {
                     let rows = try placeCopy(of: item, for: operation, previous: nil)

@@ -63,6 +63,8 @@ extension LifecycleDatabase {
         case settleShare(id: String, state: String, at: String, audit: AuditEventRow)
         /// Every share to or from a user (a purge).
         case removeShares(userID: String)
+        /// Releases a lease held only to keep a plugin stable during the commit (a reused dependency).
+        case release(operationID: String)
     }
 
     /// Applies every change and releases every lease in one transaction: all of them or none.
@@ -82,6 +84,9 @@ extension LifecycleDatabase {
                     guard db.changesCount == 1 else { throw ShareError.notPending }
                     var audit = audit
                     try audit.insert(db)
+                case .release(let operationID):
+                    try Self.requireLease(db, operationID: operationID)
+                    try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
                 case .removeShares(let userID):
                     try ShareRow.filter(Column("from_user") == userID || Column("to_user") == userID).deleteAll(db)
                 case .remove(let pluginID, let audit, let operationID):

@@ -37,6 +37,27 @@ import Testing
         #expect(cascade.data?["uninstalled"] as? [String] == ["braindrive_chat", "braindrive_library"], "\(cascade.text)")
     }
 
+    @Test func anInstallHoldsTheInstalledDependencyItReliesOn() throws {
+        let stack = try Stack(workers: 1, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.staged:sleep=2"]); defer { stack.stop() }
+        #expect(try stack.cli(["install", "racer", "braindrive-chat"]).status == 0)
+        let token = stack.token("racer")
+        let outcome = Tally()
+        let request = Thread {
+            let result = try? stack.request("POST", p + "braindrive-library/install", token: token)
+            outcome.add(result.map { String($0.status) } ?? "error")
+        }
+        request.start()
+        let deadline = Date().addingTimeInterval(10)
+        while stack.stagingEntries().count < 2 && Date() < deadline { usleep(20_000) }
+        // The library install is between its check and its commit: chat may not go away now.
+        let uninstall = try stack.cli(["uninstall", "racer", "braindrive-chat"])
+        #expect(uninstall.status == 1 && uninstall.output.contains("in progress"), "\(uninstall.output)")
+        while outcome.all.isEmpty && Date() < deadline { usleep(20_000) }
+        #expect(outcome.all == ["201": 1])
+        let refused = try stack.cli(["uninstall", "racer", "braindrive-chat"])
+        #expect(refused.status == 1 && refused.output.contains("needed by 'braindrive_library'"), "\(refused.output)")
+    }
+
     @Test func cliKilledDuringUninstallAndRepairLeavesThePreviousState() throws {
         let stack = try Stack(workers: 1); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-chat/install", user: "victim").status == 201)

@@ -6,6 +6,9 @@ import PluginCatalog
 struct DependencyPlan {
     /// Dependencies first, the requested package last.
     private(set) var packages: [CatalogPackage] = []
+    /// Installed plugins the plan relies on: held (leased) during the install so that an uninstall
+    /// or update of one of them cannot slip in between the check and the commit.
+    private(set) var reused: [String] = []
 
     init(for root: CatalogPackage, catalog: CatalogIndex, installed: [String: SemanticVersion]) throws(LifecycleError) {
         var visiting: [String] = []
@@ -26,6 +29,7 @@ struct DependencyPlan {
                 guard range.contains(version) else {
                     throw .dependencyUnsatisfied(slug: slug, dependency: dependency.value, range: range.description)
                 }
+                if !reused.contains(dependency.value) { reused.append(dependency.value) }
                 continue
             }
             if let planned = packages.first(where: { $0.slug == dependency }) {
