@@ -203,6 +203,7 @@ while (( $(now_ms) - start < (KILL_SECONDS - 3) * 1000 )); do
     killed_at=$(now_ms)
     KILLS=$((KILLS + 1))
     if refill=$(wait_full "$killed_at" "$victim"); then
+        pl_log "kill $KILLS: pid $victim, pool full again after ${refill} ms"
         (( refill > MAX_REFILL )) && MAX_REFILL=$refill
         (( refill > MAX_REFILL_MS )) && fail "kill $KILLS (pid $victim): pool full again only after ${refill} ms"
     else
@@ -218,7 +219,8 @@ OUTSIDE=$((ODD + $(odd_upstream_errors "$mark")))
 TOTAL_REQ=$((TOTAL_REQ + REQ)); TOTAL_FAIL=$((TOTAL_FAIL + FAIL))
 (( KILL_FAIL <= KILLS * THREADS )) || fail "kills: $KILL_FAIL failed requests for $KILLS kills (at most $THREADS each)"
 (( OUTSIDE == 0 )) || fail "kills: $OUTSIDE failures not explained by a killed worker's requests in flight"
-pl_log "kills: $KILLS, max time to a full pool ${MAX_REFILL} ms"
+pl_log "kills: $KILLS, max time to a full pool ${MAX_REFILL} ms; restart delays chosen by the master:" \
+    "$(grep -oE 'restart_in=[0-9.]+ [a-z]+' "$POOL_LOG" | sort | uniq -c | tr -s ' \n' ' ')"
 
 # 2. SIGHUP rolls.
 pl_log "rolls: $ROLLS x SIGHUP under wrk"
