@@ -43,6 +43,10 @@ struct PoolOptions: ParsableArguments {
     @Option(help: "Seconds a request may run before its worker logs it and exits (the master replaces it); 0 = no limit.")
     var requestTimeout: Int = 120
 
+    func validate() throws {
+        guard requestTimeout >= 0 else { throw ValidationError("--request-timeout wants seconds, or 0 for no limit") }
+    }
+
     func workerConfiguration(listenFD: Int32) -> FastCGIWorkerConfiguration {
         var configuration = FastCGIWorkerConfiguration()
         configuration.listenFD = listenFD
