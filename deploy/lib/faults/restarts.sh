@@ -84,34 +84,50 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+mkfifo "$WORK/pause.fifo"
+exec {PAUSE_FD}<>"$WORK/pause.fifo"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# No forks in the timing loops: on a loaded machine every fork can cost tens of milliseconds,
+# which would be measured as the master's refill time.
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+stamp() { local t=${EPOCHREALTIME/[.,]/}; NOW_MS=$((t / 1000)); }
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# The pool's workers: children of the master (zombies included until the master reaps them).
-workers() {
-    cat /proc/"$POOL_PID"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+$' || true
+# The pool's workers, children of the master (zombies included until the master reaps them),
+# into the array CHILDREN.
+read_children() {
+    local file line
+    CHILDREN=()
+    for file in /proc/"$POOL_PID"/task/*/children; do
+        line=""
+        read -r line <"$file" 2>/dev/null || true
+        # shellcheck disable=SC2206 # pids separated by spaces
+        CHILDREN+=($line)
+    done
 }
 
-# Waits until the pool has WORKERS children and none of the pids given; prints the ms it took
-# (from $1, a now_ms value), or returns 1 after 10 s.
+# A 10 ms pause without forking sleep(1): a read that times out on a fifo nobody writes.
+pause() { read -r -t 0.01 -u "$PAUSE_FD" _ || true; }
+
+# Waits until the pool has WORKERS children and none of the pids given; sets WAITED_MS to the
+# time it took from $1 (a now_ms value); returns 1 after 10 s.
 wait_full() {
     local since=$1; shift
-    local gone=" $* " list count pid stale
+    local gone=" $* " pid stale t
     while :; do
-        list=$(workers)
-        count=$(grep -c . <<<"$list" || true)
+        read_children
         stale=0
-        for pid in $list; do [[ "$gone" == *" $pid "* ]] && stale=1; done
-        if [[ $count -eq $WORKERS && $stale -eq 0 ]]; then
-            echo $(( $(now_ms) - since ))
+        for pid in "${CHILDREN[@]}"; do [[ "$gone" == *" $pid "* ]] && stale=1; done
+        t=${EPOCHREALTIME/[.,]/}
+        WAITED_MS=$((t / 1000 - since))
+        if [[ ${#CHILDREN[@]} -eq $WORKERS && $stale -eq 0 ]]; then
             return 0
         fi
-        (( $(now_ms) - since > 10000 )) && return 1
-        sleep 0.01
+        (( WAITED_MS > 10000 )) && return 1
+        pause
     done
 }
 
@@ -132,7 +148,7 @@ start_stack() {
     BASE="http://127.0.0.1:$PORT"
     local i
     for ((i = 0; i < 200; i++)); do
-        if curl -fsS -m 2 -o /dev/null "$BASE/api/plugins/health" 2>/dev/null && [[ $(workers | grep -c .) -eq $WORKERS ]]; then
+        if curl -fsS -m 2 -o /dev/null "$BASE/api/plugins/health" 2>/dev/null && read_children && [[ ${#CHILDREN[@]} -eq $WORKERS ]]; then
             TOKEN=$("$BIN" token restarts_user --data-dir "$DATA")
             export TOKEN
             pl_log "stack up: $BASE, pool pid $POOL_PID, $WORKERS workers x $THREADS threads"
@@ -197,12 +213,15 @@ KILLS=0
 MAX_REFILL=0
 sleep 1
 while (( $(now_ms) - start < (KILL_SECONDS - 3) * 1000 )); do
-    mapfile -t pids < <(workers)
-    victim=${pids[RANDOM % ${#pids[@]}]}
+    read_children
+    victim=${CHILDREN[RANDOM % ${#CHILDREN[@]}]}
+    # Timed from just before the signal, so nothing of the script's own is left out.
+    stamp
+    killed_at=$NOW_MS
     kill -KILL "$victim" 2>/dev/null || continue
-    killed_at=$(now_ms)
     KILLS=$((KILLS + 1))
-    if refill=$(wait_full "$killed_at" "$victim"); then
+    if wait_full "$killed_at" "$victim"; then
+        refill=$WAITED_MS
         pl_log "kill $KILLS: pid $victim, pool full again after ${refill} ms"
         (( refill > MAX_REFILL )) && MAX_REFILL=$refill
         (( refill > MAX_REFILL_MS )) && fail "kill $KILLS (pid $victim): pool full again only after ${refill} ms"
@@ -230,10 +249,13 @@ sleep 1
 ROLL_COUNT=0
 MAX_ROLL=0
 for ((r = 1; r <= ROLLS; r++)); do
-    mapfile -t before < <(workers)
+    read_children
+    before=("${CHILDREN[@]}")
+    stamp
+    hup_at=$NOW_MS
     kill -HUP "$POOL_PID"
-    hup_at=$(now_ms)
-    if took=$(wait_full "$hup_at" "${before[@]}"); then
+    if wait_full "$hup_at" "${before[@]}"; then
+        took=$WAITED_MS
         ROLL_COUNT=$((ROLL_COUNT + 1))
         (( took > MAX_ROLL )) && MAX_ROLL=$took
     else
@@ -274,15 +296,17 @@ for ((d = 1; d <= DRAIN_ROUNDS; d++)); do
         INSTALLS=$((INSTALLS + 1))
     done
     sleep 0.8  # every install is now inside its 2 s pause
-    mapfile -t before < <(workers)
+    read_children
+    before=("${CHILDREN[@]}")
+    stamp
+    term_at=$NOW_MS
     for pid in "${before[@]}"; do kill -TERM "$pid"; done
-    term_at=$(now_ms)
     for pid in "${curls[@]}"; do wait "$pid" || true; done
     for ((i = 0; i < WORKERS * 2; i++)); do
         code=$(<"$WORK/install-$d-$i")
         if [[ "$code" == 2?? ]]; then INSTALLS_OK=$((INSTALLS_OK + 1)); else fail "drain $d: install $i answered $code"; fi
     done
-    wait_full "$term_at" "${before[@]}" >/dev/null || fail "drain $d: pool not full again within 10 s"
+    wait_full "$term_at" "${before[@]}" || fail "drain $d: pool not full again within 10 s"
     sleep 2
 done
 wait_wrk drain
