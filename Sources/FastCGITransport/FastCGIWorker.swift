@@ -25,6 +25,13 @@ import ThreadPrimitives
 /// leaves, and ``run(_:)`` returns 0. Connections still in the listen backlog are left to the
 /// sibling workers; the shared listening socket is never shut down.
 ///
+/// ## Request deadline
+/// With `requestTimeout` set, a watchdog thread checks when each accept thread's request started.
+/// Once one is past the deadline it logs every late request, stops accepting, gives the other
+/// requests in flight up to ``timeoutGrace`` to finish, and ends the process with
+/// ``requestTimeoutExitStatus`` (nginx answers the stuck request 502; the master starts a new
+/// worker).
+///
 /// A connection nginx keeps open (`fastcgi_keep_conn on`) is watched the same way between
 /// requests and closed on drain.
 public final class FastCGIWorker: Sendable {
@@ -33,6 +40,13 @@ public final class FastCGIWorker: Sendable {
     private let state = Locked(State())
     private let wakeRead: Int32
     private let wakeWrite: Int32
+    private let watchdog: RequestWatchdog?
+    private let timeoutAction: @Sendable () -> Void
+
+    /// The exit status of a worker ended by its request deadline (EX_SOFTWARE).
+    public static let requestTimeoutExitStatus: Int32 = 70
+    /// How long the other requests in flight may still run once one request is past its deadline.
+    public var timeoutGrace: Duration { min(configuration.requestTimeout ?? .zero, .seconds(5)) }
 
     private struct State {
         var stopRequested = false
@@ -40,9 +54,16 @@ public final class FastCGIWorker: Sendable {
         var failed = false
     }
 
-    public init(configuration: FastCGIWorkerConfiguration, logger: Logger) {
+    public convenience init(configuration: FastCGIWorkerConfiguration, logger: Logger) {
+        self.init(configuration: configuration, logger: logger) { _exit(FastCGIWorker.requestTimeoutExitStatus) }
+    }
+
+    /// `timeoutAction` ends the process; tests pass one that records the call instead.
+    init(configuration: FastCGIWorkerConfiguration, logger: Logger, timeoutAction: @escaping @Sendable () -> Void) {
         self.configuration = configuration
         self.logger = logger
+        self.timeoutAction = timeoutAction
+        watchdog = configuration.requestTimeout.map { RequestWatchdog(timeout: $0, threads: configuration.threads) }
         var fds: [Int32] = [-1, -1]
         if !makePipe(&fds, nonBlocking: true) {
             logger.critical("cannot create the wake pipe", metadata: ["errno": "\(errno)"])
@@ -114,11 +135,36 @@ public final class FastCGIWorker: Sendable {
             }
         }
         if threads.isEmpty { return 1 }
+        let watchdogThread = watchdog?.start { [self] late in self.deadlinePassed(late) }
         for thread in threads { pthread_join(thread, nil) }
+        if let watchdog, let watchdogThread { watchdog.stop(watchdogThread) }
 
         let (served, failed) = state.withLock { ($0.served, $0.failed) }
         logger.info("worker stopped", metadata: ["pid": "\(getpid())", "served": "\(served)"])
         return failed ? 1 : 0
+    }
+
+    /// On the watchdog's thread: log, drain the others briefly, end the process.
+    private func deadlinePassed(_ late: [RequestWatchdog.Entry]) {
+        let now = ContinuousClock.now
+        for entry in late {
+            logger.error("request exceeded the request timeout: ending the worker", metadata: [
+                "pid": "\(getpid())", "method": "\(entry.method)", "uri": "\(entry.uri)",
+                "request_id": "\(entry.requestID)", "running": "\(now - entry.started)",
+                "timeout": "\(configuration.requestTimeout ?? .zero)",
+            ])
+        }
+        requestStop()
+        // No new requests arrive after requestStop(); wait for those still within their deadline.
+        let timeout = configuration.requestTimeout ?? .zero
+        let graceEnds = now + timeoutGrace
+        while ContinuousClock.now < graceEnds,
+              watchdog?.inFlight.contains(where: { ContinuousClock.now - $0.started <= timeout }) == true {
+            sleepFor(.milliseconds(20))
+        }
+        logger.critical("exiting: a request is stuck past the request timeout", metadata: [
+            "pid": "\(getpid())", "exit": "\(Self.requestTimeoutExitStatus)"])
+        timeoutAction()
     }
 
     private func fail(_ message: Logger.Message, errno code: Int32) {
@@ -169,8 +215,10 @@ public final class FastCGIWorker: Sendable {
                 }
             }
 
-            serve(&request, handler: handler)
+            serve(&request, slot: index, handler: handler)
             FCGX_Finish_r(&request)
+            // After Finish: the answer is complete on the wire before the watchdog may exit.
+            watchdog?.end(slot: index)
 
             let served = state.withLock { s in
                 s.served += 1
@@ -183,8 +231,9 @@ public final class FastCGIWorker: Sendable {
         }
     }
 
-    private func serve(_ raw: inout FCGX_Request, handler: @Sendable (FastCGIRequest) -> FastCGIResponse) {
+    private func serve(_ raw: inout FCGX_Request, slot: Int, handler: @Sendable (FastCGIRequest) -> FastCGIResponse) {
         let (params, paramBytes) = Self.copyParams(raw.envp)
+        watchdog?.begin(slot: slot, params: params)
         let paramsOver = paramBytes > configuration.maxParamsBytes
         let declared = params["CONTENT_LENGTH"].flatMap { Int($0) }.map { max(0, $0) } ?? 0
         let bodyOver = declared > configuration.maxBodyBytes

@@ -14,13 +14,19 @@ public struct FastCGIWorkerConfiguration: Sendable {
     /// and return 0 so the master starts a fresh process. With several threads a few more
     /// (at most `threads - 1`) may be served while the others finish.
     public var maxRequests: Int? = nil
+    /// php-fpm's `request_terminate_timeout`: a request still in its handler this long after it
+    /// was accepted makes the worker log it and exit with ``FastCGIWorker/requestTimeoutExitStatus``
+    /// (after giving the other requests in flight a short grace), since a stuck thread cannot be
+    /// cancelled. nil = no deadline.
+    public var requestTimeout: Duration? = nil
     /// Install SIGTERM/SIGINT handlers that drain (see ``FastCGIWorker/run(_:)``). Turn off only
     /// when embedding the worker in a process that owns its signals (tests).
     public var handlesSignals: Bool = true
 
     public init(
         listenFD: Int32 = 0, threads: Int = 4, maxBodyBytes: Int = 1 << 20,
-        maxParamsBytes: Int = 64 << 10, maxRequests: Int? = nil, handlesSignals: Bool = true
+        maxParamsBytes: Int = 64 << 10, maxRequests: Int? = nil, handlesSignals: Bool = true,
+        requestTimeout: Duration? = nil
     ) {
         self.listenFD = listenFD
         self.threads = max(1, threads)
@@ -28,5 +34,6 @@ public struct FastCGIWorkerConfiguration: Sendable {
         self.maxParamsBytes = max(0, maxParamsBytes)
         self.maxRequests = maxRequests
         self.handlesSignals = handlesSignals
+        self.requestTimeout = requestTimeout.flatMap { $0 > .zero ? $0 : nil }
     }
 }

@@ -18,8 +18,11 @@ public struct SupervisorConfiguration: Sendable {
     /// First restart delay after a worker dies; doubled per quick death up to `maxRestartDelay`.
     public var minRestartDelay: Duration = .milliseconds(100)
     public var maxRestartDelay: Duration = .seconds(5)
-    /// A worker that lived this long resets its slot's back-off.
-    public var stableAfter: Duration = .seconds(10)
+    /// A worker that lived this long resets its slot's back-off: its death was not a start-up
+    /// crash loop (bad configuration, unreadable data), which is what the back-off is for. Short,
+    /// so that serving workers killed again and again (OOM killer, an operator, a fault test) are
+    /// each replaced after `minRestartDelay`, not after a delay grown by earlier kills.
+    public var stableAfter: Duration = .seconds(1)
     /// Master housekeeping (WAL checkpoints), run on its own thread every `periodicInterval`.
     public var periodic: (@Sendable () -> Void)? = nil
     public var periodicInterval: Duration = .seconds(30)
@@ -33,7 +36,7 @@ public struct SupervisorConfiguration: Sendable {
         workers: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), listenFD: Int32,
         drainTimeout: Duration = .seconds(10),
         minRestartDelay: Duration = .milliseconds(100), maxRestartDelay: Duration = .seconds(5),
-        stableAfter: Duration = .seconds(10),
+        stableAfter: Duration = .seconds(1),
         periodic: (@Sendable () -> Void)? = nil, periodicInterval: Duration = .seconds(30),
         environment: [String: String]? = nil, handlesSignals: Bool = true
     ) {

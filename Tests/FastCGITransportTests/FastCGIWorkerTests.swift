@@ -208,6 +208,69 @@ struct FastCGIWorkerTests {
         #expect(running.worker.servedRequests == 3)
     }
 
+    /// php-fpm's request_terminate_timeout, for real: the process exits with status 70.
+    @Test func aRequestPastItsDeadlineEndsTheProcess() async {
+        await #expect(processExitsWith: .exitCode(70)) {
+            let running = try RunningWorker(threads: 2, requestTimeout: .milliseconds(300)) { _ in
+                sleep(30)
+                return FastCGIResponse(status: 200)
+            }
+            Thread { _ = try? cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/stuck"]) }.start()
+            sleep(10)
+            exit(0)
+        }
+    }
+
+    @Test func theDeadlineLetsTheOtherRequestsFinishFirst() throws {
+        let release = DispatchSemaphore(value: 0)
+        let slowReturned = Locked<Date?>(nil)
+        let actedAt = Locked<Date?>(nil)
+        let running = try RunningWorker(
+            threads: 3, requestTimeout: .seconds(1), timeoutAction: { actedAt.withLock { $0 = Date() } }
+        ) { request in
+            if request.params["REQUEST_URI"] == "/stuck" {
+                release.wait()
+            } else {
+                usleep(800_000)
+                slowReturned.withLock { $0 = Date() }
+            }
+            return FastCGIResponse(status: 200, body: Array("done".utf8))
+        }
+        defer { release.signal(); running.shutdown() }
+
+        let stuckAt = Date()
+        Thread { _ = try? cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/stuck"]) }.start()
+        usleep(500_000)
+        // Within its own deadline when the stuck one passes it: answered, then the action.
+        let slow = try cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/slow"])
+        #expect(slow.body == Array("done".utf8))
+        #expect(running.eventually(within: 3) { actedAt.withLock { $0 } != nil })
+        let acted = try #require(actedAt.withLock { $0 })
+        let returned = try #require(slowReturned.withLock { $0 })
+        #expect(acted >= returned, "the action waited for the request still within its deadline")
+        #expect(acted.timeIntervalSince(stuckAt) >= 1 && acted.timeIntervalSince(stuckAt) < 2.5)
+        #expect(running.worker.isStopRequested, "no new requests once a thread is stuck")
+    }
+
+    @Test func requestsWithinTheDeadlineAreLeftAlone() throws {
+        let acted = Locked(false)
+        let running = try RunningWorker(
+            threads: 1, requestTimeout: .milliseconds(500), timeoutAction: { acted.withLock { $0 = true } }
+        ) { _ in
+            usleep(200_000)
+            return FastCGIResponse(status: 204)
+        }
+        defer { running.shutdown() }
+        // Together well past the deadline, each well within it.
+        for _ in 0..<5 {
+            let result = try cgiFCGI(socket: running.socketPath, env: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/ok"])
+            #expect(result.text.hasPrefix("Status: 204"))
+        }
+        usleep(300_000)
+        #expect(!acted.withLock { $0 })
+        #expect(!running.worker.isStopRequested)
+    }
+
     /// The real signal path, in a child process (an exit test) so the test runner never sees
     /// SIGTERM: a request is in flight when SIGTERM arrives, it is answered, run() returns 0.
     @Test func sigtermDrainsInAChildProcess() async {

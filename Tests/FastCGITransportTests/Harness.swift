@@ -14,7 +14,9 @@ final class RunningWorker: @unchecked Sendable {
 
     init(
         threads: Int = 2, maxBodyBytes: Int = 1 << 20, maxParamsBytes: Int = 64 << 10,
-        maxRequests: Int? = nil, handlesSignals: Bool = false, handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse
+        maxRequests: Int? = nil, handlesSignals: Bool = false, requestTimeout: Duration? = nil,
+        timeoutAction: (@Sendable () -> Void)? = nil,
+        handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -22,11 +24,14 @@ final class RunningWorker: @unchecked Sendable {
         listenFD = try FastCGISocket.listen(unixPath: socketPath)
         var logger = Logger(label: "test.fastcgi")
         logger.logLevel = .warning
-        worker = FastCGIWorker(
-            configuration: .init(
-                listenFD: listenFD, threads: threads, maxBodyBytes: maxBodyBytes, maxParamsBytes: maxParamsBytes,
-                maxRequests: maxRequests, handlesSignals: handlesSignals),
-            logger: logger)
+        let configuration = FastCGIWorkerConfiguration(
+            listenFD: listenFD, threads: threads, maxBodyBytes: maxBodyBytes, maxParamsBytes: maxParamsBytes,
+            maxRequests: maxRequests, handlesSignals: handlesSignals, requestTimeout: requestTimeout)
+        worker = if let timeoutAction {
+            FastCGIWorker(configuration: configuration, logger: logger, timeoutAction: timeoutAction)
+        } else {
+            FastCGIWorker(configuration: configuration, logger: logger)
+        }
         let worker = self.worker, exitCode = self.exitCode, finished = self.finished
         Thread {
             let code = worker.run(handler)

@@ -27,6 +27,53 @@ import Testing
         #expect(tally.all.keys.sorted() == ["200"], "no request failed during the roll: \(tally.all)")
     }
 
+    /// SIGKILL costs only the killed worker's requests in flight (502 problem+json, at most one
+    /// per accept thread), and the master has the pool full again within a second after each kill.
+    @Test func sigkilledWorkersUnderLoadCostOnlyTheirRequestsInFlight() throws {
+        let threads = 2
+        let stack = try Stack(workers: 2, threads: threads, apiRate: "100000r/s"); defer { stack.stop() }
+        let token = stack.token("loaded")
+        let tally = Tally()
+        let stop = Latest()
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                while stop.value == nil {
+                    guard let result = try? stack.get("/api/plugins/health", headers: ["Authorization": "Bearer " + token]) else {
+                        tally.add("error"); continue
+                    }
+                    let problem = result.header("Content-Type") == "application/problem+json" && result.code == "unavailable"
+                    tally.add(result.status == 502 && problem ? "502 problem" : String(result.status))
+                }
+                group.leave()
+            }.start()
+        }
+        var refills: [Double] = []
+        let kills = 3
+        for _ in 0..<kills {
+            // Longer than the supervisor's stableAfter: serving workers, not a crash loop.
+            usleep(1_200_000)
+            let victim = stack.workerPIDs()[0]
+            let killedAt = Date()
+            kill(victim, SIGKILL)
+            while Date().timeIntervalSince(killedAt) < 5 {
+                let pids = stack.workerPIDs()
+                if pids.count == 2 && !pids.contains(victim) { break }
+                usleep(5_000)
+            }
+            refills.append(Date().timeIntervalSince(killedAt))
+        }
+        usleep(500_000)
+        stop.set(HTTPResult(status: 0, headers: [:], body: []))
+        group.wait()
+        #expect(refills.allSatisfy { $0 < 1 }, "seconds to a full pool: \(refills)")
+        let counts = tally.all
+        #expect(Set(counts.keys).isSubset(of: ["200", "502 problem"]), "\(counts)")
+        #expect((counts["502 problem"] ?? 0) <= kills * threads, "\(counts)")
+        #expect((counts["200"] ?? 0) > 100, "\(counts)")
+    }
+
     /// spawn-fcgi and systemd socket activation hand a worker its listening socket as fd 0.
     @Test func workerAloneServesTheSocketOnFdZero() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lc-fd0-\(UUID().uuidString.prefix(8))").path

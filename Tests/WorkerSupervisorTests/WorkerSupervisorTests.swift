@@ -15,7 +15,7 @@ final class RunningSupervisor: @unchecked Sendable {
     init(
         script: String, workers: Int = 3, drainTimeout: Duration = .seconds(2),
         minRestartDelay: Duration = .milliseconds(100), maxRestartDelay: Duration = .seconds(5),
-        stableAfter: Duration = .seconds(10), executable: String = "/bin/sh",
+        stableAfter: Duration? = nil, executable: String = "/bin/sh",
         periodic: (@Sendable () -> Void)? = nil, periodicInterval: Duration = .seconds(30),
         handlesSignals: Bool = false
     ) throws {
@@ -29,7 +29,7 @@ final class RunningSupervisor: @unchecked Sendable {
             configuration: .init(
                 executable: executable, arguments: ["-c", script], workers: workers, listenFD: 2,
                 drainTimeout: drainTimeout, minRestartDelay: minRestartDelay, maxRestartDelay: maxRestartDelay,
-                stableAfter: stableAfter,
+                stableAfter: stableAfter ?? SupervisorConfiguration(executable: "", listenFD: -1).stableAfter,
                 periodic: periodic, periodicInterval: periodicInterval,
                 environment: environment, handlesSignals: handlesSignals),
             logger: logger)
@@ -104,6 +104,27 @@ struct WorkerSupervisorTests {
         })
         #expect(Date().timeIntervalSince(killedAt) < 1)
         #expect(running.supervisor.restartCount == 1)
+    }
+
+    /// Regression: with the old 10 s `stableAfter`, a slot whose serving workers were killed a few
+    /// seconds apart waited 200, 400, 800 ms... (restarts.sh saw the pool short for over a second).
+    @Test func workersKilledAgainAndAgainAreEachReplacedAtTheMinimumDelay() throws {
+        let running = try RunningSupervisor(script: sleeper, workers: 2)
+        defer { running.shutdown() }
+        #expect(running.eventually(within: 2) { running.livePIDs.count == 2 })
+        for round in 0..<3 {
+            // Up for longer than the default stableAfter (1 s): a serving worker, not a crash loop.
+            usleep(1_200_000)
+            let victim = running.supervisor.workerPIDs[0]
+            let killedAt = Date()
+            kill(victim, SIGKILL)
+            #expect(running.eventually(within: 1) {
+                let pids = running.livePIDs
+                return pids.count == 2 && !pids.contains(victim)
+            }, "round \(round)")
+            #expect(Date().timeIntervalSince(killedAt) < 0.6, "round \(round)")
+        }
+        #expect(running.supervisor.restartDelays == Array(repeating: .milliseconds(100), count: 3))
     }
 
     @Test func reloadReplacesEveryWorkerKeepingThePoolUp() throws {

@@ -53,7 +53,8 @@ struct ServeCommand: ParsableCommand {
         configuration.periodic = {
             do { try database.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
         }
-        logger.info("pool starting", metadata: ["workers": "\(workers)", "threads": "\(pool.threads)", "pid": "\(getpid())"])
+        logger.info("pool starting", metadata: [
+            "workers": "\(workers)", "threads": "\(pool.threads)", "request_timeout": "\(pool.requestTimeout)", "pid": "\(getpid())"])
         let code = WorkerSupervisor(configuration: configuration, logger: logger).run()
         logger.info("pool stopped", metadata: ["exit": "\(code)"])
         if code != 0 { throw ExitCode(code) }

@@ -38,6 +38,14 @@ struct PoolOptions: ParsableArguments {
     @Option(help: "Accept-loop threads per worker process.") var threads: Int = 4
     @Option(help: "Request body limit in bytes (413 above).") var maxBodyBytes: Int = 1 << 20
     @Option(help: "Recycle a worker after this many requests (php-fpm's pm.max_requests); 0 = never.") var maxRequests: Int = 0
+    // Twice nginx's fastcgi_read_timeout (60 s): nginx answers 504 for a slow request first; this
+    // only ends workers whose thread is stuck (php-fpm's request_terminate_timeout).
+    @Option(help: "Seconds a request may run before its worker logs it and exits (the master replaces it); 0 = no limit.")
+    var requestTimeout: Int = 120
+
+    func validate() throws {
+        guard requestTimeout >= 0 else { throw ValidationError("--request-timeout wants seconds, or 0 for no limit") }
+    }
 
     func workerConfiguration(listenFD: Int32) -> FastCGIWorkerConfiguration {
         var configuration = FastCGIWorkerConfiguration()
@@ -45,10 +53,12 @@ struct PoolOptions: ParsableArguments {
         configuration.threads = max(1, threads)
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxRequests = maxRequests > 0 ? maxRequests : nil
+        configuration.requestTimeout = requestTimeout > 0 ? .seconds(requestTimeout) : nil
         return configuration
     }
 
     var arguments: [String] {
-        ["--threads", String(threads), "--max-body-bytes", String(maxBodyBytes), "--max-requests", String(maxRequests)]
+        ["--threads", String(threads), "--max-body-bytes", String(maxBodyBytes), "--max-requests", String(maxRequests),
+         "--request-timeout", String(requestTimeout)]
     }
 }
