@@ -58,7 +58,7 @@ for kind in "${kinds[@]}"; do
     # detect_leaks=0: the Swift runtime's and Foundation's process-lifetime caches show up as
     # leaks at exit; this job is about memory errors and races, which abort with a report.
     export ASAN_OPTIONS="detect_leaks=0:log_path=$reports/asan:abort_on_error=1"
-    export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1"
+    export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$REPO/deploy/lib/faults/tsan.supp"
     export PLUGIN_LIFECYCLE_BIN=$scratch/debug/plugin-lifecycle
     log=$work/$kind.log
     pl_log "$kind: swift test --filter '$(filter_for "$kind")'"
@@ -72,7 +72,9 @@ for kind in "${kinds[@]}"; do
     printf 'FIGURE sanitizers.%s.tests %d\n' "$kind" "$ran"
     printf 'FIGURE sanitizers.%s.reports %d\n' "$kind" "$count"
     if [[ $status -ne 0 || $failing -ne 0 || $ran -eq 0 ]]; then
-        tail -n 60 "$log" >&2
+        # The failing tests first (a long log would hide them), then the end of the log.
+        grep -E "✘|recorded an issue|error:" "$log" | head -n 40 >&2 || true
+        tail -n 30 "$log" >&2
         pl_log "$kind: swift test failed (exit $status, $ran tests, $failing failing)"
         failed=1
     fi
