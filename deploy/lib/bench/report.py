@@ -1,0 +1,54 @@
+"""deploy/bench's table: each figure as a ratio to the references measured in the same run.
+
+Usage: report.py RESULTS MEMORY --workers N --threads N --connections N --seconds S --users N
+RESULTS lines: "name rps p50_ms p99_ms ok non2xx errors" (parse_wrk.py); MEMORY lines:
+"pid peak_kib current_kib".
+"""
+import argparse
+
+parser = argparse.ArgumentParser()
+parser.add_argument("results")
+parser.add_argument("memory")
+for option in ("workers", "threads", "connections", "seconds", "users"):
+    parser.add_argument("--" + option, type=int, required=True)
+args = parser.parse_args()
+
+rows = {}
+for line in open(args.results):
+    name, rps, p50, p99, ok, bad, errors = line.split()
+    rows[name] = dict(rps=float(rps), p50=float(p50), p99=float(p99), ok=int(ok), bad=int(bad), errors=int(errors))
+ceiling, transport = rows["nginx-return-200"], rows["c-libfcgi-hello"]
+
+print(f"\nplugin-lifecycle bench: {args.workers} workers x {args.threads} threads (the C reference the same), "
+      f"wrk {args.connections} connections, {args.seconds} s per run, {args.users} users x 5 plugins seeded\n")
+print(f"| {'run':<20} | {'req/s':>9} | {'vs C libfcgi':>12} | {'vs nginx':>8} | {'p50 ms':>7} | {'p99 ms':>7} | "
+      f"{'p99 vs C':>8} | {'non-2xx':>7} | {'errors':>6} |")
+print(f"|{'-' * 22}|{'-' * 11}|{'-' * 14}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 8}|")
+for name, row in rows.items():
+    print(f"| {name:<20} | {row['rps']:>9.0f} | {row['rps'] / transport['rps']:>11.0%} | "
+          f"{row['rps'] / ceiling['rps']:>7.0%} | {row['p50']:>7.2f} | {row['p99']:>7.2f} | "
+          f"{row['p99'] / transport['p99']:>7.2f}x | {row['bad']:>7} | {row['errors']:>6} |")
+
+cycle = rows.get("install-uninstall")
+if cycle:
+    cycles = cycle["ok"] / 2 / args.seconds
+    print(f"\ninstall+uninstall of a 50-file, 1 MiB plugin: {cycles:.0f} cycles/s "
+          f"({cycle['ok']} successful requests, {cycle['bad']} others)")
+
+memory = [line.split() for line in open(args.memory) if line.strip()]
+if memory:
+    peaks = ", ".join(f"pid {pid}: peak {int(peak) / 1024:.1f} MiB, now {int(now) / 1024:.1f} MiB" for pid, peak, now in memory)
+    print(f"workers' resident memory: {peaks}")
+
+print("\ntargets (issue 5):")
+checks = [
+    ("GET status >= 70% of C libfcgi req/s", rows["get-status"]["rps"] / transport["rps"] >= 0.70),
+    ("GET status p99 <= 1.5x C libfcgi p99", rows["get-status"]["p99"] <= 1.5 * transport["p99"]),
+    ("GET available >= 85% of C libfcgi req/s", rows["get-available"]["rps"] / transport["rps"] >= 0.85),
+]
+if cycle:
+    checks.append(("install+uninstall >= 100 cycles/s", cycles >= 100))
+if memory:
+    checks.append(("each worker under 30 MiB resident", all(int(now) < 30 * 1024 for _, _, now in memory)))
+for label, met in checks:
+    print(f"  {'met    ' if met else 'NOT met'}  {label}")
