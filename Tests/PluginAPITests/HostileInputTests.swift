@@ -203,3 +203,136 @@ import TokenAuth
         ((try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/plugins")) ?? []).sorted()
     }
 }
+
+/// Links planted inside a user's plugin folder (someone with disk access, or a plugin's own
+/// tooling) before status, repair, update and uninstall: the targets outside stay untouched and
+/// the operations answer sensibly.
+@Suite struct PlantedLinkTests {
+    static let p = "/api/plugins/"
+    static let file = "dist/remoteEntry.js"
+
+    struct Setup {
+        let fixture: APIFixture
+        let outside: OutsideTree
+        var folder: String { fixture.root + "/plugins/user1/braindrive_network" }
+
+        /// braindrive-network 1.0.0 installed for user1; `outside` holds copies of its files, so a
+        /// status that followed links would find them "healthy".
+        init() throws {
+            fixture = try APIFixture()
+            let install = fixture.send("POST", PlantedLinkTests.p + "braindrive-network/install", user: "user1",
+                                       body: #"{"version":"1.0.0"}"#)
+            guard install.status == 201 else { throw SetupError.install(install.status) }
+            let folder = fixture.root + "/plugins/user1/braindrive_network"
+            outside = try OutsideTree().addCopy(of: folder + "/dist", as: "distcopy")
+                .addCopy(of: folder, as: "plugincopy").addCopy(of: fixture.root + "/plugins/user1", as: "usercopy")
+        }
+
+        func remove() { fixture.remove(); outside.remove() }
+
+        func replace(_ relative: String, withLinkTo target: String) throws {
+            let path = folder + "/" + relative
+            try FileManager.default.removeItem(atPath: path)
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        }
+
+        func status(_ verify: String? = nil) -> (Int, String?) {
+            let response = fixture.send("GET", PlantedLinkTests.p + "braindrive-network/status", user: "user1",
+                                        query: verify.map { ["verify": $0] } ?? [:])
+            return (response.status, response.data?["status"] as? String)
+        }
+
+        func send(_ method: String, _ route: String, body: String? = nil) -> HTTPResponse {
+            fixture.send(method, PlantedLinkTests.p + "braindrive-network/" + route, user: "user1", body: body)
+        }
+
+        func isLink(_ path: String) -> Bool {
+            var st = stat()
+            return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+        }
+    }
+
+    enum SetupError: Error { case install(Int) }
+
+    @Test func fileLinkIsReportedRepairedAndNeverFollowed() throws {
+        let setup = try Setup(); defer { setup.remove() }
+        try setup.replace(Self.file, withLinkTo: setup.outside.root + "/distcopy/remoteEntry.js")
+        #expect(setup.status().0 == 200 && setup.status().1 != "healthy")
+        #expect(setup.status("full").1 != "healthy")
+        let repair = setup.send("POST", "repair")
+        #expect(repair.status == 200 && repair.data?["new_status"] as? String == "healthy", "\(repair.status)")
+        #expect(!setup.isLink(setup.folder + "/" + Self.file) && FileManager.default.fileExists(atPath: setup.folder + "/" + Self.file))
+        #expect(try setup.outside.isUnchanged())
+
+        try setup.replace(Self.file, withLinkTo: setup.outside.root + "/file")
+        let update = setup.send("PUT", "update", body: #"{"version":"1.1.0"}"#)
+        #expect(update.status == 200 && update.data?["new_version"] as? String == "1.1.0")
+        #expect(!setup.isLink(setup.folder + "/" + Self.file))
+        #expect(try setup.outside.isUnchanged())
+
+        try setup.replace(Self.file, withLinkTo: setup.outside.root + "/file")
+        #expect(setup.send("DELETE", "uninstall").status == 200)
+        #expect(!FileManager.default.fileExists(atPath: setup.folder))
+        #expect(try setup.outside.isUnchanged())
+    }
+
+    @Test func subfolderLinkIsReportedRepairedAndNeverFollowed() throws {
+        let setup = try Setup(); defer { setup.remove() }
+        // The linked folder holds identical files: only a status that refuses links sees the damage.
+        try setup.replace("dist", withLinkTo: setup.outside.root + "/distcopy")
+        #expect(setup.status().1 == "files_missing")
+        #expect(setup.status("full").1 == "files_missing")
+        let repair = setup.send("POST", "repair")
+        #expect(repair.status == 200 && repair.data?["new_status"] as? String == "healthy", "\(repair.status)")
+        #expect(!setup.isLink(setup.folder + "/dist"))
+        #expect(try setup.outside.isUnchanged())
+
+        try setup.replace("dist", withLinkTo: setup.outside.root + "/distcopy")
+        #expect(setup.send("PUT", "update", body: #"{"version":"1.1.0"}"#).status == 200)
+        #expect(try setup.outside.isUnchanged())
+        try setup.replace("dist", withLinkTo: setup.outside.root + "/dir")
+        #expect(setup.send("DELETE", "uninstall").status == 200)
+        #expect(!FileManager.default.fileExists(atPath: setup.folder))
+        #expect(try setup.outside.isUnchanged())
+    }
+
+    @Test func pluginFolderReplacedByALink() throws {
+        let setup = try Setup(); defer { setup.remove() }
+        try FileManager.default.removeItem(atPath: setup.folder)
+        try FileManager.default.createSymbolicLink(atPath: setup.folder, withDestinationPath: setup.outside.root + "/plugincopy")
+        #expect(setup.status().1 == "files_missing")
+        #expect(setup.status("full").1 == "files_missing")
+        let repair = setup.send("POST", "repair")
+        #expect(repair.status == 200 && repair.data?["new_status"] as? String == "healthy", "\(repair.status)")
+        #expect(!setup.isLink(setup.folder))
+        #expect(try setup.outside.isUnchanged())
+
+        try FileManager.default.removeItem(atPath: setup.folder)
+        try FileManager.default.createSymbolicLink(atPath: setup.folder, withDestinationPath: setup.outside.root + "/plugincopy")
+        #expect(setup.send("DELETE", "uninstall").status == 200)
+        // The link went, its target stayed.
+        #expect(!setup.isLink(setup.folder) && !FileManager.default.fileExists(atPath: setup.folder))
+        #expect(try setup.outside.isUnchanged())
+    }
+
+    /// `plugins/{user}` itself a link: nothing is read, moved or written through it. Operations
+    /// that would have to use it answer 503 storage_unavailable (an operator must look).
+    @Test func userFolderReplacedByALink() throws {
+        let setup = try Setup(); defer { setup.remove() }
+        let userFolder = setup.fixture.root + "/plugins/user1"
+        try FileManager.default.removeItem(atPath: userFolder)
+        try FileManager.default.createSymbolicLink(atPath: userFolder, withDestinationPath: setup.outside.root + "/usercopy")
+        #expect(setup.status().1 == "files_missing")
+        #expect(setup.status("full").1 == "files_missing")
+        for (method, route, body) in [("POST", "repair", nil), ("PUT", "update", #"{"version":"1.1.0"}"#), ("DELETE", "uninstall", nil)] {
+            let response = setup.send(method, route, body: body)
+            #expect(response.status == 503 && response.code == "storage_unavailable", "\(route): \(response.status) \(response.code ?? "-")")
+            #expect(!String(decoding: response.body, as: UTF8.self).contains(setup.outside.root))
+            #expect(try setup.outside.isUnchanged(), "\(route)")
+        }
+        let other = setup.fixture.send("POST", Self.p + "braindrive-settings/install", user: "user1")
+        #expect(other.status == 503 && other.code == "storage_unavailable")
+        #expect(try setup.outside.isUnchanged())
+        #expect(setup.isLink(userFolder))
+    }
+}

@@ -52,18 +52,21 @@ enum FileTree {
         if !parent.isEmpty && !isDirectory(parent) && exists(parent) { throw linkRefused(parent) }
     }
 
-    /// True when no symlink lies between `path` and the installed plugin folder holding it (the
-    /// nearest folder above with `plugin_metadata.json`), nor as that folder's parent (the user's
-    /// folder). Status reads files only through such paths, so a linked subfolder or user folder
-    /// reads as missing instead of vouching for files that live elsewhere.
+    /// True when no symlink lies between `path` and the plugin folder holding it, nor as that
+    /// folder's parent (the user's folder). The plugin folder is the nearest one above that holds
+    /// `plugin_metadata.json` (also a staged copy) or sits at `plugins/{user}/{slug}` (an installed
+    /// copy that lost its metadata file). Status reads files only through such paths, so a linked
+    /// subfolder or user folder reads as missing instead of vouching for files that live elsewhere.
     static func isInsidePluginFolderWithoutLinks(_ path: String) -> Bool {
         var folder = (path as NSString).deletingLastPathComponent
         for _ in 0..<64 {
             guard !folder.isEmpty, folder != "/", isDirectory(folder) else { return false }
-            if lstatRegularFileSize(folder + "/" + PluginMetadataFile.fileName) != nil {
-                return isDirectory((folder as NSString).deletingLastPathComponent)
+            let parent = (folder as NSString).deletingLastPathComponent
+            if lstatRegularFileSize(folder + "/" + PluginMetadataFile.fileName) != nil
+                || ((parent as NSString).deletingLastPathComponent as NSString).lastPathComponent == "plugins" {
+                return isDirectory(parent)
             }
-            folder = (folder as NSString).deletingLastPathComponent
+            folder = parent
         }
         return false
     }
