@@ -1,4 +1,6 @@
 import Foundation
+import LifecycleCore
+import Logging
 import PluginAPI
 import Testing
 import TokenAuth
@@ -335,4 +337,28 @@ import TokenAuth
         #expect(try setup.outside.isUnchanged())
         #expect(setup.isLink(userFolder))
     }
+
+    /// Only links inside the data directory are refused: an operator's link to the data directory
+    /// itself keeps working.
+    @Test func dataDirectoryReachedThroughALinkWorks() throws {
+        let real = FileManager.default.temporaryDirectory.appendingPathComponent("lc-real-\(UUID().uuidString)").path
+        let link = real + "-link"
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: APIFixture.sampleCatalog, toPath: real + "/catalog")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        defer { try? FileManager.default.removeItem(atPath: real); try? FileManager.default.removeItem(atPath: link) }
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let api = PluginAPI(service: try LifecycleService(dataDirectory: link, logger: logger),
+                            verifier: try TokenVerifier(configuration: .init(key: .hmacSecret(APIFixture.secret))), logger: logger)
+        let auth = "Bearer " + APIFixture.token("user1")
+        func send(_ method: String, _ route: String) -> HTTPResponse {
+            api.handle(HTTPRequest(method: method, path: Self.p + "braindrive-network/" + route, authorization: auth))
+        }
+        #expect(send("POST", "install").status == 201)
+        #expect(send("GET", "status").data?["status"] as? String == "healthy")
+        #expect(send("POST", "repair").status == 200)
+        #expect(send("DELETE", "uninstall").status == 200)
+        #expect(!FileManager.default.fileExists(atPath: real + "/plugins/user1/braindrive_network"))
+    }
 }
+

@@ -27,8 +27,13 @@ enum FileTree {
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
         if mkdir(path, mode) != 0 {
-            // Something that is not a folder (a planted symlink to elsewhere) is never used as one.
-            if errno == EEXIST { if isDirectory(path) { return }; throw linkRefused(path) }
+            // A link to a folder is accepted here (an operator may link the data directory itself;
+            // rename and removal refuse linked parents inside it); anything else is never a folder.
+            if errno == EEXIST {
+                var st = stat()
+                if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return }
+                throw linkRefused(path)
+            }
             throw FileSystemError("mkdir", path)
         }
         // mkdir obeys the umask; the contract wants exactly `mode`.
