@@ -50,8 +50,10 @@ enum FileTree {
         if Glibc.rename(from, to) != 0 { throw FileSystemError("rename", from) }
     }
 
-    /// The folder holding `path` is a directory, not a link to one (nor a link anywhere above it
-    /// up to the data directory's layout: callers build paths from folders this module made).
+    /// The folder holding `path` is a directory, not a link to one. Only that folder is checked:
+    /// callers move `plugins/{user}/{slug}` and `staging/{operation}/…`, so this covers the user's
+    /// and the operation's folders; links further up (the data directory itself, `plugins/`) are
+    /// the operator's choice and are followed.
     static func requireRealParent(_ path: String) throws {
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && !isDirectory(parent) && exists(parent) { throw linkRefused(parent) }
