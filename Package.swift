@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "plugin-lifecycle", targets: ["PluginLifecycleCLI"]),
         .library(name: "LifecycleCore", targets: ["LifecycleCore"]),
+        // Hostile-input fuzzer over the in-process request path; deploy/lib/faults/fuzz.sh builds and runs it.
+        .executable(name: "plugin-api-fuzz", targets: ["PluginAPIFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -44,6 +46,10 @@ let package = Package(
             "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Built plain it replays corpus files; with -DFUZZING and -sanitize=fuzzer,address it is the libFuzzer target.
+        .executableTarget(name: "PluginAPIFuzz", dependencies: [
+            "PluginAPI", "LifecycleCore", "TokenAuth", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),

@@ -56,8 +56,9 @@ struct TokenClaims: JWTPayload, Equatable {
     /// synchronously and with leeway (jwt-kit's claim checks are async and have none).
     func verify(using algorithm: some JWTAlgorithm) throws {}
 
+    /// `type`/`token_type` compared without case: "Refresh" from another issuer is still a refresh token.
     var isRefreshToken: Bool {
-        refresh == true || type == "refresh" || tokenType == "refresh"
+        refresh == true || type?.lowercased() == "refresh" || tokenType?.lowercased() == "refresh"
     }
 
     var grantsAdmin: Bool {

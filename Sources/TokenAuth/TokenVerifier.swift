@@ -63,6 +63,13 @@ public final class TokenVerifier: Sendable {
     }
 
     private func verify(token: [UInt8], now: Double) -> Result<Identity, AuthFailure> {
+        guard CompactToken.hasCompactShape(token) else {
+            return .failure(.invalidToken(reason: "malformed token: not three unpadded base64url segments"))
+        }
+        let segments = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard !CompactToken.hasDuplicateMembers(segment: segments[0]), !CompactToken.hasDuplicateMembers(segment: segments[1]) else {
+            return .failure(.invalidToken(reason: "malformed token: a header or claim name appears twice"))
+        }
         let header: JWTHeader
         let claims: TokenClaims
         let signature: Data

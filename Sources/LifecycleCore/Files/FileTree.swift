@@ -4,6 +4,13 @@ import PluginCatalog
 
 /// The few POSIX file operations the lifecycle needs, with errno preserved and no symlink ever followed.
 enum FileTree {
+    /// A symlink (or other non-folder) stands where the data directory's layout has a folder:
+    /// planted by someone with access to the disk. Refused, never followed: the API answers 503
+    /// `storage_unavailable` (an operator must look), the log names the path.
+    static func linkRefused(_ path: String) -> LifecycleError {
+        .storageUnavailable(reason: "\(path) is not a real folder (a symbolic link?); refusing to follow it")
+    }
+
     static func exists(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0
@@ -20,7 +27,13 @@ enum FileTree {
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
         if mkdir(path, mode) != 0 {
-            if errno == EEXIST { return }
+            // A link to a folder is accepted here (an operator may link the data directory itself;
+            // rename and removal refuse linked parents inside it); anything else is never a folder.
+            if errno == EEXIST {
+                var st = stat()
+                if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return }
+                throw linkRefused(path)
+            }
             throw FileSystemError("mkdir", path)
         }
         // mkdir obeys the umask; the contract wants exactly `mode`.
@@ -29,8 +42,40 @@ enum FileTree {
         if !parent.isEmpty { try syncDirectory(parent) }
     }
 
+    /// rename(2) follows links in the folders above both ends: each end's folder must be a real
+    /// one, or a symlink planted as `plugins/{user}` would move a folder outside the data directory.
     static func rename(_ from: String, _ to: String) throws {
+        try requireRealParent(from)
+        try requireRealParent(to)
         if Glibc.rename(from, to) != 0 { throw FileSystemError("rename", from) }
+    }
+
+    /// The folder holding `path` is a directory, not a link to one. Only that folder is checked:
+    /// callers move `plugins/{user}/{slug}` and `staging/{operation}/…`, so this covers the user's
+    /// and the operation's folders; links further up (the data directory itself, `plugins/`) are
+    /// the operator's choice and are followed.
+    static func requireRealParent(_ path: String) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && !isDirectory(parent) && exists(parent) { throw linkRefused(parent) }
+    }
+
+    /// True when no symlink lies between `path` and the plugin folder holding it, nor as that
+    /// folder's parent (the user's folder). The plugin folder is the nearest one above that holds
+    /// `plugin_metadata.json` (also a staged copy) or sits at `plugins/{user}/{slug}` (an installed
+    /// copy that lost its metadata file). Status reads files only through such paths, so a linked
+    /// subfolder or user folder reads as missing instead of vouching for files that live elsewhere.
+    static func isInsidePluginFolderWithoutLinks(_ path: String) -> Bool {
+        var folder = (path as NSString).deletingLastPathComponent
+        for _ in 0..<64 {
+            guard !folder.isEmpty, folder != "/", isDirectory(folder) else { return false }
+            let parent = (folder as NSString).deletingLastPathComponent
+            if lstatRegularFileSize(folder + "/" + PluginMetadataFile.fileName) != nil
+                || ((parent as NSString).deletingLastPathComponent as NSString).lastPathComponent == "plugins" {
+                return isDirectory(parent)
+            }
+            folder = parent
+        }
+        return false
     }
 
     /// Makes a rename or a new entry in `directory` durable.
@@ -43,6 +88,7 @@ enum FileTree {
 
     /// Removes a tree without following links (a symlink planted in a user's folder is removed, never its target).
     static func removeTree(_ path: String) throws {
+        try requireRealParent(path)
         var st = stat()
         guard lstat(path, &st) == 0 else {
             if errno == ENOENT { return }
@@ -73,6 +119,7 @@ enum FileTree {
 
     /// Writes `data` to a new file with mode 0644 and fsyncs it.
     static func writeFile(_ path: String, _ data: [UInt8]) throws {
+        try requireRealParent(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw FileSystemError("create", path) }
         defer { close(fd) }
@@ -93,11 +140,20 @@ enum FileTree {
         }
     }
 
-    /// Size and SHA-256 of a regular file (never through a link); nil when absent or not a regular file.
-    static func digest(_ path: String) -> (size: Int64, sha256: String)? { FileDigest.sha256(path) }
+    /// Size and SHA-256 of a regular file of a plugin folder; nil when absent, not a regular file,
+    /// or reached through a link (see ``isInsidePluginFolderWithoutLinks(_:)``).
+    static func digest(_ path: String) -> (size: Int64, sha256: String)? {
+        guard isInsidePluginFolderWithoutLinks(path) else { return nil }
+        return FileDigest.sha256(path)
+    }
 
-    /// Size of a regular file without reading it; nil when absent or not a regular file.
+    /// Size of a regular file of a plugin folder without reading it; nil as for ``digest(_:)``.
     static func regularFileSize(_ path: String) -> Int64? {
+        guard isInsidePluginFolderWithoutLinks(path) else { return nil }
+        return lstatRegularFileSize(path)
+    }
+
+    private static func lstatRegularFileSize(_ path: String) -> Int64? {
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int64(st.st_size)

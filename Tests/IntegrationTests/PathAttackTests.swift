@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// Hostile paths, bodies and planted links through real nginx and real worker processes: always
+/// a 4xx (never a 500, never a dead worker), nothing outside the data directory touched.
+@Suite(.serialized) struct PathAttackTests {
+    let p = "/api/plugins/"
+
+    static let slugAttacks = [
+        "..", "%2e%2e", "%2E%2e", ".%2e", "%252e%252e", "..%2f..%2fetc%2fpasswd", "%2f", "%2fetc%2fpasswd",
+        "..%5c..%5cwindows", #"..\..\x"#, "%c0%ae%c0%ae", "%e0%80%ae", "braindrive%00network", "%00",
+        String(repeating: "a", count: 65), String(repeating: "b", count: 3000), "brain%E2%84%AAdrive", "%ff",
+        "braindrive-network%2f..%2f..", "%", "%zz",
+    ]
+
+    @Test func pathAttacksOnEveryRouteAreFourHundreds() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        let outside = try PlantedTree(); defer { outside.remove() }
+        let workers = Set(stack.workerPIDs())
+        let routes: [(String, String, Bool)] = [
+            ("GET", "info", false), ("GET", "versions", false), ("POST", "install", false), ("DELETE", "uninstall", false),
+            ("GET", "status", false), ("POST", "repair", false), ("PUT", "update", false), ("POST", "enable", false),
+            ("POST", "modules/ComponentNetworkStatus/disable", false), ("POST", "share", false), ("POST", "bulk-install", true),
+        ]
+        for slug in Self.slugAttacks {
+            for (method, rest, admin) in routes {
+                let token = stack.token(admin ? "root" : "user1", admin: admin)
+                let response = try stack.request(method, p + slug + "/" + rest, token: token,
+                                                 body: rest == "share" || rest == "bulk-install" ? #"{"user_ids":["user2"]}"# : nil)
+                // nginx itself answers a path it cannot normalise (`..` above the root): 400, no worker involved.
+                #expect((400..<500).contains(response.status), "\(method) \(slug)/\(rest): \(response.status)")
+                if response.header("Content-Type") == "application/problem+json" {
+                    #expect(["invalid_slug", "not_found", "bad_request"].contains(response.code ?? ""), "\(slug)/\(rest): \(response.code ?? "-")")
+                }
+                #expect(!response.text.contains(stack.dataDir))
+            }
+        }
+        // Traversal in the raw request line, as curl --path-as-is sends it.
+        for path in [p + "../../../etc/passwd", p + "..%2f..%2f..%2fetc/passwd", "/api/plugins/%2e%2e/%2e%2e/etc/status",
+                     p + "braindrive-network/../../users/user1", "/api/plugins/./braindrive-network/./status"] {
+            let response = try stack.request("GET", path, user: "user1")
+            #expect(response.status != 500 && response.status < 500, "\(path): \(response.status)")
+        }
+        #expect(Set(stack.workerPIDs()) == workers, "a worker died or was replaced")
+        #expect(try outside.isUnchanged())
+        #expect(!stack.exists("plugins/user1"))
+    }
+
+    @Test func malformedBodiesThroughNginxAreFourHundreds() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        let workers = Set(stack.workerPIDs())
+        let route = p + "braindrive-network/install"
+        // Deep nesting reaches a worker's accept-loop thread, whose stack is smaller than main's.
+        let cases: [(String, [UInt8], String, Int)] = [
+            ("not JSON", Array("version=1".utf8), "application/json", 400),
+            ("100,000 nested arrays", Array(String(repeating: "[", count: 100_000).utf8) + Array(String(repeating: "]", count: 100_000).utf8),
+             "application/json", 400),
+            ("60,000 nested objects", Array(String(repeating: #"{"a":"#, count: 60_000).utf8) + Array(String(repeating: "}", count: 60_000).utf8),
+             "application/json", 400),
+            ("a 1,000,000-byte version", Array((#"{"version":""# + String(repeating: "9", count: 1_000_000) + #""}"#).utf8), "application/json", 400),
+            ("version a number", Array(#"{"version":1}"#.utf8), "application/json", 400),
+            ("text/plain", Array("{}".utf8), "text/plain", 415),
+            ("over 1 MiB", [UInt8](repeating: 0x20, count: (1 << 20) + 10), "application/json", 413),
+            ("invalid UTF-8", [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D], "application/json", 400),
+        ]
+        for (name, body, type, status) in cases {
+            let response = try httpRequest(port: stack.port, method: "POST", path: route,
+                                           headers: ["Authorization": "Bearer " + stack.token("user1"), "Content-Type": type], body: body)
+            #expect(response.status == status, "\(name): \(response.status) \(response.text.prefix(200))")
+            #expect(response.header("Content-Type") == "application/problem+json", "\(name)")
+        }
+        // Content-Length shorter than the body: nginx passes only what was declared, the rest is not JSON.
+        let short = try rawRequest(port: stack.port, Array(("POST \(route) HTTP/1.0\r\nAuthorization: Bearer \(stack.token("user1"))\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{\"version\":\"1.0.0\"}").utf8))
+        #expect(short.hasPrefix("HTTP/1.1 400"), "\(short.prefix(200))")
+        #expect(Set(stack.workerPIDs()) == workers, "a worker died or was replaced")
+        #expect(!stack.exists("plugins/user1"))
+    }
+
+    @Test func plantedLinksThroughTheStack() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        #expect(try stack.request("POST", p + "braindrive-network/install", user: "user1").status == 201)
+        let planted = try PlantedTree(); defer { planted.remove() }
+        let folder = stack.dataDir + "/plugins/user1/braindrive_network"
+        try FileManager.default.removeItem(atPath: folder + "/dist/remoteEntry.js")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/dist/remoteEntry.js", withDestinationPath: planted.root + "/file")
+        try FileManager.default.removeItem(atPath: folder + "/public")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/public", withDestinationPath: planted.root + "/dir")
+
+        let status = try stack.get(p + "braindrive-network/status?verify=full", user: "user1")
+        #expect(status.status == 200 && status.data?["status"] as? String != "healthy")
+        let repair = try stack.request("POST", p + "braindrive-network/repair", user: "user1")
+        #expect(repair.status == 200 && repair.data?["new_status"] as? String == "healthy", "\(repair.text.prefix(300))")
+        #expect(try planted.isUnchanged())
+
+        try FileManager.default.removeItem(atPath: folder + "/public")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/public", withDestinationPath: planted.root + "/dir")
+        #expect(try stack.request("DELETE", p + "braindrive-network/uninstall", user: "user1").status == 200)
+        #expect(try planted.isUnchanged())
+
+        // plugins/{user} a link: 503 storage_unavailable, nothing outside touched.
+        try FileManager.default.createSymbolicLink(atPath: stack.dataDir + "/plugins/user2", withDestinationPath: planted.root + "/dir")
+        let install = try stack.request("POST", p + "braindrive-network/install", user: "user2")
+        #expect(install.status == 503 && install.code == "storage_unavailable", "\(install.status) \(install.text.prefix(200))")
+        #expect(try planted.isUnchanged())
+    }
+
+    /// Bytes exactly as given (a Content-Length that lies), the answer read to EOF.
+    func rawRequest(port: Int, _ bytes: [UInt8]) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+}
+
+/// A folder outside the stack's data directory that links point at; it must not change.
+struct PlantedTree {
+    let root: String
+    private let initial: [String: String]
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-planted-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: root + "/dir", withIntermediateDirectories: true)
+        try "outside\n".write(toFile: root + "/file", atomically: false, encoding: .utf8)
+        try "outside dir\n".write(toFile: root + "/dir/icon.svg", atomically: false, encoding: .utf8)
+        initial = Self.snapshot(root)
+    }
+
+    func isUnchanged() throws -> Bool { Self.snapshot(root) == initial }
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    static func snapshot(_ root: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for relative in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
+            var st = stat()
+            guard lstat(root + "/" + relative, &st) == 0 else { continue }
+            result[relative] = (st.st_mode & S_IFMT) == S_IFREG
+                ? String(decoding: FileManager.default.contents(atPath: root + "/" + relative) ?? Data(), as: UTF8.self)
+                : String(st.st_mode & S_IFMT)
+        }
+        return result
+    }
+}
