@@ -98,7 +98,7 @@ final class OperationRunner: Sendable {
             try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
             let result = try body(operation)
             // Committed: what is left in staging is the previous copy or nothing.
-            do { try FileTree.removeTree(operation.staging) } catch {
+            do { try removeStaging(operation.staging) } catch {
                 logger.warning("could not remove a staging folder", metadata: ["operation_id": "\(id)", "error": "\(error)"])
             }
             return result
@@ -153,8 +153,17 @@ final class OperationRunner: Sendable {
                 logger.notice("removed the files of an uncommitted install", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)"])
             }
         }
-        try FileTree.removeTree(staging)
+        try removeStaging(staging)
         removeEmptyUserFolder(user)
+    }
+
+    /// Removes a staging folder with its record last: a process killed half-way leaves a folder that
+    /// still says whose it is, so the next holder of the lease can find and finish it.
+    func removeStaging(_ staging: String) throws {
+        for name in (try? FileTree.entries(staging)) ?? [] where name != StagingRecord.fileName {
+            try FileTree.removeTree(staging + "/" + name)
+        }
+        try FileTree.removeTree(staging)
     }
 
     func removeEmptyUserFolder(_ user: UserID) {

@@ -206,6 +206,10 @@ class Lane:
                 code, out, err = self.cli.run("status", user, slug)
             if code != 0:
                 self.tally.find(f"{label} {user}: status {slug} after the kill failed ({code}): {err.strip()[:200]}")
+            # A recovery that failed is logged and swallowed (status still answers): surface it.
+            for line in err.splitlines():
+                if " error " in line or "failed" in line:
+                    self.tally.find(f"{label} {user}: status {slug} logged: {line.strip()[:300]}")
         self.check(label, user, kind, involved, target, before, audit_before, damaged_tree)
 
     def kill_worker(self, stack, user, kind, argv, label):
