@@ -74,11 +74,10 @@ class Tally:
 
 
 def setup_for(scenario):
-    """(operation argv, the state wanted before it, slugs involved, what 'committed' means).
+    """(operation argv, the state wanted before it, slugs involved, audit action, target version).
 
-    `want` maps slug -> version (or None = absent); slugs not named are left alone.
-    `committed(before, after)` reads two snapshots of the user's rows and says whether the
-    operation's change is visible; `events` is the audit action expected per slug.
+    `want` maps slug -> version (or None = absent); slugs not named are left alone. `involved`
+    are the plugins the operation changes (all-or-nothing); the first is the one named.
     """
     if scenario == "install-chat":
         return (["install", "{u}", CHAT], {LIBRARY: None, CHAT: None}, [CHAT], "install", None)
@@ -141,7 +140,7 @@ def damage(data_dir, user, slug, scenario, rand):
             f.write(b"\n/* tampered */\n")
 
 
-def is_committed(kind, slug, main, target, before, after):
+def is_committed(kind, slug, target, before, after):
     """Whether `slug`'s part of the operation is visible in the rows after recovery."""
     if kind == "install":
         return slug in after
@@ -263,7 +262,7 @@ class Lane:
         self.tally.add("crash.checks")
         outcomes = []
         for slug in involved:
-            committed = is_committed(kind, slug, involved[0], target, before, after)
+            committed = is_committed(kind, slug, target, before, after)
             outcomes.append(committed)
             events = audit_after.get((slug, kind), 0) - audit_before.get((slug, kind), 0)
             self.tally.add("crash.checks")
