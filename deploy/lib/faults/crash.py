@@ -359,6 +359,7 @@ def main():
         for (kind, point), scenarios in sorted(by_point.items()):
             stack = fl.Stack(args.bin, os.path.join(root, f"stack-{kind}-{point}"), data_dir, workers=2, threads=2,
                              env={"PLUGIN_LIFECYCLE_FAULT": f"{kind}.{point}:sleep=60"})
+            fl.log(f"phase 2: pool held at {kind}.{point}: {len(scenarios)} kills")
             try:
                 for scenario in scenarios:
                     lane.run_one(scenario, kind, "worker", point=point, stack=stack)
