@@ -93,4 +93,16 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
         #expect(try f.service.database.allLeases().isEmpty)
     }
+
+    /// A process killed while removing a finished operation's staging folder, after its record
+    /// went, left a folder nobody could attribute (only the pool's start-up sweep removed it). The
+    /// folder is renamed `<id>.removing` first, and the next status of any plugin removes such folders.
+    @Test func aHalfRemovedStagingFolderIsSweptByTheNextStatus() throws {
+        let f = try Fixture(); defer { f.remove() }
+        try FileManager.default.createDirectory(atPath: f.root + "/staging/deadbeef24.removing/old/dist", withIntermediateDirectories: true)
+        #expect(try f.service.status(user: "u9", slug: "braindrive-chat").status == .notInstalled)
+        #expect(f.stagingEntries().isEmpty)
+        _ = try f.service.install(user: "u1", slug: "braindrive-chat")
+        #expect(f.stagingEntries().isEmpty, "an operation's own folder leaves nothing behind")
+    }
 }

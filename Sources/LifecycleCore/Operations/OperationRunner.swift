@@ -159,12 +159,20 @@ final class OperationRunner: Sendable {
 
     /// Removes a staging folder with its record last: a process killed half-way leaves a folder that
     /// still says whose it is, so the next holder of the lease can find and finish it.
+    /// The record goes only after the folder is renamed to `<id>.removing`, which any sweep may delete.
     func removeStaging(_ staging: String) throws {
         for name in (try? FileTree.entries(staging)) ?? [] where name != StagingRecord.fileName {
             try FileTree.removeTree(staging + "/" + name)
         }
-        try FileTree.removeTree(staging)
+        let doomed = staging + Self.removingSuffix
+        if rename(staging, doomed) != 0 {
+            if errno == ENOENT { return }
+            throw FileSystemError("rename", staging)
+        }
+        try FileTree.removeTree(doomed)
     }
+
+    static let removingSuffix = ".removing"
 
     func removeEmptyUserFolder(_ user: UserID) {
         let folder = directory.userFolder(user)
@@ -192,8 +200,13 @@ final class OperationRunner: Sendable {
     /// Staging folders whose record names this (user, plugin) and whose operation holds no lease.
     /// One directory listing; the staging root is empty unless operations are in flight.
     func orphanedStaging(user: UserID, slug: String) -> [StagingRecord] {
-        let names = (try? FileTree.entries(directory.stagingRoot)) ?? []
+        var names = (try? FileTree.entries(directory.stagingRoot)) ?? []
         if names.isEmpty { return [] }
+        // Half-removed folders of finished operations: garbage by construction, whoever left them.
+        for name in names where name.hasSuffix(Self.removingSuffix) {
+            try? FileTree.removeTree(directory.stagingRoot + "/" + name)
+        }
+        names.removeAll { $0.hasSuffix(Self.removingSuffix) }
         let records = names.compactMap { name in
             StagingRecord.read(directory.stagingRoot + "/" + name).flatMap {
                 $0.userID == user.value && $0.pluginSlug == slug && $0.operationID == name ? $0 : nil
