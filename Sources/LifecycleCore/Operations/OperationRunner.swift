@@ -169,6 +169,12 @@ final class OperationRunner: Sendable {
             if errno == ENOENT { return }
             throw FileSystemError("rename", staging)
         }
+        // Another process's sweep may be deleting the same folder: its ENOENTs are not failures.
+        for _ in 0..<3 {
+            do { try FileTree.removeTree(doomed); return } catch let error as FileSystemError where error.code == ENOENT {
+                if !FileTree.exists(doomed) { return }
+            }
+        }
         try FileTree.removeTree(doomed)
     }
 
