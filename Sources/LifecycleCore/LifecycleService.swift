@@ -223,20 +223,16 @@ public final class LifecycleService: Sendable {
 
     public func status(user: UserID, slug: PluginSlug, verify: VerifyMode) throws(LifecycleError) -> StatusReport {
         try classified {
+            // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
+            // or not; for an install, a folder with no row at all): roll it back before looking, so status
+            // always describes the committed state.
+            _ = try runner.recoverIfAbandoned(user: user, slug: slug.value)
             guard let installed = try database.installedPlugin(userID: user.value, slug: slug.value) else {
                 guard catalog.current.entry(slug) != nil else { throw LifecycleError.pluginNotFound(slug: slug.value) }
                 return StatusReport(pluginSlug: slug.value, exists: false, status: .notInstalled, pluginID: nil,
                                     version: nil, enabled: nil, filesExist: false,
                                     files: .init(expected: 0, missing: [], modified: []),
                                     modulesStatus: .init(allLoaded: false, loadedCount: 0, expectedCount: 0))
-            }
-            // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
-            // or not): roll it back before looking, so status always describes the committed state.
-            if try runner.recoverIfAbandoned(user: user, slug: slug.value) {
-                guard let recovered = try database.installedPlugin(userID: user.value, slug: slug.value) else {
-                    return try status(user: user, slug: slug, verify: verify)
-                }
-                return inspect(recovered, user: user, verify: verify)
             }
             return inspect(installed, user: user, verify: verify)
         }

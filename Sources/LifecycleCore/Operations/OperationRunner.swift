@@ -83,13 +83,22 @@ final class OperationRunner: Sendable {
                 throw LifecycleError.operationInProgress(slug: slug, operation: stale.operation)
             }
         }
+        // Holding the lease: staging folders of this (user, plugin) that no lease names are finished or
+        // dead operations (killed after their commit, or a takeover killed mid-recovery). Only the
+        // master's start-up sweep found them before; reconcile them now (never fatal: retried next time).
+        for record in orphanedStaging(user: user, slug: slug) where record.operationID != id {
+            do { try reconcile(user: user, slug: slug, operationID: record.operationID, kind: record.operation) } catch {
+                logger.warning("could not reconcile a leftover staging folder", metadata: [
+                    "operation_id": "\(record.operationID)", "error": "\(error)"])
+            }
+        }
         do {
             try FileTree.makeDirectories(operation.staging, mode: 0o700)
             let record = StagingRecord(operationID: id, userID: user.value, pluginSlug: slug, operation: kind)
             try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
             let result = try body(operation)
             // Committed: what is left in staging is the previous copy or nothing.
-            do { try FileTree.removeTree(operation.staging) } catch {
+            do { try removeStaging(operation.staging) } catch {
                 logger.warning("could not remove a staging folder", metadata: ["operation_id": "\(id)", "error": "\(error)"])
             }
             return result
@@ -119,7 +128,13 @@ final class OperationRunner: Sendable {
         let row = try database.installedPlugin(userID: user.value, slug: slug)?.plugin
         let kind = kind ?? StagingRecord.read(staging)?.operation
         let committed = (kind == "uninstall" || kind == "purge") ? row == nil : row?.operationID == operationID
-        if !committed {
+        // A staging folder found without its lease may be that of an operation that committed and was
+        // followed by others (its process died before removing the folder): the row then names a later
+        // operation, yet the disk already holds that operation's copy. Never undo a state in which the
+        // database and the disk agree.
+        let targetOperation = FileTree.exists(target) ? PluginMetadataFile.operationID(inFolder: target) : nil
+        let diskMatchesDatabase = row.map { targetOperation == $0.operationID } ?? !FileTree.exists(target)
+        if !committed && !diskMatchesDatabase {
             let old = staging + "/old"
             let discard = staging + "/discard"
             if FileTree.exists(old) {
@@ -138,9 +153,32 @@ final class OperationRunner: Sendable {
                 logger.notice("removed the files of an uncommitted install", metadata: ["user_id": "\(user)", "plugin_slug": "\(slug)"])
             }
         }
-        try FileTree.removeTree(staging)
+        try removeStaging(staging)
         removeEmptyUserFolder(user)
     }
+
+    /// Removes a staging folder with its record last: a process killed half-way leaves a folder that
+    /// still says whose it is, so the next holder of the lease can find and finish it.
+    /// The record goes only after the folder is renamed to `<id>.removing`, which any sweep may delete.
+    func removeStaging(_ staging: String) throws {
+        for name in (try? FileTree.entries(staging)) ?? [] where name != StagingRecord.fileName {
+            try FileTree.removeTree(staging + "/" + name)
+        }
+        let doomed = staging + Self.removingSuffix
+        if rename(staging, doomed) != 0 {
+            if errno == ENOENT { return }
+            throw FileSystemError("rename", staging)
+        }
+        // Another process's sweep may be deleting the same folder: its ENOENTs are not failures.
+        for _ in 0..<3 {
+            do { try FileTree.removeTree(doomed); return } catch let error as FileSystemError where error.code == ENOENT {
+                if !FileTree.exists(doomed) { return }
+            }
+        }
+        try FileTree.removeTree(doomed)
+    }
+
+    static let removingSuffix = ".removing"
 
     func removeEmptyUserFolder(_ user: UserID) {
         let folder = directory.userFolder(user)
@@ -150,8 +188,11 @@ final class OperationRunner: Sendable {
     /// If a dead or expired owner holds the (user, plugin) lease, take it over (which rolls its
     /// change back) and give it back. Returns whether anything was recovered.
     func recoverIfAbandoned(user: UserID, slug: String) throws -> Bool {
-        guard let lease = try database.lease(userID: user.value, slug: slug),
-              lease.expiresAt <= Date().timeIntervalSince1970 || !ProcessIdentity.isAlive(lease.owner) else { return false }
+        if let lease = try database.lease(userID: user.value, slug: slug) {
+            guard lease.expiresAt <= Date().timeIntervalSince1970 || !ProcessIdentity.isAlive(lease.owner) else { return false }
+        } else if orphanedStaging(user: user, slug: slug).isEmpty {
+            return false
+        }
         do {
             try run(user: user, slug: slug, kind: "recover") { operation in
                 try database.releaseLease(operationID: operation.id)
@@ -160,6 +201,26 @@ final class OperationRunner: Sendable {
             return false
         }
         return true
+    }
+
+    /// Staging folders whose record names this (user, plugin) and whose operation holds no lease.
+    /// One directory listing; the staging root is empty unless operations are in flight.
+    func orphanedStaging(user: UserID, slug: String) -> [StagingRecord] {
+        var names = (try? FileTree.entries(directory.stagingRoot)) ?? []
+        if names.isEmpty { return [] }
+        // Half-removed folders of finished operations: garbage by construction, whoever left them.
+        for name in names where name.hasSuffix(Self.removingSuffix) {
+            try? FileTree.removeTree(directory.stagingRoot + "/" + name)
+        }
+        names.removeAll { $0.hasSuffix(Self.removingSuffix) }
+        let records = names.compactMap { name in
+            StagingRecord.read(directory.stagingRoot + "/" + name).flatMap {
+                $0.userID == user.value && $0.pluginSlug == slug && $0.operationID == name ? $0 : nil
+            }
+        }
+        if records.isEmpty { return [] }
+        let current = (try? database.lease(userID: user.value, slug: slug))?.operationID
+        return records.filter { $0.operationID != current }
     }
 
     /// Start-up recovery (master, before workers): every lease whose owner is gone, and every
