@@ -91,9 +91,8 @@ import Testing
         let status = try stack.get(p + "braindrive-network/status", user: "stuck")
         #expect(status.status == 200 && status.data?["status"] as? String == "not_installed", "\(status.text)")
         #expect(!stack.exists("plugins/stuck/braindrive_network"))
-        withKnownIssue("status of a plugin without a row returns before recoverIfAbandoned (LifecycleService.status): the dead install's staging stays until the next operation") {
-            #expect(stack.stagingEntries().isEmpty, "\(stack.stagingEntries())")
-        }
+        // Status rolled the dead install back: nothing of it is left.
+        #expect(stack.stagingEntries().isEmpty, "\(stack.stagingEntries())")
 
         // Without the fault, the same install goes through.
         stuckPool.stop()
