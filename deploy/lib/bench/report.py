@@ -1,6 +1,6 @@
 """deploy/bench's table: each figure as a ratio to the references measured in the same run.
 
-Usage: report.py RESULTS MEMORY --workers N --threads N --connections N --seconds S --users N
+Usage: report.py RESULTS MEMORY_AT_50K MEMORY_AT_100K --workers N --threads N --connections N --seconds S --users N
 RESULTS lines: "name rps p50_ms p99_ms ok non2xx errors" (parse_wrk.py); MEMORY lines:
 "pid peak_kib current_kib".
 """
@@ -8,6 +8,7 @@ import argparse
 
 parser = argparse.ArgumentParser()
 parser.add_argument("results")
+parser.add_argument("memory_50k")
 parser.add_argument("memory")
 for option in ("workers", "threads", "connections", "seconds", "users"):
     parser.add_argument("--" + option, type=int, required=True)
@@ -36,9 +37,15 @@ if cycle:
           f"({cycle['ok']} successful requests, {cycle['bad']} others)")
 
 memory = [line.split() for line in open(args.memory) if line.strip()]
+at_50k = {pid: int(now) for pid, _, now in (line.split() for line in open(args.memory_50k) if line.strip())}
+growth = {}
 if memory:
-    peaks = ", ".join(f"pid {pid}: peak {int(peak) / 1024:.1f} MiB, now {int(now) / 1024:.1f} MiB" for pid, peak, now in memory)
-    print(f"workers' resident memory: {peaks}")
+    print("workers' resident memory (about 100,000 requests each):")
+    for pid, peak, now in memory:
+        before = at_50k.get(pid)
+        growth[pid] = int(now) - before if before is not None else None
+        change = f"{growth[pid] / 1024:+.1f} MiB since 50,000" if before is not None else "not sampled at 50,000 (replaced?)"
+        print(f"  pid {pid}: now {int(now) / 1024:.1f} MiB, peak {int(peak) / 1024:.1f} MiB, {change}")
 
 print("\ntargets (issue 5):")
 checks = [
@@ -50,5 +57,8 @@ if cycle:
     checks.append(("install+uninstall >= 100 cycles/s", cycles >= 100))
 if memory:
     checks.append(("each worker under 30 MiB resident", all(int(now) < 30 * 1024 for _, _, now in memory)))
+    # "No growth": within 1 MiB (allocator noise), for workers sampled at both marks.
+    checks.append(("no growth from 50,000 to 100,000 requests",
+                   all(g is not None and g <= 1024 for g in growth.values())))
 for label, met in checks:
     print(f"  {'met    ' if met else 'NOT met'}  {label}")
