@@ -108,19 +108,22 @@ extension LifecycleService {
         let folder = directory.pluginFolder(user, installed.plugin.pluginSlug)
         var missing: [String] = []
         var modified: [String] = []
+        var folders = LinkFreeFolders(pluginFolder: folder)
         for file in installed.files {
             let path = folder + "/" + file.path
+            guard folders.reaches(file.path), let size = FileTree.lstatRegularFileSize(path) else {
+                missing.append(file.path)
+                continue
+            }
             switch verify {
             case .sizes:
-                guard let size = FileTree.regularFileSize(path) else { missing.append(file.path); continue }
                 if size != file.size { modified.append(file.path) }
             case .full:
-                guard FileTree.regularFileSize(path) != nil else { missing.append(file.path); continue }
-                guard let digest = FileTree.digest(path) else { missing.append(file.path); continue }
+                guard let digest = FileDigest.sha256(path) else { missing.append(file.path); continue }
                 if digest.size != file.size || digest.sha256 != file.sha256 { modified.append(file.path) }
             }
         }
-        let expectedNames = Self.moduleNames(inManifestJSON: installed.plugin.manifestJSON)
+        let expectedNames = ManifestModuleNames.shared.names(inManifestJSON: installed.plugin.manifestJSON)
         let present = Set(installed.modules.map(\.name))
         let loaded = expectedNames.filter { present.contains($0) }.count
         let allLoaded = loaded == expectedNames.count && installed.modules.count == expectedNames.count
@@ -133,12 +136,6 @@ extension LifecycleService {
             filesExist: FileTree.isDirectory(folder) && missing.isEmpty,
             files: .init(expected: installed.files.count, missing: missing, modified: modified),
             modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count))
-    }
-
-    static func moduleNames(inManifestJSON text: String) -> [String] {
-        guard let data = text.data(using: .utf8),
-              let manifest = try? JSONDecoder().decode(PluginManifest.self, from: data) else { return [] }
-        return manifest.modules.map(\.name)
     }
 
     /// The caller's installed plugins whose manifests depend on `slug`.

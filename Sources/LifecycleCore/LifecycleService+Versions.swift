@@ -98,13 +98,16 @@ extension LifecycleService {
     public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
         try classified {
             // Roll back what a dead process left half done first, so the list shows committed states.
-            for lease in try database.leases(userID: user.value) {
-                _ = try runner.recoverIfAbandoned(user: user, slug: lease.pluginSlug)
+            var (leases, installedPlugins) = try database.leasesAndPlugins(userID: user.value)
+            var recovered = false
+            for lease in leases where try runner.recoverIfAbandoned(user: user, slug: lease.pluginSlug, lease: lease) {
+                recovered = true
             }
+            if recovered { installedPlugins = try database.leasesAndPlugins(userID: user.value).installed }
             let index = catalog.current
             var plugins: [InstalledList.Plugin] = []
-            for row in try database.plugins(userID: user.value) {
-                guard let installed = try database.installedPlugin(userID: user.value, slug: row.pluginSlug) else { continue }
+            for installed in installedPlugins {
+                let row = installed.plugin
                 let latest = (try? PluginSlug(row.pluginSlug)).flatMap { index.entry($0) }?.latest.version
                 let current = SemanticVersion(row.version)
                 plugins.append(.init(

@@ -226,8 +226,12 @@ public final class LifecycleService: Sendable {
             // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
             // or not; for an install, a folder with no row at all): roll it back before looking, so status
             // always describes the committed state.
-            _ = try runner.recoverIfAbandoned(user: user, slug: slug.value)
-            guard let installed = try database.installedPlugin(userID: user.value, slug: slug.value) else {
+            let snapshot = try database.leaseAndPlugin(userID: user.value, slug: slug.value)
+            var installed = snapshot.installed
+            if try runner.recoverIfAbandoned(user: user, slug: slug.value, lease: snapshot.lease) {
+                installed = try database.installedPlugin(userID: user.value, slug: slug.value)
+            }
+            guard let installed else {
                 guard catalog.current.entry(slug) != nil else { throw LifecycleError.pluginNotFound(slug: slug.value) }
                 return StatusReport(pluginSlug: slug.value, exists: false, status: .notInstalled, pluginID: nil,
                                     version: nil, enabled: nil, filesExist: false,

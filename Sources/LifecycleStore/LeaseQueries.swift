@@ -44,9 +44,13 @@ extension LifecycleDatabase {
     }
 
     public func lease(userID: String, slug: String) throws -> OperationLease? {
-        try read { db in
-            try OperationLease.filter(Column("user_id") == userID && Column("plugin_slug") == slug).fetchOne(db)
-        }
+        try read { db in try Self.lease(db, userID: userID, slug: slug) }
+    }
+
+    static func lease(_ db: Database, userID: String, slug: String) throws -> OperationLease? {
+        try OperationLease.fetchOne(
+            db.cachedStatement(sql: HotQueries.leaseOfPlugin),
+            arguments: [userID, slug])
     }
 
     public func leases(userID: String) throws -> [OperationLease] {

@@ -17,26 +17,55 @@ extension LifecycleDatabase {
         try read { db in try Self.installedPlugin(db, userID: userID, slug: slug) }
     }
 
+    // Cached statements: preparing them anew (with GRDB's authorizer) was a quarter of a status request.
     static func installedPlugin(_ db: Database, userID: String, slug: String) throws -> InstalledPlugin? {
-        guard let plugin = try PluginRow
-            .filter(Column("user_id") == userID && Column("plugin_slug") == slug)
-            .fetchOne(db) else { return nil }
-        let modules = try ModuleRow.filter(Column("plugin_id") == plugin.id).order(Column("id")).fetchAll(db)
-        let files = try InstalledFileRow.filter(Column("plugin_id") == plugin.id).order(Column("path")).fetchAll(db)
+        guard let plugin = try PluginRow.fetchOne(
+            db.cachedStatement(sql: HotQueries.plugin),
+            arguments: [userID, slug]) else { return nil }
+        let modules = try ModuleRow.fetchAll(
+            db.cachedStatement(sql: HotQueries.modulesOfPlugin), arguments: [plugin.id])
+        let files = try InstalledFileRow.fetchAll(
+            db.cachedStatement(sql: HotQueries.filesOfPlugin), arguments: [plugin.id])
         return InstalledPlugin(plugin: plugin, modules: modules, files: files)
+    }
+
+    /// The (user, plugin) lease and the committed plugin, read in one transaction: all that status needs.
+    public func leaseAndPlugin(userID: String, slug: String) throws -> (lease: OperationLease?, installed: InstalledPlugin?) {
+        try read { db in
+            (try Self.lease(db, userID: userID, slug: slug), try Self.installedPlugin(db, userID: userID, slug: slug))
+        }
+    }
+
+    /// The caller's leases and every plugin of the caller with its modules and files, by slug, in one
+    /// transaction of four indexed queries (`installed`; one read per plugin was most of its cost).
+    public func leasesAndPlugins(userID: String) throws -> (leases: [OperationLease], installed: [InstalledPlugin]) {
+        try read { db in
+            let leases = try OperationLease.fetchAll(
+                db.cachedStatement(sql: HotQueries.leasesOfUser), arguments: [userID])
+            let plugins = try PluginRow.fetchAll(
+                db.cachedStatement(sql: HotQueries.pluginsOfUser), arguments: [userID])
+            if plugins.isEmpty { return (leases, []) }
+            let modules = Dictionary(grouping: try ModuleRow.fetchAll(db.cachedStatement(sql: HotQueries.modulesOfUser),
+                                                                      arguments: [userID]), by: \.pluginID)
+            let files = Dictionary(grouping: try InstalledFileRow.fetchAll(db.cachedStatement(sql: HotQueries.filesOfUser),
+                                                                           arguments: [userID]), by: \.pluginID)
+            return (leases, plugins.map { InstalledPlugin(plugin: $0, modules: modules[$0.id] ?? [], files: files[$0.id] ?? []) })
+        }
     }
 
     /// The caller's plugins (rows only), by slug.
     public func plugins(userID: String) throws -> [PluginRow] {
         try read { db in
-            try PluginRow.filter(Column("user_id") == userID).order(Column("plugin_slug")).fetchAll(db)
+            try PluginRow.fetchAll(db.cachedStatement(sql: HotQueries.pluginsOfUser),
+                                   arguments: [userID])
         }
     }
 
     /// Installed versions of the caller's plugins, keyed by slug: one indexed query for `available`.
     public func installedVersions(userID: String) throws -> [String: String] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT plugin_slug, version FROM plugin WHERE user_id = ?", arguments: [userID])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: HotQueries.versionsOfUser),
+                                        arguments: [userID])
             var result: [String: String] = [:]
             for row in rows { result[row["plugin_slug"]] = row["version"] }
             return result

@@ -112,6 +112,57 @@ import Testing
     }
 }
 
+extension StoreTests {
+    func module(_ plugin: PluginRow, _ name: String) -> ModuleRow {
+        ModuleRow(id: "\(plugin.id)_\(name)", pluginID: plugin.id, userID: plugin.userID, name: name, displayName: nil,
+                  description: nil, icon: nil, category: nil, priority: nil, props: nil, configFields: nil,
+                  requiredServices: nil, layout: nil, tags: nil, createdAt: "t", updatedAt: "t")
+    }
+
+    func put(_ db: LifecycleDatabase, _ row: PluginRow, modules: [String], files: [String]) throws {
+        let operation = "op-\(row.id)"
+        _ = try db.acquireLease(lease(row.userID, row.pluginSlug, operation), now: 0) { _ in true }
+        try db.commitPlugin(InstalledPlugin(plugin: row, modules: modules.map { module(row, $0) },
+                                            files: files.map { InstalledFileRow(pluginID: row.id, path: $0, size: 1, sha256: "h") }),
+                            audit: audit(row.userID), releasing: operation)
+    }
+
+    /// `installed` reads a user's plugins with their modules and files in one go: each row comes
+    /// back with its own plugin only, also next to a user whose id extends the caller's (`u`, `u_a`).
+    @Test func leasesAndPluginsListsOnlyTheCallersRowsGroupedByPlugin() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try put(db, plugin("u", "a_b"), modules: ["M2", "M1"], files: ["z.js", "a/b.js"])
+        try put(db, plugin("u", "c"), modules: ["N"], files: ["c.js"])
+        try put(db, plugin("u_a", "x"), modules: ["O"], files: ["o.js"])
+        try put(db, plugin("v", "c"), modules: ["N"], files: ["v.js"])
+        _ = try db.acquireLease(lease("u", "d", "pending-op"), now: 0) { _ in true }
+
+        let (leases, installed) = try db.leasesAndPlugins(userID: "u")
+        #expect(leases.map(\.operationID) == ["pending-op"])
+        #expect(installed.map(\.plugin.pluginSlug) == ["a_b", "c"])
+        #expect(installed[0].modules.map(\.name) == ["M1", "M2"])
+        #expect(installed[0].files.map(\.path) == ["a/b.js", "z.js"])
+        #expect(installed[1].modules.map(\.id) == ["u_c_N"])
+        #expect(installed[1].files.map(\.path) == ["c.js"])
+        // The same rows as the one-plugin read returns.
+        for plugin in installed {
+            #expect(try db.installedPlugin(userID: "u", slug: plugin.plugin.pluginSlug) == plugin)
+        }
+        #expect(try db.leasesAndPlugins(userID: "nobody").installed.isEmpty)
+    }
+
+    /// No statement on the request path scans a table: status and installed stay flat as rows grow.
+    @Test func hotQueriesSearchIndexesAndNeverScan() throws {
+        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plans = try db.hotQueryPlans()
+        #expect(plans.count >= 9)
+        for (sql, plan) in plans {
+            #expect(!plan.isEmpty, "\(sql)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(sql): \(plan)")
+        }
+    }
+}
+
 final class Outcomes: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String] = []

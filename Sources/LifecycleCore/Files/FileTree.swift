@@ -147,13 +147,8 @@ enum FileTree {
         return FileDigest.sha256(path)
     }
 
-    /// Size of a regular file of a plugin folder without reading it; nil as for ``digest(_:)``.
-    static func regularFileSize(_ path: String) -> Int64? {
-        guard isInsidePluginFolderWithoutLinks(path) else { return nil }
-        return lstatRegularFileSize(path)
-    }
-
-    private static func lstatRegularFileSize(_ path: String) -> Int64? {
+    /// Size of a regular file, without following a link at `path` itself; nil otherwise.
+    static func lstatRegularFileSize(_ path: String) -> Int64? {
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int64(st.st_size)

@@ -188,7 +188,12 @@ final class OperationRunner: Sendable {
     /// If a dead or expired owner holds the (user, plugin) lease, take it over (which rolls its
     /// change back) and give it back. Returns whether anything was recovered.
     func recoverIfAbandoned(user: UserID, slug: String) throws -> Bool {
-        if let lease = try database.lease(userID: user.value, slug: slug) {
+        try recoverIfAbandoned(user: user, slug: slug, lease: try database.lease(userID: user.value, slug: slug))
+    }
+
+    /// As ``recoverIfAbandoned(user:slug:)``, given the lease row the caller has just read.
+    func recoverIfAbandoned(user: UserID, slug: String, lease: OperationLease?) throws -> Bool {
+        if let lease {
             guard lease.expiresAt <= Date().timeIntervalSince1970 || !ProcessIdentity.isAlive(lease.owner) else { return false }
         } else if orphanedStaging(user: user, slug: slug).isEmpty {
             return false

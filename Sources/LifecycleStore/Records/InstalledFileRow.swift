@@ -17,4 +17,12 @@ public struct InstalledFileRow: Codable, Sendable, Equatable, FetchableRecord, P
     public init(pluginID: String, path: String, size: Int64, sha256: String) {
         self.pluginID = pluginID; self.path = path; self.size = size; self.sha256 = sha256
     }
+
+    /// Decoded by hand, as ``PluginRow`` (the hot path of status).
+    public init(row: Row) throws {
+        pluginID = try row.decode(forColumn: "plugin_id")
+        path = try row.decode(forColumn: "path")
+        size = try row.decode(forColumn: "size")
+        sha256 = try row.decode(forColumn: "sha256")
+    }
 }

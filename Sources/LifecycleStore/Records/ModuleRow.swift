@@ -39,4 +39,25 @@ public struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.layout = layout; self.tags = tags; self.enabled = enabled
         self.createdAt = createdAt; self.updatedAt = updatedAt
     }
+
+    /// Decoded by hand, as ``PluginRow`` (the hot path of status and installed).
+    public init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        pluginID = try row.decode(forColumn: "plugin_id")
+        userID = try row.decode(forColumn: "user_id")
+        name = try row.decode(forColumn: "name")
+        displayName = try row.decode(forColumn: "display_name")
+        description = try row.decode(forColumn: "description")
+        icon = try row.decode(forColumn: "icon")
+        category = try row.decode(forColumn: "category")
+        priority = try row.decode(forColumn: "priority")
+        props = try row.decode(forColumn: "props")
+        configFields = try row.decode(forColumn: "config_fields")
+        requiredServices = try row.decode(forColumn: "required_services")
+        layout = try row.decode(forColumn: "layout")
+        tags = try row.decode(forColumn: "tags")
+        enabled = try row.decode(forColumn: "enabled")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
+    }
 }

@@ -24,4 +24,14 @@ public struct OperationLease: Codable, Sendable, Equatable, FetchableRecord, Per
         self.userID = userID; self.pluginSlug = pluginSlug; self.operationID = operationID
         self.operation = operation; self.owner = owner; self.expiresAt = expiresAt
     }
+
+    /// Decoded by hand, as ``PluginRow`` (status reads the lease first).
+    public init(row: Row) throws {
+        userID = try row.decode(forColumn: "user_id")
+        pluginSlug = try row.decode(forColumn: "plugin_slug")
+        operationID = try row.decode(forColumn: "operation_id")
+        operation = try row.decode(forColumn: "operation")
+        owner = try row.decode(forColumn: "owner")
+        expiresAt = try row.decode(forColumn: "expires_at")
+    }
 }

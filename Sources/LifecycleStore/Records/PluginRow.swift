@@ -38,4 +38,23 @@ public struct PluginRow: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.installationType = installationType; self.manifestJSON = manifestJSON; self.operationID = operationID
         self.installedAt = installedAt; self.updatedAt = updatedAt
     }
+
+    /// Decoded by hand: GRDB's Codable path costs a sixth of a status request (callgrind).
+    public init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        userID = try row.decode(forColumn: "user_id")
+        pluginSlug = try row.decode(forColumn: "plugin_slug")
+        name = try row.decode(forColumn: "name")
+        version = try row.decode(forColumn: "version")
+        description = try row.decode(forColumn: "description")
+        author = try row.decode(forColumn: "author")
+        scope = try row.decode(forColumn: "scope")
+        bundleLocation = try row.decode(forColumn: "bundle_location")
+        enabled = try row.decode(forColumn: "enabled")
+        installationType = try row.decode(forColumn: "installation_type")
+        manifestJSON = try row.decode(forColumn: "manifest_json")
+        operationID = try row.decode(forColumn: "operation_id")
+        installedAt = try row.decode(forColumn: "installed_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
+    }
 }
