@@ -2,6 +2,7 @@ import Foundation
 import LifecycleStore
 import Logging
 import PluginCatalog
+import Synchronization
 
 /// Who asked for an operation, for the audit log.
 public struct OperationContext: Sendable {
@@ -26,6 +27,8 @@ public final class LifecycleService: Sendable {
     public let catalog: CatalogSource
     let runner: OperationRunner
     let logger: Logger
+    /// `available`'s catalog part and the catalog generation it was built from.
+    let availableCache = Mutex<(generation: Int, plugins: [AvailablePlugin])?>(nil)
 
     public init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger) {
         self.directory = directory; self.database = database; self.catalog = catalog; self.logger = logger
@@ -54,24 +57,41 @@ public final class LifecycleService: Sendable {
 
     // MARK: - Catalog views
 
+    /// The catalog with, given a user, which plugins they have. The catalog part is built once per
+    /// catalog generation (a publish, or any change of the catalog folder, rebuilds it); per
+    /// request only the user's installed versions are read, with one indexed query.
     public func available(for user: UserID? = nil) throws(LifecycleError) -> AvailableList {
         try classified {
+            let catalogPart = availableCatalogPart()
             let installed = try user.map { try database.installedVersions(userID: $0.value) } ?? [:]
             var plugins: [String: AvailablePlugin] = [:]
-            for entry in catalog.current.entries {
-                let latest = entry.latest
-                let slug = entry.slug.value
-                plugins[slug] = AvailablePlugin(
-                    slug: slug, name: latest.manifest.name, version: latest.version.description,
-                    versions: entry.versions.map(\.version.description),
-                    description: latest.manifest.description, author: latest.manifest.author,
-                    modulesCount: latest.manifest.modules.count,
-                    dependencies: Self.canonicalDependencies(latest.manifest.dependencies),
-                    installed: user == nil ? nil : installed[slug] != nil,
-                    installedVersion: installed[slug])
+            plugins.reserveCapacity(catalogPart.count)
+            for var plugin in catalogPart {
+                if user != nil {
+                    plugin.installed = installed[plugin.slug] != nil
+                    plugin.installedVersion = installed[plugin.slug]
+                }
+                plugins[plugin.slug] = plugin
             }
             return AvailableList(availablePlugins: plugins, totalCount: plugins.count)
         }
+    }
+
+    func availableCatalogPart() -> [AvailablePlugin] {
+        let (index, generation) = catalog.snapshot
+        if let cached = availableCache.withLock({ $0 }), cached.generation == generation { return cached.plugins }
+        let plugins = index.entries.map { entry in
+            let latest = entry.latest
+            return AvailablePlugin(
+                slug: entry.slug.value, name: latest.manifest.name, version: latest.version.description,
+                versions: entry.versions.map(\.version.description),
+                description: latest.manifest.description, author: latest.manifest.author,
+                modulesCount: latest.manifest.modules.count,
+                dependencies: Self.canonicalDependencies(latest.manifest.dependencies),
+                installed: nil, installedVersion: nil)
+        }
+        availableCache.withLock { $0 = (generation, plugins) }
+        return plugins
     }
 
     public func info(slug raw: String) throws(LifecycleError) -> PluginInfo {

@@ -247,6 +247,12 @@ public final class PluginAPI: Sendable {
                      body: JSONBody.encode(SuccessEnvelope(message: message, data: data)))
     }
 
+    /// The same for the hot path's payloads, which write their own JSON (byte-identical, tested).
+    private func success<T: JSONWritable>(_ status: Int, _ message: String, _ data: T) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")],
+                     body: JSONBody.envelope(message: message, data: data))
+    }
+
     /// ETag on cacheable GETs, and 304 for a matching If-None-Match.
     private func cacheable(_ request: HTTPRequest, _ response: HTTPResponse) -> HTTPResponse {
         let tag = EntityTag.of(response.body)

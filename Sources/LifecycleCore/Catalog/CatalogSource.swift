@@ -8,27 +8,33 @@ import Synchronization
 public final class CatalogSource: Sendable {
     public let root: URL
     private let recheckInterval: Double
-    private let state: Mutex<(index: CatalogIndex, signature: String, checkedAt: Double)>
+    private let state: Mutex<(index: CatalogIndex, signature: String, checkedAt: Double, generation: Int)>
 
     public init(root: URL, recheckInterval: Double = 1) {
         self.root = root
         self.recheckInterval = recheckInterval
         let signature = CatalogIndex.quickSignature(root: root)
-        state = Mutex((CatalogIndex.load(root: root), signature, Date().timeIntervalSince1970))
+        state = Mutex((CatalogIndex.load(root: root), signature, Date().timeIntervalSince1970, 0))
     }
 
-    public var current: CatalogIndex {
+    public var current: CatalogIndex { snapshot.index }
+
+    /// The current index with its generation, which grows by one at every reload: what is
+    /// derived from the catalog (the `available` list) is cached until the generation moves.
+    public var snapshot: (index: CatalogIndex, generation: Int) {
         let now = Date().timeIntervalSince1970
-        let (index, stale) = state.withLock { state -> (CatalogIndex, Bool) in
-            if now - state.checkedAt < recheckInterval { return (state.index, false) }
+        let (index, generation, stale) = state.withLock { state -> (CatalogIndex, Int, Bool) in
+            if now - state.checkedAt < recheckInterval { return (state.index, state.generation, false) }
             state.checkedAt = now
-            return (state.index, true)
+            return (state.index, state.generation, true)
         }
-        guard stale else { return index }
+        guard stale else { return (index, generation) }
         let signature = CatalogIndex.quickSignature(root: root)
-        if state.withLock({ $0.signature }) == signature { return index }
+        if state.withLock({ $0.signature }) == signature { return (index, generation) }
         let fresh = CatalogIndex.load(root: root)
-        state.withLock { $0 = (fresh, signature, now) }
-        return fresh
+        return state.withLock { state in
+            state = (fresh, signature, now, state.generation + 1)
+            return (fresh, state.generation)
+        }
     }
 }
