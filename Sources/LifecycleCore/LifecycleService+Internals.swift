@@ -105,7 +105,11 @@ extension LifecycleService {
 
     /// Compares the folder on disk and the module rows with what was recorded at install.
     func inspect(_ installed: InstalledPlugin, user: UserID, verify: VerifyMode) -> StatusReport {
-        let folder = directory.pluginFolder(user, installed.plugin.pluginSlug)
+        inspect(installed.healthRows, user: user, verify: verify)
+    }
+
+    func inspect(_ installed: PluginHealthRows, user: UserID, verify: VerifyMode) -> StatusReport {
+        let folder = directory.pluginFolder(user, installed.pluginSlug)
         var missing: [String] = []
         var modified: [String] = []
         var folders = LinkFreeFolders(pluginFolder: folder)
@@ -123,16 +127,16 @@ extension LifecycleService {
                 if digest.size != file.size || digest.sha256 != file.sha256 { modified.append(file.path) }
             }
         }
-        let expectedNames = ManifestModuleNames.shared.names(inManifestJSON: installed.plugin.manifestJSON)
-        let present = Set(installed.modules.map(\.name))
+        let expectedNames = ManifestModuleNames.shared.names(inManifestJSON: installed.manifestJSON)
+        let present = Set(installed.moduleNames)
         let loaded = expectedNames.filter { present.contains($0) }.count
-        let allLoaded = loaded == expectedNames.count && installed.modules.count == expectedNames.count
+        let allLoaded = loaded == expectedNames.count && installed.moduleNames.count == expectedNames.count
         let health: StatusReport.Health = !missing.isEmpty ? .filesMissing
             : !modified.isEmpty ? .filesModified
             : !allLoaded ? .modulesCorrupted : .healthy
         return StatusReport(
-            pluginSlug: installed.plugin.pluginSlug, exists: true, status: health, pluginID: installed.plugin.id,
-            version: installed.plugin.version, enabled: installed.plugin.enabled,
+            pluginSlug: installed.pluginSlug, exists: true, status: health, pluginID: installed.pluginID,
+            version: installed.version, enabled: installed.enabled,
             filesExist: FileTree.isDirectory(folder) && missing.isEmpty,
             files: .init(expected: installed.files.count, missing: missing, modified: modified),
             modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count))

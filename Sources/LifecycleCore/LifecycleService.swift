@@ -246,10 +246,10 @@ public final class LifecycleService: Sendable {
             // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
             // or not; for an install, a folder with no row at all): roll it back before looking, so status
             // always describes the committed state.
-            let snapshot = try database.leaseAndPlugin(userID: user.value, slug: slug.value)
-            var installed = snapshot.installed
+            let snapshot = try database.leaseAndHealthRows(userID: user.value, slug: slug.value)
+            var installed = snapshot.plugin
             if try runner.recoverIfAbandoned(user: user, slug: slug.value, lease: snapshot.lease) {
-                installed = try database.installedPlugin(userID: user.value, slug: slug.value)
+                installed = try database.healthRows(userID: user.value, slug: slug.value)
             }
             guard let installed else {
                 guard catalog.current.entry(slug) != nil else { throw LifecycleError.pluginNotFound(slug: slug.value) }

@@ -11,6 +11,32 @@ public struct InstalledPlugin: Sendable, Equatable {
     }
 }
 
+/// What a health check needs of an installed plugin, and no more: what status reads.
+public struct PluginHealthRows: Sendable, Equatable {
+    public var pluginID: String
+    public var pluginSlug: String
+    public var version: String
+    public var enabled: Bool
+    /// The manifest of the installed version: the modules it declares are the ones expected.
+    public var manifestJSON: String
+    /// Names of the module rows present, by module id.
+    public var moduleNames: [String]
+    public var files: [InstalledFileRow]
+
+    public init(pluginID: String, pluginSlug: String, version: String, enabled: Bool, manifestJSON: String,
+                moduleNames: [String], files: [InstalledFileRow]) {
+        self.pluginID = pluginID; self.pluginSlug = pluginSlug; self.version = version; self.enabled = enabled
+        self.manifestJSON = manifestJSON; self.moduleNames = moduleNames; self.files = files
+    }
+}
+
+extension InstalledPlugin {
+    public var healthRows: PluginHealthRows {
+        PluginHealthRows(pluginID: plugin.id, pluginSlug: plugin.pluginSlug, version: plugin.version, enabled: plugin.enabled,
+                         manifestJSON: plugin.manifestJSON, moduleNames: modules.map(\.name), files: files)
+    }
+}
+
 /// Reads and writes of plugins, always scoped by the caller's user id.
 extension LifecycleDatabase {
     public func installedPlugin(userID: String, slug: String) throws -> InstalledPlugin? {
@@ -29,11 +55,32 @@ extension LifecycleDatabase {
         return InstalledPlugin(plugin: plugin, modules: modules, files: files)
     }
 
-    /// The (user, plugin) lease and the committed plugin, read in one transaction: all that status needs.
-    public func leaseAndPlugin(userID: String, slug: String) throws -> (lease: OperationLease?, installed: InstalledPlugin?) {
+    /// The (user, plugin) lease and what status needs of the committed plugin, in one transaction.
+    public func leaseAndHealthRows(userID: String, slug: String) throws -> (lease: OperationLease?, plugin: PluginHealthRows?) {
         try read { db in
-            (try Self.lease(db, userID: userID, slug: slug), try Self.installedPlugin(db, userID: userID, slug: slug))
+            (try Self.lease(db, userID: userID, slug: slug), try Self.healthRows(db, userID: userID, slug: slug))
         }
+    }
+
+    public func healthRows(userID: String, slug: String) throws -> PluginHealthRows? {
+        try read { db in try Self.healthRows(db, userID: userID, slug: slug) }
+    }
+
+    static func healthRows(_ db: Database, userID: String, slug: String) throws -> PluginHealthRows? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: HotQueries.pluginHealth), arguments: [userID, slug]) else {
+            return nil
+        }
+        let pluginID: String = try row.decode(atIndex: 0)
+        let moduleNames = try String.fetchAll(db.cachedStatement(sql: HotQueries.moduleNamesOfPlugin), arguments: [pluginID])
+        var files: [InstalledFileRow] = []
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: HotQueries.fileSizesOfPlugin), arguments: [pluginID])
+        while let file = try cursor.next() {
+            files.append(InstalledFileRow(pluginID: pluginID, path: try file.decode(atIndex: 0),
+                                          size: try file.decode(atIndex: 1), sha256: try file.decode(atIndex: 2)))
+        }
+        return PluginHealthRows(pluginID: pluginID, pluginSlug: slug, version: try row.decode(atIndex: 1),
+                                enabled: try row.decode(atIndex: 2), manifestJSON: try row.decode(atIndex: 3),
+                                moduleNames: moduleNames, files: files)
     }
 
     /// The caller's leases and every plugin of the caller with its modules and files, by slug, in one

@@ -147,6 +147,8 @@ extension StoreTests {
         // The same rows as the one-plugin read returns.
         for plugin in installed {
             #expect(try db.installedPlugin(userID: "u", slug: plugin.plugin.pluginSlug) == plugin)
+            // And status's narrow read sees the same plugin.
+            #expect(try db.leaseAndHealthRows(userID: "u", slug: plugin.plugin.pluginSlug).plugin == plugin.healthRows)
         }
         #expect(try db.leasesAndPlugins(userID: "nobody").installed.isEmpty)
     }
