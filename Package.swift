@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "LifecycleCore", targets: ["LifecycleCore"]),
         // Hostile-input fuzzer over the in-process request path; deploy/lib/faults/fuzz.sh builds and runs it.
         .executable(name: "plugin-api-fuzz", targets: ["PluginAPIFuzz"]),
+        // Release-mode timings of the hot path, so a regression shows; deploy/microbench builds and runs it.
+        .executable(name: "plugin-lifecycle-microbench", targets: ["HotPathBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -50,6 +52,11 @@ let package = Package(
         // Built plain it replays corpus files; with -DFUZZING and -sanitize=fuzzer,address it is the libFuzzer target.
         .executableTarget(name: "PluginAPIFuzz", dependencies: [
             "PluginAPI", "LifecycleCore", "TokenAuth", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "HotPathBenchmarks", dependencies: [
+            "PluginAPI", "LifecycleCore", "TokenAuth", "PluginCatalog",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
