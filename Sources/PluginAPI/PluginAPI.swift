@@ -103,7 +103,8 @@ public final class PluginAPI: Sendable {
             case let other?: throw Problem.badRequest("verify must be 'full' or absent, not '\(other.prefix(20))'")
             }
             let report = try service.status(user: user, slug: try Self.slug(raw), verify: verify)
-            return cacheable(request, success(200, "Plugin '\(report.pluginSlug)' is \(report.status.rawValue)", report))
+            return cacheable(request, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
+                                                   body: SuccessBody.status(report)))
 
         case .versions(let raw):
             let list = try service.versions(slug: raw)
