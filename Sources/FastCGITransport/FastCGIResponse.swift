@@ -16,22 +16,43 @@ public struct FastCGIResponse: Sendable {
 }
 
 extension FastCGIResponse {
-    /// The CGI header block: `Status: 200 OK\r\n`, the headers, then the blank line.
+    /// The CGI header block: `Status: 200 OK\r\n`, the headers, then the blank line. Written as
+    /// bytes: string interpolation per header was 3 % of a status request (callgrind).
     func encodedHead() -> [UInt8] {
-        var text = "Status: \(status) \(Self.reasonPhrase(status))\r\n"
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        head.append(contentsOf: "Status: ".utf8)
+        head.append(contentsOf: String(status).utf8)
+        head.append(UInt8(ascii: " "))
+        head.append(contentsOf: Self.reasonPhrase(status).utf8)
+        head.append(contentsOf: Self.lineEnd)
         var hasLength = false
         for (name, value) in headers {
-            if name.lowercased() == "content-length" { hasLength = true }
-            text += "\(Self.sanitized(name)): \(Self.sanitized(value))\r\n"
+            if !hasLength && name.utf8.count == 14 && name.lowercased() == "content-length" { hasLength = true }
+            Self.appendSanitized(name, to: &head)
+            head.append(contentsOf: ": ".utf8)
+            Self.appendSanitized(value, to: &head)
+            head.append(contentsOf: Self.lineEnd)
         }
-        if !hasLength { text += "Content-Length: \(body.count)\r\n" }
-        text += "\r\n"
-        return Array(text.utf8)
+        if !hasLength {
+            head.append(contentsOf: "Content-Length: ".utf8)
+            head.append(contentsOf: String(body.count).utf8)
+            head.append(contentsOf: Self.lineEnd)
+        }
+        head.append(contentsOf: Self.lineEnd)
+        return head
     }
 
-    private static func sanitized(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return s }
-        return String(s.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+    private static let lineEnd: [UInt8] = [13, 10]
+
+    /// CR, LF and CRLF each become one space, so a value cannot start a header of its own.
+    private static func appendSanitized(_ text: String, to head: inout [UInt8]) {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            defer { previous = byte }
+            if byte == 10 && previous == 13 { continue }
+            head.append(byte == 13 || byte == 10 ? UInt8(ascii: " ") : byte)
+        }
     }
 
     static func reasonPhrase(_ status: Int) -> String {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Which files of one installed plugin status may read: those whose every folder, from the user's
 /// folder down, is a real folder and not a symbolic link (a linked subfolder or user folder reads
 /// as missing instead of vouching for files that live elsewhere).
@@ -14,21 +12,22 @@ struct LinkFreeFolders {
     /// `pluginFolder` is `plugins/{user}/{slug}`; it and the user's folder above it must be real folders.
     init(pluginFolder: String) {
         self.pluginFolder = pluginFolder
-        let userFolder = (pluginFolder as NSString).deletingLastPathComponent
-        rootIsReal = FileTree.isDirectory(userFolder) && FileTree.isDirectory(pluginFolder)
+        let userFolder = pluginFolder.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(pluginFolder[..<$0]) } ?? ""
+        rootIsReal = !userFolder.isEmpty && FileTree.isDirectory(userFolder) && FileTree.isDirectory(pluginFolder)
     }
 
     /// Whether the file at `relativePath` (as recorded at install: no `..`, no leading `/`) is
     /// reached through real folders only. Says nothing of the file itself.
     mutating func reaches(_ relativePath: String) -> Bool {
         guard rootIsReal else { return false }
-        guard let slash = relativePath.lastIndex(of: "/") else { return true }
+        // Searched in UTF-8: Character-wise lastIndex(of:) was a third of status's file checks.
+        guard let slash = relativePath.utf8.lastIndex(of: UInt8(ascii: "/")) else { return true }
         return isReal(relativePath[..<slash])
     }
 
     private mutating func isReal(_ folder: Substring) -> Bool {
         if let answer = known[folder] { return answer }
-        let parentIsReal = folder.lastIndex(of: "/").map { isReal(folder[..<$0]) } ?? true
+        let parentIsReal = folder.utf8.lastIndex(of: UInt8(ascii: "/")).map { isReal(folder[..<$0]) } ?? true
         let answer = parentIsReal && FileTree.isDirectory(pluginFolder + "/" + folder)
         known[folder] = answer
         return answer

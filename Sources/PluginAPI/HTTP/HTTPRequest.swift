@@ -30,7 +30,7 @@ public struct HTTPRequest: Sendable {
     /// CONTENT_TYPE, HTTP_IF_NONE_MATCH, and REQUEST_ID (nginx's `$request_id`) or HTTP_X_REQUEST_ID.
     public init(cgiParams params: [String: String], body: [UInt8], bodyTooLarge: Bool, paramsTooLarge: Bool = false) {
         let uri = params["REQUEST_URI"] ?? params["DOCUMENT_URI"] ?? params["SCRIPT_NAME"] ?? "/"
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
+        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         self.init(method: params["REQUEST_METHOD"] ?? "GET", path: path,
                   query: Self.parseQuery(params["QUERY_STRING"] ?? ""),
                   authorization: params["HTTP_AUTHORIZATION"], contentType: params["CONTENT_TYPE"],
@@ -41,6 +41,7 @@ public struct HTTPRequest: Sendable {
 
     static func parseQuery(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
+        if text.isEmpty { return result }
         for pair in text.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = percentDecode(String(parts[0]).replacingOccurrences(of: "+", with: " ")) ?? String(parts[0])
