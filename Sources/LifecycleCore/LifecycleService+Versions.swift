@@ -98,24 +98,23 @@ extension LifecycleService {
     public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
         try classified {
             // Roll back what a dead process left half done first, so the list shows committed states.
-            var (leases, installedPlugins) = try database.leasesAndPlugins(userID: user.value)
+            var (leases, installedPlugins) = try database.leasesAndHealthRows(userID: user.value)
             var recovered = false
             for lease in leases where try runner.recoverIfAbandoned(user: user, slug: lease.pluginSlug, lease: lease) {
                 recovered = true
             }
-            if recovered { installedPlugins = try database.leasesAndPlugins(userID: user.value).installed }
+            if recovered { installedPlugins = try database.leasesAndHealthRows(userID: user.value).plugins }
             let index = catalog.current
             var plugins: [InstalledList.Plugin] = []
             for installed in installedPlugins {
-                let row = installed.plugin
-                let latest = (try? PluginSlug(row.pluginSlug)).flatMap { index.entry($0) }?.latest.version
-                let current = SemanticVersion(row.version)
+                let latest = (try? PluginSlug(installed.pluginSlug)).flatMap { index.entry($0) }?.latest.version
+                let current = SemanticVersion(installed.version)
                 plugins.append(.init(
-                    pluginSlug: row.pluginSlug, pluginID: row.id, version: row.version,
+                    pluginSlug: installed.pluginSlug, pluginID: installed.pluginID, version: installed.version,
                     latestVersion: latest?.description,
                     updateAvailable: latest.map { latest in current.map { latest > $0 } ?? false } ?? false,
-                    enabled: row.enabled, status: inspect(installed, user: user, verify: .sizes).status,
-                    installedAt: row.installedAt, modules: installed.modules.map(\.id)))
+                    enabled: installed.enabled, status: inspect(installed, user: user, verify: .sizes).status,
+                    installedAt: installed.installedAt, modules: installed.modules.map(\.id)))
             }
             return InstalledList(installedPlugins: plugins, totalCount: plugins.count)
         }

@@ -9,25 +9,35 @@ enum HotQueries {
     static let plugin = "SELECT * FROM plugin WHERE user_id = ? AND plugin_slug = ?"
     static let modulesOfPlugin = "SELECT * FROM module WHERE plugin_id = ? ORDER BY id"
     static let filesOfPlugin = "SELECT * FROM installed_file WHERE plugin_id = ? ORDER BY path"
-    // Status reads only the columns a health check uses: GRDB builds a column-name table per
-    // statement run, and whole rows cost a third more (callgrind).
-    static let pluginHealth = "SELECT id, version, enabled, manifest_json FROM plugin WHERE user_id = ? AND plugin_slug = ?"
-    static let moduleNamesOfPlugin = "SELECT name FROM module WHERE plugin_id = ? ORDER BY id"
-    static let fileSizesOfPlugin = "SELECT path, size, sha256 FROM installed_file WHERE plugin_id = ? ORDER BY path"
+    // Status and installed read only the columns a health check uses, by position: GRDB builds a
+    // column-name table per statement run, and whole rows decoded by name cost a third more (callgrind).
+    // Children come with their plugin's id first, to be joined in memory.
+    static let pluginHealth = """
+        SELECT id, plugin_slug, version, enabled, manifest_json, installed_at FROM plugin
+        WHERE user_id = ? AND plugin_slug = ?
+        """
+    static let moduleNamesOfPlugin = "SELECT plugin_id, id, name FROM module WHERE plugin_id = ? ORDER BY id"
+    static let fileSizesOfPlugin = "SELECT plugin_id, path, size, sha256 FROM installed_file WHERE plugin_id = ? ORDER BY path"
+    static let pluginHealthOfUser = """
+        SELECT id, plugin_slug, version, enabled, manifest_json, installed_at FROM plugin
+        WHERE user_id = ? ORDER BY plugin_slug
+        """
     static let pluginsOfUser = "SELECT * FROM plugin WHERE user_id = ? ORDER BY plugin_slug"
     static let versionsOfUser = "SELECT plugin_slug, version FROM plugin WHERE user_id = ?"
     // Joined on the plugin's owner, so a row can only ever be listed with its own plugin.
     static let modulesOfUser = """
-        SELECT module.* FROM plugin JOIN module ON module.plugin_id = plugin.id
+        SELECT module.plugin_id, module.id, module.name FROM plugin JOIN module ON module.plugin_id = plugin.id
         WHERE plugin.user_id = ? ORDER BY module.plugin_id, module.id
         """
     static let filesOfUser = """
-        SELECT installed_file.* FROM plugin JOIN installed_file ON installed_file.plugin_id = plugin.id
+        SELECT installed_file.plugin_id, installed_file.path, installed_file.size, installed_file.sha256
+        FROM plugin JOIN installed_file ON installed_file.plugin_id = plugin.id
         WHERE plugin.user_id = ? ORDER BY installed_file.plugin_id, installed_file.path
         """
 
     static let all = [leaseOfPlugin, leasesOfUser, plugin, modulesOfPlugin, filesOfPlugin, pluginHealth,
-                      moduleNamesOfPlugin, fileSizesOfPlugin, pluginsOfUser, versionsOfUser, modulesOfUser, filesOfUser]
+                      moduleNamesOfPlugin, fileSizesOfPlugin, pluginHealthOfUser, pluginsOfUser, versionsOfUser, modulesOfUser,
+                      filesOfUser]
 }
 
 extension LifecycleDatabase {

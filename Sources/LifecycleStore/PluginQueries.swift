@@ -19,21 +19,31 @@ public struct PluginHealthRows: Sendable, Equatable {
     public var enabled: Bool
     /// The manifest of the installed version: the modules it declares are the ones expected.
     public var manifestJSON: String
-    /// Names of the module rows present, by module id.
-    public var moduleNames: [String]
+    public var installedAt: String
+    /// The module rows present, by module id.
+    public var modules: [(id: String, name: String)]
     public var files: [InstalledFileRow]
 
+    public var moduleNames: [String] { modules.map(\.name) }
+
     public init(pluginID: String, pluginSlug: String, version: String, enabled: Bool, manifestJSON: String,
-                moduleNames: [String], files: [InstalledFileRow]) {
+                installedAt: String, modules: [(id: String, name: String)], files: [InstalledFileRow]) {
         self.pluginID = pluginID; self.pluginSlug = pluginSlug; self.version = version; self.enabled = enabled
-        self.manifestJSON = manifestJSON; self.moduleNames = moduleNames; self.files = files
+        self.manifestJSON = manifestJSON; self.installedAt = installedAt; self.modules = modules; self.files = files
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.pluginID == b.pluginID && a.pluginSlug == b.pluginSlug && a.version == b.version && a.enabled == b.enabled
+            && a.manifestJSON == b.manifestJSON && a.installedAt == b.installedAt && a.files == b.files
+            && a.modules.map(\.id) == b.modules.map(\.id) && a.modules.map(\.name) == b.modules.map(\.name)
     }
 }
 
 extension InstalledPlugin {
     public var healthRows: PluginHealthRows {
         PluginHealthRows(pluginID: plugin.id, pluginSlug: plugin.pluginSlug, version: plugin.version, enabled: plugin.enabled,
-                         manifestJSON: plugin.manifestJSON, moduleNames: modules.map(\.name), files: files)
+                         manifestJSON: plugin.manifestJSON, installedAt: plugin.installedAt,
+                         modules: modules.map { ($0.id, $0.name) }, files: files)
     }
 }
 
@@ -67,37 +77,50 @@ extension LifecycleDatabase {
     }
 
     static func healthRows(_ db: Database, userID: String, slug: String) throws -> PluginHealthRows? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: HotQueries.pluginHealth), arguments: [userID, slug]) else {
-            return nil
-        }
-        let pluginID: String = try row.decode(atIndex: 0)
-        let moduleNames = try String.fetchAll(db.cachedStatement(sql: HotQueries.moduleNamesOfPlugin), arguments: [pluginID])
-        var files: [InstalledFileRow] = []
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: HotQueries.fileSizesOfPlugin), arguments: [pluginID])
-        while let file = try cursor.next() {
-            files.append(InstalledFileRow(pluginID: pluginID, path: try file.decode(atIndex: 0),
-                                          size: try file.decode(atIndex: 1), sha256: try file.decode(atIndex: 2)))
-        }
-        return PluginHealthRows(pluginID: pluginID, pluginSlug: slug, version: try row.decode(atIndex: 1),
-                                enabled: try row.decode(atIndex: 2), manifestJSON: try row.decode(atIndex: 3),
-                                moduleNames: moduleNames, files: files)
+        try healthRows(db, plugins: HotQueries.pluginHealth, modules: HotQueries.moduleNamesOfPlugin,
+                       files: HotQueries.fileSizesOfPlugin, userID: userID, slug: slug).first
     }
 
-    /// The caller's leases and every plugin of the caller with its modules and files, by slug, in one
-    /// transaction of four indexed queries (`installed`; one read per plugin was most of its cost).
-    public func leasesAndPlugins(userID: String) throws -> (leases: [OperationLease], installed: [InstalledPlugin]) {
+    /// The caller's leases and what a health check needs of each of the caller's plugins, by slug,
+    /// in one transaction of four indexed queries (`installed`; one read per plugin was most of its cost).
+    public func leasesAndHealthRows(userID: String) throws -> (leases: [OperationLease], plugins: [PluginHealthRows]) {
         try read { db in
-            let leases = try OperationLease.fetchAll(
-                db.cachedStatement(sql: HotQueries.leasesOfUser), arguments: [userID])
-            let plugins = try PluginRow.fetchAll(
-                db.cachedStatement(sql: HotQueries.pluginsOfUser), arguments: [userID])
-            if plugins.isEmpty { return (leases, []) }
-            let modules = Dictionary(grouping: try ModuleRow.fetchAll(db.cachedStatement(sql: HotQueries.modulesOfUser),
-                                                                      arguments: [userID]), by: \.pluginID)
-            let files = Dictionary(grouping: try InstalledFileRow.fetchAll(db.cachedStatement(sql: HotQueries.filesOfUser),
-                                                                           arguments: [userID]), by: \.pluginID)
-            return (leases, plugins.map { InstalledPlugin(plugin: $0, modules: modules[$0.id] ?? [], files: files[$0.id] ?? []) })
+            let leases = try OperationLease.fetchAll(db.cachedStatement(sql: HotQueries.leasesOfUser), arguments: [userID])
+            return (leases, try Self.healthRows(db, plugins: HotQueries.pluginHealthOfUser, modules: HotQueries.modulesOfUser,
+                                                files: HotQueries.filesOfUser, userID: userID, slug: nil))
         }
+    }
+
+    /// Runs the three narrow statements (plugins; their modules; their files) and joins them in
+    /// memory. Columns are read by position, in the order the statements name them.
+    private static func healthRows(_ db: Database, plugins pluginSQL: String, modules moduleSQL: String, files fileSQL: String,
+                                   userID: String, slug: String?) throws -> [PluginHealthRows] {
+        let arguments: StatementArguments = slug.map { [userID, $0] } ?? [userID]
+        var plugins: [PluginHealthRows] = []
+        let pluginRows = try Row.fetchCursor(db.cachedStatement(sql: pluginSQL), arguments: arguments)
+        while let row = try pluginRows.next() {
+            plugins.append(PluginHealthRows(
+                pluginID: try row.decode(atIndex: 0), pluginSlug: try row.decode(atIndex: 1), version: try row.decode(atIndex: 2),
+                enabled: try row.decode(atIndex: 3), manifestJSON: try row.decode(atIndex: 4), installedAt: try row.decode(atIndex: 5),
+                modules: [], files: []))
+        }
+        if plugins.isEmpty { return [] }
+        // One plugin (status) is found by its id; a user's plugins by the user, joined on the owner.
+        let childArguments: StatementArguments = slug == nil ? [userID] : [plugins[0].pluginID]
+        let position = Dictionary(uniqueKeysWithValues: plugins.enumerated().map { ($1.pluginID, $0) })
+        let moduleRows = try Row.fetchCursor(db.cachedStatement(sql: moduleSQL), arguments: childArguments)
+        while let row = try moduleRows.next() {
+            guard let index = position[try row.decode(atIndex: 0)] else { continue }
+            plugins[index].modules.append((try row.decode(atIndex: 1), try row.decode(atIndex: 2)))
+        }
+        let fileRows = try Row.fetchCursor(db.cachedStatement(sql: fileSQL), arguments: childArguments)
+        while let row = try fileRows.next() {
+            let pluginID: String = try row.decode(atIndex: 0)
+            guard let index = position[pluginID] else { continue }
+            plugins[index].files.append(InstalledFileRow(pluginID: pluginID, path: try row.decode(atIndex: 1),
+                                                         size: try row.decode(atIndex: 2), sha256: try row.decode(atIndex: 3)))
+        }
+        return plugins
     }
 
     /// The caller's plugins (rows only), by slug.

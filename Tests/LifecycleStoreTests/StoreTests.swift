@@ -129,7 +129,7 @@ extension StoreTests {
 
     /// `installed` reads a user's plugins with their modules and files in one go: each row comes
     /// back with its own plugin only, also next to a user whose id extends the caller's (`u`, `u_a`).
-    @Test func leasesAndPluginsListsOnlyTheCallersRowsGroupedByPlugin() throws {
+    @Test func healthRowsListOnlyTheCallersRowsGroupedByPlugin() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
         try put(db, plugin("u", "a_b"), modules: ["M2", "M1"], files: ["z.js", "a/b.js"])
         try put(db, plugin("u", "c"), modules: ["N"], files: ["c.js"])
@@ -137,20 +137,20 @@ extension StoreTests {
         try put(db, plugin("v", "c"), modules: ["N"], files: ["v.js"])
         _ = try db.acquireLease(lease("u", "d", "pending-op"), now: 0) { _ in true }
 
-        let (leases, installed) = try db.leasesAndPlugins(userID: "u")
+        let (leases, installed) = try db.leasesAndHealthRows(userID: "u")
         #expect(leases.map(\.operationID) == ["pending-op"])
-        #expect(installed.map(\.plugin.pluginSlug) == ["a_b", "c"])
-        #expect(installed[0].modules.map(\.name) == ["M1", "M2"])
+        #expect(installed.map(\.pluginSlug) == ["a_b", "c"])
+        #expect(installed[0].moduleNames == ["M1", "M2"])
         #expect(installed[0].files.map(\.path) == ["a/b.js", "z.js"])
         #expect(installed[1].modules.map(\.id) == ["u_c_N"])
         #expect(installed[1].files.map(\.path) == ["c.js"])
-        // The same rows as the one-plugin read returns.
+        // The same as the whole rows say, and as status's read of one plugin sees.
         for plugin in installed {
-            #expect(try db.installedPlugin(userID: "u", slug: plugin.plugin.pluginSlug) == plugin)
-            // And status's narrow read sees the same plugin.
-            #expect(try db.leaseAndHealthRows(userID: "u", slug: plugin.plugin.pluginSlug).plugin == plugin.healthRows)
+            let whole = try #require(try db.installedPlugin(userID: "u", slug: plugin.pluginSlug))
+            #expect(whole.healthRows == plugin)
+            #expect(try db.leaseAndHealthRows(userID: "u", slug: plugin.pluginSlug).plugin == plugin)
         }
-        #expect(try db.leasesAndPlugins(userID: "nobody").installed.isEmpty)
+        #expect(try db.leasesAndHealthRows(userID: "nobody").plugins.isEmpty)
     }
 
     /// No statement on the request path scans a table: status and installed stay flat as rows grow.
