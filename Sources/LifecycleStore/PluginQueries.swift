@@ -107,16 +107,22 @@ extension LifecycleDatabase {
         if plugins.isEmpty { return [] }
         // One plugin (status) is found by its id; a user's plugins by the user, joined on the owner.
         let childArguments: StatementArguments = slug == nil ? [userID] : [plugins[0].pluginID]
-        let position = Dictionary(uniqueKeysWithValues: plugins.enumerated().map { ($1.pluginID, $0) })
+        // Children arrive grouped by plugin id: the position is looked up once per group.
+        let positions = Dictionary(uniqueKeysWithValues: plugins.enumerated().map { ($1.pluginID, $0) })
+        var current: (id: String, index: Int?) = ("", nil)
+        func position(_ pluginID: String) -> Int? {
+            if pluginID != current.id { current = (pluginID, positions[pluginID]) }
+            return current.index
+        }
         let moduleRows = try Row.fetchCursor(db.cachedStatement(sql: moduleSQL), arguments: childArguments)
         while let row = try moduleRows.next() {
-            guard let index = position[try row.decode(atIndex: 0)] else { continue }
+            guard let index = position(try row.decode(atIndex: 0)) else { continue }
             plugins[index].modules.append((try row.decode(atIndex: 1), try row.decode(atIndex: 2)))
         }
         let fileRows = try Row.fetchCursor(db.cachedStatement(sql: fileSQL), arguments: childArguments)
         while let row = try fileRows.next() {
             let pluginID: String = try row.decode(atIndex: 0)
-            guard let index = position[pluginID] else { continue }
+            guard let index = position(pluginID) else { continue }
             plugins[index].files.append(InstalledFileRow(pluginID: pluginID, path: try row.decode(atIndex: 1),
                                                          size: try row.decode(atIndex: 2), sha256: try row.decode(atIndex: 3)))
         }
