@@ -39,7 +39,8 @@ enum CompactToken {
     /// Unpadded base64url to bytes; nil for a character outside the alphabet or an impossible
     /// length. Written out because Foundation's decoder wanted the text rewritten to base64 and
     /// padded first, which was a tenth of a status request (callgrind).
-    static func decodeBase64URL(_ segment: ArraySlice<UInt8>) -> [UInt8]? {
+    /// `canonical`: also refuse unused low bits that are not zero (another spelling of the same bytes).
+    static func decodeBase64URL(_ segment: ArraySlice<UInt8>, canonical: Bool = false) -> [UInt8]? {
         guard segment.count % 4 != 1 else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(segment.count * 3 / 4)
@@ -62,6 +63,7 @@ enum CompactToken {
                 output.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
             }
         }
+        if canonical && buffer & ((1 << UInt32(bits)) - 1) != 0 { return nil }
         return output
     }
 }

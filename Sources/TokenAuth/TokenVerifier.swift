@@ -18,9 +18,10 @@ import JWTKit
 /// }
 /// ```
 ///
-/// Per request: jwt-kit's `DefaultJWTParser.parse` splits the token and decodes header, claims
-/// and signature; the configured key's `JWTAlgorithm.verify(_:signs:)` checks the signature;
-/// the claim rules of API.md "Identity" are applied here, with the leeway jwt-kit lacks.
+/// Per request: the configured key's `JWTAlgorithm.verify(_:signs:)` checks the signature, and
+/// the claim rules of API.md "Identity" are applied here, with the leeway jwt-kit lacks. Header
+/// and claims are decoded by jwt-kit's `DefaultJWTParser.parse` the first time a token's bytes are
+/// seen, and reused for the same bytes afterwards (``ParsedTokenCache``).
 public final class TokenVerifier: Sendable {
     private let key: SignatureKey
     private let parser: DefaultJWTParser
@@ -28,6 +29,7 @@ public final class TokenVerifier: Sendable {
     private let issuer: String?
     private let audience: String?
     private let maxTokenBytes: Int
+    private let parsed = ParsedTokenCache(capacity: 1024)
 
     public init(configuration: TokenVerifierConfiguration) throws {
         guard configuration.leeway >= 0 else {
@@ -66,15 +68,47 @@ public final class TokenVerifier: Sendable {
         guard CompactToken.hasCompactShape(token) else {
             return .failure(.invalidToken(reason: "malformed token: not three unpadded base64url segments"))
         }
+        // Exactly two periods (checked above): the signing input ends at the last.
+        let signingInputEnd = token.lastIndex(of: UInt8(ascii: "."))!
+        let signingInput = token[..<signingInputEnd]
+        // One spelling per signature: unused low bits must be zero, as RFC 4648 §3.5 lets a decoder demand.
+        guard let signature = CompactToken.decodeBase64URL(token[(signingInputEnd + 1)...], canonical: true) else {
+            return .failure(.invalidToken(reason: "malformed token: the signature is not canonical base64url"))
+        }
+        let cached = parsed.claims(signedBy: signingInput)
+        let claims: TokenClaims
+        if let cached {
+            claims = cached
+        } else {
+            switch decode(token) {
+            case .success(let decoded): claims = decoded
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+
+        let signatureValid: Bool
+        do {
+            signatureValid = try key.algorithm.verify(signature, signs: signingInput)
+        } catch {
+            return .failure(.invalidToken(reason: "signature unreadable: \(Self.describe(error))"))
+        }
+        guard signatureValid else { return .failure(.invalidToken(reason: "bad signature")) }
+        if cached == nil { parsed.store(claims, signedBy: signingInput) }
+
+        return check(claims, now: now)
+    }
+
+    /// Header and claims of a token not seen before: shape, duplicate names, jwt-kit's parse, and
+    /// the header rules. The signature is checked by the caller.
+    private func decode(_ token: [UInt8]) -> Result<TokenClaims, AuthFailure> {
         let segments = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard !CompactToken.hasDuplicateMembers(segment: segments[0]), !CompactToken.hasDuplicateMembers(segment: segments[1]) else {
             return .failure(.invalidToken(reason: "malformed token: a header or claim name appears twice"))
         }
         let header: JWTHeader
         let claims: TokenClaims
-        let signature: Data
         do {
-            (header, claims, signature) = try parser.parse(token, as: TokenClaims.self)
+            (header, claims, _) = try parser.parse(token, as: TokenClaims.self)
         } catch {
             return .failure(.invalidToken(reason: "malformed token: \(Self.describe(error))"))
         }
@@ -87,18 +121,7 @@ public final class TokenVerifier: Sendable {
         }
         // RFC 7515 §4.1.11: extensions listed as critical must be understood; none are.
         guard header.fields["crit"] == nil else { return .failure(.invalidToken(reason: "crit header not supported")) }
-
-        // `parse` has checked there are exactly two periods: the signing input ends at the last.
-        let signingInputEnd = token.lastIndex(of: UInt8(ascii: "."))!
-        let signatureValid: Bool
-        do {
-            signatureValid = try key.algorithm.verify(signature, signs: token[..<signingInputEnd])
-        } catch {
-            return .failure(.invalidToken(reason: "signature unreadable: \(Self.describe(error))"))
-        }
-        guard signatureValid else { return .failure(.invalidToken(reason: "bad signature")) }
-
-        return check(claims, now: now)
+        return .success(claims)
     }
 
     private func check(_ claims: TokenClaims, now: Double) -> Result<Identity, AuthFailure> {
