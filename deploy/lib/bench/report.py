@@ -1,17 +1,22 @@
-"""deploy/bench's table: each figure as a ratio to the references measured in the same run.
+"""deploy/bench's table: each figure as a ratio to the references measured in the same run;
+then the scaling section's tables (scaling_report.py) when given, and every target.
 
-Usage: report.py RESULTS MEMORY_AT_50K MEMORY_AT_100K --workers N --threads N --connections N --seconds S --users N
+Usage: report.py RESULTS MEMORY_AT_50K MEMORY_AT_100K --workers N --threads N --connections N --seconds S
+                 --users N --real-users N [--scaling DIR]
 RESULTS lines: "name rps p50_ms p99_ms ok non2xx errors" (parse_wrk.py); MEMORY lines:
 "pid peak_kib current_kib".
 """
 import argparse
+import os
+import sys
 
 parser = argparse.ArgumentParser()
 parser.add_argument("results")
 parser.add_argument("memory_50k")
 parser.add_argument("memory")
-for option in ("workers", "threads", "connections", "seconds", "users"):
-    parser.add_argument("--" + option, type=int, required=True)
+for option in ("workers", "threads", "connections", "seconds", "users", "real_users"):
+    parser.add_argument("--" + option.replace("_", "-"), type=int, required=True)
+parser.add_argument("--scaling", help="the scaling section's folder (scaling_report.py)")
 args = parser.parse_args()
 
 rows = {}
@@ -21,7 +26,8 @@ for line in open(args.results):
 ceiling, transport = rows["nginx-return-200"], rows["c-libfcgi-hello"]
 
 print(f"\nplugin-lifecycle bench: {args.workers} workers x {args.threads} threads (the C reference the same), "
-      f"wrk {args.connections} connections, {args.seconds} s per run, {args.users} users x 5 plugins seeded\n")
+      f"wrk {args.connections} connections, {args.seconds} s per run, {args.users} users x 5 plugins seeded "
+      f"({args.real_users} installed through the service, the rest cloned rows)\n")
 print(f"| {'run':<20} | {'req/s':>9} | {'vs C libfcgi':>12} | {'vs nginx':>8} | {'p50 ms':>7} | {'p99 ms':>7} | "
       f"{'p99 vs C':>8} | {'non-2xx':>7} | {'errors':>6} |")
 print(f"|{'-' * 22}|{'-' * 11}|{'-' * 14}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 8}|")
@@ -47,7 +53,6 @@ if memory:
         change = f"{growth[pid] / 1024:+.1f} MiB since 50,000" if before is not None else "not sampled at 50,000 (replaced?)"
         print(f"  pid {pid}: now {int(now) / 1024:.1f} MiB, peak {int(peak) / 1024:.1f} MiB, {change}")
 
-print("\ntargets (issue 5):")
 checks = [
     ("GET status >= 70% of C libfcgi req/s", rows["get-status"]["rps"] / transport["rps"] >= 0.70),
     ("GET status p99 <= 1.5x C libfcgi p99", rows["get-status"]["p99"] <= 1.5 * transport["p99"]),
@@ -60,5 +65,12 @@ if memory:
     # "No growth": within 1 MiB (allocator noise), for workers sampled at both marks.
     checks.append(("no growth from 50,000 to 100,000 requests",
                    all(g is not None and g <= 1024 for g in growth.values())))
+if args.scaling:
+    sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scaling_report
+    checks += scaling_report.report(args.scaling)
+
+print("\ntargets (issue 5):")
 for label, met in checks:
     print(f"  {'met    ' if met else 'NOT met'}  {label}")
