@@ -41,6 +41,8 @@ public final class FastCGIWorker: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let watchdog: RequestWatchdog?
+    /// Held by the one accept loop that waits on the listening socket.
+    private let acceptGate = Locked(())
     private let timeoutAction: @Sendable () -> Void
 
     /// The exit status of a worker ended by its request deadline (EX_SOFTWARE).
@@ -182,25 +184,17 @@ public final class FastCGIWorker: Sendable {
         defer { FCGX_Free(&request, 1) }
 
         while !isStopRequested {
-            // Between kept-alive requests the next one arrives on the open connection.
-            let waitFD = request.ipcFd >= 0 ? request.ipcFd : configuration.listenFD
-            var fds = [
-                pollfd(fd: waitFD, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-            ]
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                fail("poll failed", errno: errno)
+            // Between kept-alive requests the next one arrives on the open connection. New
+            // connections are waited for by one thread at a time (leader/follower): with every
+            // thread in poll() on the listening socket, each connection woke them all and all but
+            // one found EAGAIN (strace: 8 polls and 6 failed accepts per request).
+            let step = request.ipcFd < 0
+                ? acceptGate.withLock { _ in waitAndAccept(&request, onListener: true) }
+                : waitAndAccept(&request, onListener: false)
+            guard case .accepted(let accepted) = step else {
+                if case .retry = step { continue }
                 return
             }
-            if fds[1].revents != 0 { return }
-            if request.ipcFd < 0, fds[0].revents & Int16(POLLNVAL | POLLERR) != 0 {
-                fail("listening socket failed", errno: EBADF)
-                return
-            }
-
-            let accepted = FCGX_Accept_r(&request)
             if accepted < 0 {
                 switch -accepted {
                 case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, ECONNRESET, EPROTO:
@@ -229,6 +223,29 @@ public final class FastCGIWorker: Sendable {
                 requestStop()
             }
         }
+    }
+
+    private enum Step { case accepted(Int32), retry, leave }
+
+    /// Waits until the connection (or the listening socket) is readable or a stop is requested,
+    /// then accepts. `.leave` on a stop or a failure (already reported).
+    private func waitAndAccept(_ request: inout FCGX_Request, onListener: Bool) -> Step {
+        if isStopRequested { return .leave }
+        var fds = [
+            pollfd(fd: onListener ? configuration.listenFD : request.ipcFd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
+        if poll(&fds, 2, -1) < 0 {
+            if errno == EINTR { return .retry }
+            fail("poll failed", errno: errno)
+            return .leave
+        }
+        if fds[1].revents != 0 { return .leave }
+        if onListener, fds[0].revents & Int16(POLLNVAL | POLLERR) != 0 {
+            fail("listening socket failed", errno: EBADF)
+            return .leave
+        }
+        return .accepted(FCGX_Accept_r(&request))
     }
 
     private func serve(_ raw: inout FCGX_Request, slot: Int, handler: @Sendable (FastCGIRequest) -> FastCGIResponse) {
