@@ -43,15 +43,16 @@ if cycle:
           f"({cycle['ok']} successful requests, {cycle['bad']} others)")
 
 memory = [line.split() for line in open(args.memory) if line.strip()]
-at_50k = {pid: int(now) for pid, _, now in (line.split() for line in open(args.memory_50k) if line.strip())}
+at_50k = {fields[0]: int(fields[2]) for fields in (line.split() for line in open(args.memory_50k) if line.strip())}
 growth = {}
 if memory:
     print("workers' resident memory (about 100,000 requests each):")
-    for pid, peak, now in memory:
+    for pid, peak, now, private, shared, pss in memory:
         before = at_50k.get(pid)
         growth[pid] = int(now) - before if before is not None else None
         change = f"{growth[pid] / 1024:+.1f} MiB since 50,000" if before is not None else "not sampled at 50,000 (replaced?)"
-        print(f"  pid {pid}: now {int(now) / 1024:.1f} MiB, peak {int(peak) / 1024:.1f} MiB, {change}")
+        print(f"  pid {pid}: now {int(now) / 1024:.1f} MiB, peak {int(peak) / 1024:.1f} MiB, {change}; "
+              f"private {int(private) / 1024:.1f} MiB + shared code {int(shared) / 1024:.1f} MiB (PSS {int(pss) / 1024:.1f} MiB)")
 
 checks = [
     ("GET status >= 70% of C libfcgi req/s", rows["get-status"]["rps"] / transport["rps"] >= 0.70),
@@ -61,7 +62,7 @@ checks = [
 if cycle:
     checks.append(("install+uninstall >= 100 cycles/s", cycles >= 100))
 if memory:
-    checks.append(("each worker under 30 MiB resident", all(int(now) < 30 * 1024 for _, _, now in memory)))
+    checks.append(("each worker under 30 MiB resident", all(int(fields[2]) < 30 * 1024 for fields in memory)))
     # "No growth": within 1 MiB (allocator noise), for workers sampled at both marks.
     checks.append(("no growth from 50,000 to 100,000 requests",
                    all(g is not None and g <= 1024 for g in growth.values())))
