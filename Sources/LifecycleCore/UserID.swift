@@ -5,7 +5,8 @@ public struct UserID: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
     public init(_ raw: String) throws(LifecycleError) {
-        let normalized = raw.replacingOccurrences(of: "-", with: "")
+        // UUIDs arrive with dashes; most ids have none and skip Foundation's replace.
+        let normalized = raw.utf8.contains(UInt8(ascii: "-")) ? raw.replacingOccurrences(of: "-", with: "") : raw
         guard Self.isValid(normalized) else { throw .invalidUserID(raw) }
         value = normalized
     }

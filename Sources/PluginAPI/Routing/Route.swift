@@ -52,8 +52,12 @@ enum Route: Equatable, Sendable {
     /// Matches a raw path. Segments are split before percent-decoding, so an encoded `/` stays
     /// inside its segment (and is then refused as a slug), never becomes a separator.
     static func match(path: String) -> Route? {
-        guard path.hasPrefix(prefix) else { return nil }
-        let segments = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard path.utf8.starts(with: prefix.utf8) else { return nil }
+        // Split on the byte `/` (which never occurs inside a multi-byte character): splitting by
+        // Character was 5 % of a status request.
+        let segments = path.utf8.dropFirst(prefix.utf8.count)
+            .split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         guard let first = segments.first, !first.isEmpty else { return nil }
         // An undecodable segment still routes: the slug check then answers 400, not 404.
         let slug = percentDecode(first) ?? first
