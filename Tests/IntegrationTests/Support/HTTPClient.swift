@@ -18,39 +18,11 @@ enum HTTPClientError: Error { case connect(Int32), malformed(String) }
 
 func httpRequest(port: Int, method: String, path: String, headers: [String: String] = [:],
                  body: [UInt8] = [], timeout: Int = 30) throws -> HTTPResult {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw HTTPClientError.connect(errno) }
-    defer { close(fd) }
-    var tv = timeval(tv_sec: timeout, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw HTTPClientError.connect(errno) }
     var head = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n"
     for (name, value) in headers { head += "\(name): \(value)\r\n" }
     if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
     head += "\r\n"
-    let request = Array(head.utf8) + body
-    var sent = 0
-    while sent < request.count {
-        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        // nginx may answer (413) and close before it has read a large body: read what it said.
-        if n <= 0 { break }
-        sent += n
-    }
-    var response: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 { break }
-        response += buffer[0..<n]
-    }
+    let response = try rawExchange(port: port, Array(head.utf8) + body, timeout: timeout)
     guard let split = response.firstRange(of: Array("\r\n\r\n".utf8)) else {
         throw HTTPClientError.malformed(String(decoding: response.prefix(200), as: UTF8.self))
     }
@@ -65,4 +37,38 @@ func httpRequest(port: Int, method: String, path: String, headers: [String: Stri
         headerMap[name] = headerMap[name].map { $0 + ", " + value } ?? value
     }
     return HTTPResult(status: status, headers: headerMap, body: Array(response[split.upperBound...]))
+}
+
+/// Sends `request` exactly as given (hostile framing included) on a new connection to loopback
+/// and returns every byte of the answer, read to EOF.
+func rawExchange(port: Int, _ request: [UInt8], timeout: Int = 30) throws -> [UInt8] {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HTTPClientError.connect(errno) }
+    defer { close(fd) }
+    var tv = timeval(tv_sec: timeout, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw HTTPClientError.connect(errno) }
+    var sent = 0
+    while sent < request.count {
+        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // nginx may answer (413) and close before it has read a large body: read what it said.
+        if n <= 0 { break }
+        sent += n
+    }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        response += buffer[0..<n]
+    }
+    return response
 }
