@@ -41,8 +41,9 @@ public final class FastCGIWorker: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let watchdog: RequestWatchdog?
-    /// Held by the one accept loop that waits on the listening socket.
-    private let acceptGate = Locked(())
+    /// Held by the one accept loop that waits on the listening socket; counts the turns taken. (Not
+    /// `Locked<Void>`: a zero-sized value shares its address with the lock, which TSan reports.)
+    private let acceptGate = Locked(0)
     private let timeoutAction: @Sendable () -> Void
 
     /// The exit status of a worker ended by its request deadline (EX_SOFTWARE).
@@ -189,7 +190,10 @@ public final class FastCGIWorker: Sendable {
             // thread in poll() on the listening socket, each connection woke them all and all but
             // one found EAGAIN (strace: 8 polls and 6 failed accepts per request).
             let step = request.ipcFd < 0
-                ? acceptGate.withLock { _ in waitAndAccept(&request, onListener: true) }
+                ? acceptGate.withLock { turns in
+                    turns &+= 1
+                    return waitAndAccept(&request, onListener: true)
+                }
                 : waitAndAccept(&request, onListener: false)
             guard case .accepted(let accepted) = step else {
                 if case .retry = step { continue }
