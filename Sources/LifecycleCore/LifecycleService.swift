@@ -2,7 +2,7 @@ import Foundation
 import LifecycleStore
 import Logging
 import PluginCatalog
-import Synchronization
+import ThreadPrimitives
 
 /// Who asked for an operation, for the audit log.
 public struct OperationContext: Sendable {
@@ -28,7 +28,7 @@ public final class LifecycleService: Sendable {
     let runner: OperationRunner
     let logger: Logger
     /// `available`'s catalog part and the catalog generation it was built from.
-    let availableCache = Mutex<(generation: Int, plugins: [AvailablePlugin])?>(nil)
+    let availableCache = Locked<(generation: Int, plugins: [AvailablePlugin])?>(nil)
 
     public init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger) {
         self.directory = directory; self.database = database; self.catalog = catalog; self.logger = logger

@@ -1,4 +1,4 @@
-import Synchronization
+import ThreadPrimitives
 
 /// Decoded claims of tokens whose signature verified, keyed by their exact signing input
 /// (`header.payload` bytes). Decoding header and claims with Foundation's JSON decoder was two
@@ -11,7 +11,7 @@ import Synchronization
 /// nobody signed cannot crowd it.
 final class ParsedTokenCache: Sendable {
     private let capacity: Int
-    private let entries = Mutex<[[UInt8]: TokenClaims]>([:])
+    private let entries = Locked<[[UInt8]: TokenClaims]>([:])
 
     init(capacity: Int) { self.capacity = capacity }
 

@@ -1,6 +1,6 @@
 import Foundation
 import PluginCatalog
-import Synchronization
+import ThreadPrimitives
 
 /// The catalog as a long-running process sees it: loaded once, reloaded when the folder's
 /// cheap signature changes (checked at most once per `recheckInterval`), so a publish shows up
@@ -8,13 +8,13 @@ import Synchronization
 public final class CatalogSource: Sendable {
     public let root: URL
     private let recheckInterval: Double
-    private let state: Mutex<(index: CatalogIndex, signature: String, checkedAt: Double, generation: Int)>
+    private let state: Locked<(index: CatalogIndex, signature: String, checkedAt: Double, generation: Int)>
 
     public init(root: URL, recheckInterval: Double = 1) {
         self.root = root
         self.recheckInterval = recheckInterval
         let signature = CatalogIndex.quickSignature(root: root)
-        state = Mutex((CatalogIndex.load(root: root), signature, Date().timeIntervalSince1970, 0))
+        state = Locked((CatalogIndex.load(root: root), signature, Date().timeIntervalSince1970, 0))
     }
 
     public var current: CatalogIndex { snapshot.index }

@@ -1,6 +1,6 @@
 import Foundation
 import PluginCatalog
-import Synchronization
+import ThreadPrimitives
 
 /// The module names an installed plugin's stored manifest declares, decoded once per distinct
 /// manifest text: decoding the whole manifest on every status request was a quarter of its cost
@@ -10,7 +10,7 @@ final class ManifestModuleNames: Sendable {
     static let shared = ManifestModuleNames(capacity: 512)
 
     private let capacity: Int
-    private let cache = Mutex<[String: [String]]>([:])
+    private let cache = Locked<[String: [String]]>([:])
 
     init(capacity: Int) { self.capacity = capacity }
 
