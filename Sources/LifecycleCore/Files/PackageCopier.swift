@@ -39,7 +39,9 @@ struct PackageCopier {
         defer { close(input) }
         let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard output >= 0 else { throw FileSystemError("create", target) }
-        try unsynced.add(output, path: target)
+        // Handed to `unsynced` only once written: a batch sync there closes every descriptor it holds.
+        var handedOver = false
+        defer { if !handedOver { close(output) } }
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 128 * 1024)
         var total: Int64 = 0
@@ -52,6 +54,8 @@ struct PackageCopier {
             total += Int64(count)
         }
         if fchmod(output, 0o644) != 0 { throw FileSystemError("chmod", target) }
+        handedOver = true
+        try unsynced.add(output, path: target)
         return (total, hasher.finalize().hexString)
     }
 }
