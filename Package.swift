@@ -25,6 +25,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
         .target(name: "ThreadPrimitives"),
+        // Atomic counters on a shared file mapping (the metrics every worker adds to).
+        .target(name: "CSharedCounters"),
+        // Request log lines, shared counters, Prometheus text and the pool status view.
+        .target(name: "Telemetry", dependencies: ["CSharedCounters", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FastCGITransport", dependencies: ["CFastCGI", "ThreadPrimitives", .product(name: "Logging", package: "swift-log")]),
         .target(name: "WorkerSupervisor", dependencies: ["ThreadPrimitives", .product(name: "Logging", package: "swift-log")]),
         // ThreadPrimitives' Locked (a pthread mutex) for caches on the request path: ThreadSanitizer
@@ -43,11 +47,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PluginAPI", dependencies: [
-            "LifecycleCore", "TokenAuth", "PluginCatalog",
+            "LifecycleCore", "TokenAuth", "PluginCatalog", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
-            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration",
+            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration", "Telemetry", "LifecycleStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -62,7 +66,7 @@ let package = Package(
         ]),
         .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),
         .testTarget(name: "LegacyMigrationTests", dependencies: [
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "ThreadPrimitives"]),
         .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "ThreadPrimitives"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
     ]
 )

@@ -16,6 +16,8 @@ public struct DataDirectory: Sendable {
     public var stagingRoot: String { root + "/staging" }
     public var defaultCatalogRoot: String { root + "/catalog" }
     public var defaultSecretPath: String { root + "/jwt-secret" }
+    /// The workers' shared counter files (``Telemetry``), beside the default socket.
+    public var metricsRoot: String { root + "/run/metrics" }
 
     /// Only ever called with a validated user id and canonical slug.
     func userFolder(_ user: UserID) -> String { pluginsRoot + "/" + user.value }

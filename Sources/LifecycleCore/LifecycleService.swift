@@ -36,12 +36,14 @@ public final class LifecycleService: Sendable {
     }
 
     /// Opens (and prepares, migrates) a data directory with its default catalog folder.
+    /// `observer` hears of committed lifecycle changes and database busy waits (a worker's log and metrics).
     public convenience init(dataDirectory: String, catalogRoot: String? = nil,
-                            logger: Logger = Logger(label: "plugin-lifecycle")) throws(LifecycleError) {
+                            logger: Logger = Logger(label: "plugin-lifecycle"),
+                            observer: DatabaseObserver? = nil) throws(LifecycleError) {
         let directory = DataDirectory(root: dataDirectory)
         do {
             try directory.prepare()
-            let database = try LifecycleDatabase(path: directory.databasePath)
+            let database = try LifecycleDatabase(path: directory.databasePath, observer: observer)
             try database.migrate()
             let catalog = CatalogSource(root: URL(fileURLWithPath: catalogRoot ?? directory.defaultCatalogRoot))
             self.init(directory: directory, database: database, catalog: catalog, logger: logger)

@@ -13,9 +13,6 @@ extension LifecycleDatabase {
 
     /// For events that change nothing else (a failure worth keeping).
     public func record(_ event: AuditEventRow) throws {
-        try write { db in
-            var event = event
-            try event.insert(db)
-        }
+        try write { db in try record(event, db) }
     }
 }

@@ -28,8 +28,7 @@ extension LifecycleDatabase {
                 plugin.updatedAt = now
                 try plugin.update(db)
             }
-            var event = audit(plugin)
-            try event.insert(db)
+            try record(audit(plugin), db)
             return .changed
         }
     }

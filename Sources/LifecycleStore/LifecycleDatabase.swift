@@ -31,10 +31,17 @@ public enum StoreError: Error, Sendable, Equatable {
 /// workers never race on a fresh file.
 public final class LifecycleDatabase: Sendable {
     public let pool: DatabasePool
+    let observer: DatabaseObserver?
 
-    public init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false) throws {
+    public init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
+                observer: DatabaseObserver? = nil) throws {
+        self.observer = observer
         var config = Configuration()
-        config.busyMode = .timeout(busyTimeout)
+        if let busyWait = observer?.busyWait {
+            config.busyMode = .callback(BusyWait.callback(timeout: busyTimeout, started: busyWait))
+        } else {
+            config.busyMode = .timeout(busyTimeout)
+        }
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             // Lifecycle writes must survive a power cut once answered; the pool's default is NORMAL.
@@ -73,6 +80,17 @@ public final class LifecycleDatabase: Sendable {
             }
         } catch {
             throw StoreError.wrap(error)
+        }
+    }
+
+    /// Inserts an audit event in the current write transaction; the observer hears of it once
+    /// the transaction commits (never for a rollback).
+    func record(_ audit: AuditEventRow, _ db: Database) throws {
+        var audit = audit
+        try audit.insert(db)
+        if let committed = observer?.auditCommitted {
+            let inserted = audit
+            db.afterNextTransaction(onCommit: { _ in committed(inserted) })
         }
     }
 

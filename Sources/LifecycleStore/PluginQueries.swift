@@ -180,15 +180,13 @@ extension LifecycleDatabase {
                 case .put(let installed, let audit, let operationID):
                     try Self.requireLease(db, operationID: operationID)
                     try Self.put(db, installed)
-                    var audit = audit
-                    try audit.insert(db)
+                    try record(audit, db)
                     try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
                 case .settleShare(let id, let state, let now, let audit):
                     try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
                                    arguments: [state, now, id])
                     guard db.changesCount == 1 else { throw ShareError.notPending }
-                    var audit = audit
-                    try audit.insert(db)
+                    try record(audit, db)
                 case .release(let operationID):
                     try Self.requireLease(db, operationID: operationID)
                     try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
@@ -202,8 +200,7 @@ extension LifecycleDatabase {
                                             && Column("state") == "pending").deleteAll(db)
                     }
                     _ = try PluginRow.deleteOne(db, key: pluginID)
-                    var audit = audit
-                    try audit.insert(db)
+                    try record(audit, db)
                     try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
                 }
             }

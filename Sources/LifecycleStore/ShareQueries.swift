@@ -24,7 +24,7 @@ extension LifecycleDatabase {
                     result.append(share)
                 }
             }
-            for audit in audits { var audit = audit; try audit.insert(db) }
+            for audit in audits { try record(audit, db) }
             return result
         }
     }
@@ -46,8 +46,7 @@ extension LifecycleDatabase {
             try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
                            arguments: [state, now, id])
             guard db.changesCount == 1 else { return false }
-            var audit = audit
-            try audit.insert(db)
+            try record(audit, db)
             return true
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import LifecycleCore
 import Logging
 import PluginCatalog
+import Telemetry
 import TokenAuth
 
 /// The HTTP face of the lifecycle: a request value in, a response value out.
@@ -12,16 +13,33 @@ public final class PluginAPI: Sendable {
     let service: LifecycleService
     let verifier: TokenVerifier
     let logger: Logger
+    /// The request log and the shared counters (nil: neither, as in most in-process tests).
+    let telemetry: RequestTelemetry?
+    /// Where every worker's counters are, for `metrics` and `metrics/pool` (nil: those answer 404).
+    let metrics: MetricsDirectory?
 
-    public init(service: LifecycleService, verifier: TokenVerifier, logger: Logger) {
+    public init(service: LifecycleService, verifier: TokenVerifier, logger: Logger,
+                telemetry: RequestTelemetry? = nil, metrics: MetricsDirectory? = nil) {
         self.service = service; self.verifier = verifier; self.logger = logger
+        self.telemetry = telemetry; self.metrics = metrics
+    }
+
+    /// What the request log and the counters learn while a request is handled.
+    struct Trace {
+        var route: Route?
+        var user: String?
+        var problemCode: String?
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = telemetry == nil ? 0 : WorkerCounters.now()
+        telemetry?.requestStarted()
+        var trace = Trace()
         var response: HTTPResponse
         do {
-            response = try route(request)
+            response = try route(request, &trace)
         } catch let problem as Problem {
+            trace.problemCode = problem.code
             response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
         } catch let error as LifecycleError {
             if case .internalFailure(let reason) = error {
@@ -30,14 +48,29 @@ public final class PluginAPI: Sendable {
             } else if case .storageUnavailable(let reason) = error {
                 logger.error("storage unavailable", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)"])
             }
-            response = Problem(error).response(instance: Self.instance(request.path), requestID: request.requestID)
+            let problem = Problem(error)
+            trace.problemCode = problem.code
+            response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
         } catch {
             logger.error("unexpected error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
-            response = Problem(LifecycleError.internalFailure(reason: "\(error)"))
-                .response(instance: Self.instance(request.path), requestID: request.requestID)
+            let problem = Problem(LifecycleError.internalFailure(reason: "\(error)"))
+            trace.problemCode = problem.code
+            response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
         }
         response.headers.append(("X-Request-Id", request.requestID))
+        if let telemetry { telemetry.requestFinished(record(request, trace, response, micros: WorkerCounters.now() - started)) }
         return response
+    }
+
+    private func record(_ request: HTTPRequest, _ trace: Trace, _ response: HTTPResponse, micros: UInt64) -> RequestRecord {
+        // An operation counts once the caller is known: refusals before that are identity failures, not outcomes.
+        let operation = trace.route?.operation.flatMap { name in
+            trace.user == nil ? nil : (name: name, outcome: trace.problemCode ?? "success")
+        }
+        return RequestRecord(requestID: request.requestID, method: request.method,
+                             route: trace.route.map { MetricsSchema.routeIndex($0.template) } ?? 0,
+                             slug: trace.route?.slug, user: trace.user, status: response.status, micros: micros,
+                             operation: operation)
     }
 
     /// `instance` echoes the path, bounded and without control characters (it is the caller's input).
@@ -45,12 +78,14 @@ public final class PluginAPI: Sendable {
         String(path.prefix(256).unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
     }
 
-    private func route(_ request: HTTPRequest) throws -> HTTPResponse {
+    private func route(_ request: HTTPRequest, _ trace: inout Trace) throws -> HTTPResponse {
         guard let route = Route.match(path: request.path) else { throw Problem.notFound(request.path) }
+        trace.route = route
         let method = request.method == "HEAD" ? "GET" : request.method
         guard route.allowedMethods.contains(method) else { throw Problem.methodNotAllowed(route.allowedMethods) }
 
         let identity = try authenticate(request, required: !route.isPublic)
+        trace.user = identity?.userID
         if route.isAdminOnly && identity?.isAdmin != true { throw Problem.forbidden }
         if request.paramsTooLarge { throw Problem.badRequest("The request headers are over the limit") }
         if request.bodyTooLarge { throw Problem.payloadTooLarge }
@@ -61,6 +96,21 @@ public final class PluginAPI: Sendable {
         case .health:
             try service.health()
             return success(200, "ok", HealthData(database: "ok", catalog: "ok", workerPID: Int(getpid())))
+
+        case .metrics:
+            guard let metrics else { throw Problem.notFound(request.path) }
+            return HTTPResponse(status: 200, headers: [("Content-Type", PrometheusExposition.contentType), ("Cache-Control", "no-store")],
+                                body: Array(PrometheusExposition.render(metrics.snapshot()).utf8))
+
+        case .poolStatus:
+            guard let metrics else { throw Problem.notFound(request.path) }
+            let full = request.query["full"] != nil
+            if request.query["json"] != nil {
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                                    body: PoolStatusView.json(metrics.snapshot(), full: full))
+            }
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")],
+                                body: Array(PoolStatusView.text(metrics.snapshot(), full: full).utf8))
 
         case .openAPI:
             // The document itself, not wrapped in the success envelope.

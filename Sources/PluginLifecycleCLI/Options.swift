@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LifecycleCore
 import Logging
+import Telemetry
 import TokenAuth
 
 /// Where the data lives; shared by every command.
@@ -72,9 +73,9 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Logs on stderr, one line per record.
+/// Logs on stderr, one JSON object per line, each written with one write(2) (see ``JSONLogHandler``).
 func makeLogger(_ label: String = "plugin-lifecycle", level: Logger.Level = .info) -> Logger {
-    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: label) { JSONLogHandler(label: $0) }
     logger.logLevel = level
     return logger
 }

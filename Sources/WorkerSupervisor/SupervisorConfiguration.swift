@@ -30,6 +30,8 @@ public struct SupervisorConfiguration: Sendable {
     public var environment: [String: String]? = nil
     /// Install SIGTERM/SIGINT/SIGHUP handlers; turn off when the process owns its signals (tests).
     public var handlesSignals: Bool = true
+    /// Told of workers starting and ending and of reloads (the pool's metrics), on the master's loop.
+    public var events: (@Sendable (SupervisorEvent) -> Void)? = nil
 
     public init(
         executable: String, arguments: [String] = [],
@@ -53,4 +55,13 @@ public struct SupervisorConfiguration: Sendable {
         self.environment = environment
         self.handlesSignals = handlesSignals
     }
+}
+
+/// What happened to the pool, for whoever keeps its figures.
+public enum SupervisorEvent: Sendable, Equatable {
+    case workerStarted(pid: Int32)
+    /// `replaced`: the master starts another in its slot (a crash, a timeout, a recycle); false for
+    /// an old worker retired by a reload.
+    case workerExited(pid: Int32, replaced: Bool)
+    case reloadStarted
 }

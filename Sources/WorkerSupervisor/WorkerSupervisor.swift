@@ -135,6 +135,7 @@ public final class WorkerSupervisor: Sendable {
                     stopping = true
                 case SIGHUP:
                     logger.info("reload: replacing workers one by one")
+                    configuration.events?(.reloadStarted)
                     rollQueue = Array(slots.indices)
                 default:
                     break
@@ -157,6 +158,7 @@ public final class WorkerSupervisor: Sendable {
                     slots[index].nextDelay = min(delay * 2, configuration.maxRestartDelay)
                 }
                 slots[index].pid = nil
+                configuration.events?(.workerExited(pid: pid, replaced: true))
                 slots[index].restartAt = now + delay
                 shared.withLock { $0.restartDelays.append(delay) }
                 logger.log(level: exitCode(status) == 0 ? .info : .warning, "worker exited", metadata: [
@@ -168,6 +170,7 @@ public final class WorkerSupervisor: Sendable {
                 guard let status = reap(pid) else { continue }
                 retiring[pid] = nil
                 if rollingOld == pid { rollingOld = nil }
+                configuration.events?(.workerExited(pid: pid, replaced: false))
                 logger.info("old worker finished", metadata: ["pid": "\(pid)", "status": "\(describe(status))"])
             }
             for (pid, deadline) in retiring where now >= deadline {
@@ -310,6 +313,7 @@ public final class WorkerSupervisor: Sendable {
             return nil
         }
         logger.info("worker started", metadata: ["pid": "\(pid)", "slot": "\(slot)"])
+        configuration.events?(.workerStarted(pid: pid))
         return pid
     }
 

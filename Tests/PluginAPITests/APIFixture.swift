@@ -1,7 +1,9 @@
 import Foundation
 import LifecycleCore
 import Logging
+import LifecycleStore
 import PluginAPI
+import Telemetry
 import TokenAuth
 
 /// The API in-process over a fresh data directory with the sample catalog: no nginx, no libfcgi.
@@ -13,15 +15,41 @@ struct APIFixture {
 
     let root: String
     let api: PluginAPI
+    /// With telemetry: the request log (a file) and the metrics folder, wired as a worker wires them.
+    var logPath: String { root + "/requests.log" }
+    var metrics: MetricsDirectory { MetricsDirectory(path: root + "/run/metrics") }
 
-    init() throws {
+    init(telemetry: Bool = false) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let service = try LifecycleService(dataDirectory: root, logger: logger)
         let verifier = try TokenVerifier(configuration: .init(key: .hmacSecret(Self.secret)))
-        api = PluginAPI(service: service, verifier: verifier, logger: logger)
+        guard telemetry else {
+            api = PluginAPI(service: try LifecycleService(dataDirectory: root, logger: logger), verifier: verifier, logger: logger)
+            return
+        }
+        let metrics = MetricsDirectory(path: root + "/run/metrics")
+        try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: true)
+        _ = try metrics.startPool(configuredWorkers: 1)
+        let fd = open(root + "/requests.log", O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o600)
+        let recorder = RequestTelemetry(counters: try metrics.startWorker(threads: 1), sink: LineSink(fd: fd))
+        let observer = DatabaseObserver(
+            auditCommitted: { event in
+                recorder.lifecycleChanged(LifecycleChange(
+                    requestID: event.requestID, actor: event.actor, user: event.userID, slug: event.pluginSlug,
+                    action: event.action, fromVersion: event.fromVersion, toVersion: event.toVersion, outcome: event.outcome))
+            },
+            busyWait: { recorder.databaseBusyWait() })
+        let service = try LifecycleService(dataDirectory: root, logger: logger, observer: observer)
+        api = PluginAPI(service: service, verifier: verifier, logger: logger, telemetry: recorder, metrics: metrics)
+    }
+
+    /// The request log's lines as JSON objects.
+    func logLines() throws -> [[String: Any]] {
+        try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }

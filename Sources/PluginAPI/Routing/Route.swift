@@ -22,10 +22,14 @@ enum Route: Equatable, Sendable {
     case bulkUninstall(slug: String)
     case purgeUser(userID: String)
     case openAPI
+    /// Operator routes (not in the contract; nginx lets only loopback reach them).
+    case metrics
+    case poolStatus
 
     var allowedMethods: [String] {
         switch self {
-        case .available, .health, .installed, .updates, .audit, .info, .versions, .status, .shared, .openAPI: ["GET"]
+        case .available, .health, .installed, .updates, .audit, .info, .versions, .status, .shared, .openAPI,
+             .metrics, .poolStatus: ["GET"]
         case .install, .repair, .setEnabled, .setModuleEnabled, .share, .acceptShare, .bulkInstall, .bulkUninstall: ["POST"]
         case .uninstall, .settleShare, .purgeUser: ["DELETE"]
         case .update: ["PUT"]
@@ -35,7 +39,7 @@ enum Route: Equatable, Sendable {
     /// Public routes verify a token when one is sent, and never need one.
     var isPublic: Bool {
         switch self {
-        case .available, .health, .info, .versions, .openAPI: true
+        case .available, .health, .info, .versions, .openAPI, .metrics, .poolStatus: true
         default: false
         }
     }
@@ -71,8 +75,11 @@ enum Route: Equatable, Sendable {
             case "audit": return .audit
             case "shared": return .shared
             case "openapi.json": return .openAPI
+            case "metrics": return .metrics
             default: return nil
             }
+        case 2 where first == "metrics":
+            return segments[1] == "pool" ? .poolStatus : nil
         case 2 where first == "shared":
             return .settleShare(id: percentDecode(segments[1]) ?? segments[1])
         case 2 where first == "users":
@@ -104,6 +111,69 @@ enum Route: Equatable, Sendable {
             }
         default:
             return nil
+        }
+    }
+}
+
+extension Route {
+    /// The route's template, as the request log and the metrics name it (``MetricsSchema/routes``).
+    var template: String {
+        switch self {
+        case .available: "/api/plugins/available"
+        case .health: "/api/plugins/health"
+        case .installed: "/api/plugins/installed"
+        case .updates: "/api/plugins/updates"
+        case .audit: "/api/plugins/audit"
+        case .info: "/api/plugins/{slug}/info"
+        case .versions: "/api/plugins/{slug}/versions"
+        case .install: "/api/plugins/{slug}/install"
+        case .uninstall: "/api/plugins/{slug}/uninstall"
+        case .status: "/api/plugins/{slug}/status"
+        case .repair: "/api/plugins/{slug}/repair"
+        case .update: "/api/plugins/{slug}/update"
+        case .setEnabled(_, let enabled): enabled ? "/api/plugins/{slug}/enable" : "/api/plugins/{slug}/disable"
+        case .setModuleEnabled(_, _, let enabled):
+            enabled ? "/api/plugins/{slug}/modules/{module}/enable" : "/api/plugins/{slug}/modules/{module}/disable"
+        case .share: "/api/plugins/{slug}/share"
+        case .shared: "/api/plugins/shared"
+        case .acceptShare: "/api/plugins/shared/{share_id}/accept"
+        case .settleShare: "/api/plugins/shared/{share_id}"
+        case .bulkInstall: "/api/plugins/{slug}/bulk-install"
+        case .bulkUninstall: "/api/plugins/{slug}/bulk-uninstall"
+        case .purgeUser: "/api/plugins/users/{user_id}"
+        case .openAPI: "/api/plugins/openapi.json"
+        case .metrics: "/api/plugins/metrics"
+        case .poolStatus: "/api/plugins/metrics/pool"
+        }
+    }
+
+    /// The slug the path names, as sent (the log shows what was asked for).
+    var slug: String? {
+        switch self {
+        case .info(let slug), .versions(let slug), .install(let slug), .uninstall(let slug), .status(let slug),
+             .repair(let slug), .update(let slug), .setEnabled(let slug, _), .setModuleEnabled(let slug, _, _),
+             .share(let slug), .bulkInstall(let slug), .bulkUninstall(let slug):
+            slug
+        default: nil
+        }
+    }
+
+    /// The lifecycle operation this route performs, for the operations-by-outcome counter.
+    var operation: String? {
+        switch self {
+        case .install: "install"
+        case .uninstall: "uninstall"
+        case .update: "update"
+        case .repair: "repair"
+        case .setEnabled(_, let enabled): enabled ? "enable" : "disable"
+        case .setModuleEnabled(_, _, let enabled): enabled ? "module_enable" : "module_disable"
+        case .share: "share"
+        case .acceptShare: "accept_share"
+        case .settleShare: "settle_share"
+        case .bulkInstall: "bulk_install"
+        case .bulkUninstall: "bulk_uninstall"
+        case .purgeUser: "purge_user"
+        default: nil
         }
     }
 }

@@ -3,6 +3,7 @@ import FastCGITransport
 import Foundation
 import LifecycleCore
 import Logging
+import Telemetry
 import WorkerSupervisor
 
 /// The master: prepares the data directory, migrates and recovers once, opens the listening
@@ -50,6 +51,18 @@ struct ServeCommand: ParsableCommand {
         var configuration = SupervisorConfiguration(
             executable: Self.executablePath(), arguments: arguments, workers: max(1, workers), listenFD: listenFD)
         configuration.drainTimeout = .seconds(drainTimeout)
+        do {
+            let poolCounters = try MetricsDirectory(path: service.directory.metricsRoot).startPool(configuredWorkers: max(1, workers))
+            configuration.events = { event in
+                switch event {
+                case .workerStarted: poolCounters.workerStarted()
+                case .workerExited(let pid, let replaced): poolCounters.workerExited(pid: pid, restarting: replaced)
+                case .reloadStarted: poolCounters.reloaded()
+                }
+            }
+        } catch {
+            logger.warning("pool metrics unavailable", metadata: ["error": "\(error)"])
+        }
         configuration.periodic = {
             do { try database.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
         }

@@ -2,8 +2,10 @@ import ArgumentParser
 import FastCGITransport
 import Foundation
 import LifecycleCore
+import LifecycleStore
 import Logging
 import PluginAPI
+import Telemetry
 import WorkerSupervisor
 
 /// One FastCGI worker on the listening socket at fd 0: spawned by `serve`, or run alone under
@@ -18,10 +20,21 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.worker")
-        let service = try data.openService(logger: logger)
+        let metrics = MetricsDirectory(path: data.directory.metricsRoot)
+        let counters: WorkerCounters?
+        do {
+            counters = try metrics.startWorker(threads: pool.threads)
+        } catch {
+            // Serving matters more than counting: go on, and say why the figures lack this worker.
+            logger.warning("metrics unavailable for this worker", metadata: ["error": "\(error)"])
+            counters = nil
+        }
+        let telemetry = RequestTelemetry(counters: counters, sink: pool.requestLog ? .standardError : nil)
+        let service = try LifecycleService(dataDirectory: data.dataDir, catalogRoot: data.catalog, logger: logger,
+                                           observer: Self.observer(telemetry))
         let verifier = try auth.verifier(dataDirectory: service.directory)
         if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
-        let api = PluginAPI(service: service, verifier: verifier, logger: logger)
+        let api = PluginAPI(service: service, verifier: verifier, logger: logger, telemetry: telemetry, metrics: metrics)
         let worker = FastCGIWorker(configuration: pool.workerConfiguration(listenFD: 0), logger: logger)
         logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])
         let code = worker.run { request in
@@ -29,7 +42,19 @@ struct WorkerCommand: ParsableCommand {
                                                   bodyTooLarge: request.bodyExceededLimit, paramsTooLarge: request.paramsExceededLimit))
             return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
         }
+        if let counters, !supervised { unlink(counters.path) }  // alone, no master folds it
         throw ExitCode(code)
+    }
+
+    /// Committed lifecycle changes become log lines; lock waits become a counter.
+    static func observer(_ telemetry: RequestTelemetry) -> DatabaseObserver {
+        DatabaseObserver(
+            auditCommitted: { event in
+                telemetry.lifecycleChanged(LifecycleChange(
+                    requestID: event.requestID, actor: event.actor, user: event.userID, slug: event.pluginSlug,
+                    action: event.action, fromVersion: event.fromVersion, toVersion: event.toVersion, outcome: event.outcome))
+            },
+            busyWait: { telemetry.databaseBusyWait() })
     }
 }
 
@@ -42,6 +67,8 @@ struct PoolOptions: ParsableArguments {
     // only ends workers whose thread is stuck (php-fpm's request_terminate_timeout).
     @Option(help: "Seconds a request may run before its worker logs it and exits (the master replaces it); 0 = no limit.")
     var requestTimeout: Int = 120
+    @Flag(inversion: .prefixedNo, help: "One JSON line per request on stderr (nginx's access log may be enough).")
+    var requestLog = true
 
     func validate() throws {
         guard requestTimeout >= 0 else { throw ValidationError("--request-timeout wants seconds, or 0 for no limit") }
@@ -59,6 +86,6 @@ struct PoolOptions: ParsableArguments {
 
     var arguments: [String] {
         ["--threads", String(threads), "--max-body-bytes", String(maxBodyBytes), "--max-requests", String(maxRequests),
-         "--request-timeout", String(requestTimeout)]
+         "--request-timeout", String(requestTimeout), requestLog ? "--request-log" : "--no-request-log"]
     }
 }

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The folder of counter files (`DATA_DIR/run/metrics`): `pool.bin` of the master and one
+/// `worker-PID.bin` per worker.
+///
+/// Totals stay monotonic across worker restarts: when a worker exits, the master adds its counts
+/// to `pool.bin` and removes its file, under an exclusive `flock` on `pool.bin`; readers hold a
+/// shared lock while they add up the files, so they never see a dead worker's counts twice or not
+/// at all.
+public struct MetricsDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public var poolFilePath: String { path + "/pool.bin" }
+    public func workerFilePath(pid: Int32) -> String { path + "/worker-\(pid).bin" }
+
+    /// Makes the folder (0750) and its parent (`run/`) if missing.
+    public func prepare() throws(TelemetryError) {
+        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        for folder in [parent, path] where !folder.isEmpty {
+            if mkdir(folder, 0o750) != 0 && errno != EEXIST { throw .system("mkdir \(folder)", errno) }
+        }
+    }
+
+    /// The master's start: counters begin at zero with the service (as any Prometheus target's do).
+    public func startPool(configuredWorkers: Int) throws(TelemetryError) -> PoolCounters {
+        try prepare()
+        for name in entries() where name.hasSuffix(".bin") || name.hasSuffix(".new") { unlink(path + "/" + name) }
+        let file = try CounterFile.create(path: poolFilePath, role: .pool)
+        file.set(.configuredWorkers, UInt64(configuredWorkers))
+        return PoolCounters(file: file, directory: self)
+    }
+
+    /// A worker's own file (`pid` other than the caller's only in tests).
+    public func startWorker(threads: Int, pid: Int32 = getpid()) throws(TelemetryError) -> WorkerCounters {
+        try prepare()
+        return WorkerCounters(file: try CounterFile.create(path: workerFilePath(pid: pid), role: .worker, threads: threads, pid: pid))
+    }
+
+    /// Adds up every file (see the type's note on locking).
+    public func snapshot() -> MetricsSnapshot {
+        withPoolLock(LOCK_SH) {
+            var snapshot = MetricsSnapshot()
+            if let pool = CounterFile.openExisting(path: poolFilePath) { snapshot.addPool(pool) }
+            for name in entries().sorted() where name.hasPrefix("worker-") && name.hasSuffix(".bin") {
+                guard let worker = CounterFile.openExisting(path: path + "/" + name), worker[.role] == CounterFileRole.worker.rawValue,
+                      worker[.folded] == 0 else { continue }
+                snapshot.addWorker(worker, alive: kill(pid_t(worker[.pid]), 0) == 0 || errno == EPERM)
+            }
+            return snapshot
+        }
+    }
+
+    func withPoolLock<T>(_ operation: Int32, _ body: () -> T) -> T {
+        let fd = open(poolFilePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return body() }  // no master (a worker run alone): nothing is ever folded
+        defer { close(fd) }
+        while flock(fd, operation) != 0 && errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return body()
+    }
+
+    func entries() -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,83 @@
+/// Every counter file added up at one moment, plus each live worker's own state for the pool view.
+public struct MetricsSnapshot: Sendable, Equatable {
+    /// The summed words (``MetricsSchema`` layout).
+    var totals = [UInt64](repeating: 0, count: MetricsSchema.totalWords)
+    public var requests: UInt64 = 0
+    public var slowRequests: UInt64 = 0
+    public var databaseBusyWaits: UInt64 = 0
+    public var configuredWorkers: UInt64 = 0
+    public var liveWorkers: UInt64 = 0
+    public var restarts: UInt64 = 0
+    public var reloads: UInt64 = 0
+    public var poolStartedMillis: UInt64?
+    public var masterPID: UInt64?
+    public var workers: [Worker] = []
+
+    /// One worker as the pool status view shows it (php-fpm's per-process lines).
+    public struct Worker: Sendable, Equatable {
+        public var pid: UInt64
+        public var startedMillis: UInt64
+        public var alive: Bool
+        public var threads: UInt64
+        public var busyThreads: UInt64
+        public var maxBusyThreads: UInt64
+        public var requests: UInt64
+        public var slowRequests: UInt64
+        public var lastRoute: String?
+        public var lastStatus: UInt64
+        public var lastDurationMicros: UInt64
+        public var lastFinishedMillis: UInt64
+    }
+
+    public init() {}
+
+    mutating func addPool(_ file: CounterFile) {
+        addCounts(file)
+        configuredWorkers = file[.configuredWorkers]
+        liveWorkers = file[.liveWorkers]
+        restarts = file[.restarts]
+        reloads = file[.reloads]
+        poolStartedMillis = file[.startedMillis]
+        masterPID = file[.pid]
+    }
+
+    mutating func addWorker(_ file: CounterFile, alive: Bool) {
+        addCounts(file)
+        let route = Int(file[.lastRoute])
+        workers.append(Worker(
+            pid: file[.pid], startedMillis: file[.startedMillis], alive: alive, threads: file[.threads],
+            busyThreads: alive ? file[.busyThreads] : 0, maxBusyThreads: file[.maxBusyThreads],
+            requests: file[.requests], slowRequests: file[.slowRequests],
+            lastRoute: file[.lastFinishedMillis] == 0 ? nil : MetricsSchema.routes.indices.contains(route) ? MetricsSchema.routes[route] : nil,
+            lastStatus: file[.lastStatus], lastDurationMicros: file[.lastDurationMicros],
+            lastFinishedMillis: file[.lastFinishedMillis]))
+    }
+
+    private mutating func addCounts(_ file: CounterFile) {
+        for word in MetricsSchema.summedRange { totals[word] &+= file[word] }
+        requests &+= file[.requests]
+        slowRequests &+= file[.slowRequests]
+        databaseBusyWaits &+= file[.databaseBusyWaits]
+    }
+
+    // MARK: - Reading
+
+    /// Requests of one route template with one status.
+    public func requests(route: String, status: Int) -> UInt64 {
+        totals[MetricsSchema.requestWord(route: MetricsSchema.routeIndex(route), status: status)]
+    }
+
+    public func operations(_ operation: String, outcome: String) -> UInt64 {
+        guard let index = MetricsSchema.operationIndex(operation) else { return 0 }
+        return totals[MetricsSchema.operationWord(operation: index, outcome: MetricsSchema.outcomeIndex(outcome))]
+    }
+
+    /// Requests of a route in each latency bucket (not cumulative; the last is +Inf), and the sum.
+    func latency(route: Int) -> (buckets: [UInt64], sumMicros: UInt64) {
+        let buckets = (0...MetricsSchema.latencyBounds.count).map { totals[MetricsSchema.bucketWord(route: route, bucket: $0)] }
+        return (buckets, totals[MetricsSchema.latencySumWord(route: route)])
+    }
+
+    public var busyThreads: UInt64 { workers.reduce(0) { $0 + $1.busyThreads } }
+    public var threads: UInt64 { workers.filter(\.alive).reduce(0) { $0 + $1.threads } }
+}
