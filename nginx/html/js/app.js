@@ -28,6 +28,14 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+// How many loads and actions are in flight, on <body data-pending>: tests (and anyone curious)
+// can wait for the page to settle without guessing times.
+let pending = 0;
+function track(delta) {
+  pending += delta;
+  document.body.dataset.pending = String(pending);
+}
+
 // --- messages ----------------------------------------------------------------------------
 
 function problemMeta(error) {
@@ -55,6 +63,15 @@ function showError(error, prefix = "") {
 // --- loading -----------------------------------------------------------------------------
 
 async function refresh() {
+  track(+1);
+  try {
+    await load();
+  } finally {
+    track(-1);
+  }
+}
+
+async function load() {
   state.signedIn = Boolean(getToken());
   const [available, installed, shares, audit] = await Promise.allSettled([
     api().getAvailablePlugins(),
@@ -91,6 +108,7 @@ async function refresh() {
 async function run(key, label, action) {
   if (state.busy.has(key)) return;
   const focusKey = document.activeElement?.dataset?.key;
+  track(+1);
   state.busy.set(key, label);
   state.errors.delete(key);
   render();
@@ -109,6 +127,7 @@ async function run(key, label, action) {
       if (again && !again.disabled) again.focus();
       else if (!$("notice").hidden) $("notice").focus();
     }
+    track(-1);
   }
 }
 
@@ -180,7 +199,7 @@ function uninstall(slug, name) {
       render();
       const yes = await confirmDialog({
         title: `Uninstall ${name} and what depends on it?`,
-        text: `${error.detail} Uninstalling anyway also removes those plugins.`,
+        text: `${error.detail.replace(/[.\s]*$/, ".")} Uninstalling anyway also removes those plugins.`,
         confirmLabel: "Uninstall all",
       });
       if (!yes) {
@@ -222,6 +241,7 @@ function declineShare(offer) {
 
 async function moreAudit() {
   const button = $("audit-more");
+  track(+1);
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   try {
@@ -234,6 +254,7 @@ async function moreAudit() {
     button.removeAttribute("aria-busy");
     renderAudit();
     if (!button.hidden) button.focus();
+    track(-1);
   }
 }
 
@@ -426,14 +447,16 @@ function renderAudit() {
   const events = state.audit.events;
   $("audit-empty").hidden = events.length > 0;
   $("audit-more").hidden = !state.audit.next;
+  // data-label: the column's name, shown beside each value when a phone stacks the rows.
+  const cell = (label, text, className) => h("td", { className, dataset: { label } }, text);
   fill(document.querySelector("#audit tbody"), events.map((event) => h("tr", { dataset: { eventId: String(event.id) } },
-    h("td", {}, formatTime(event.at)),
-    h("td", {}, event.action),
-    h("td", {}, event.plugin_slug),
-    h("td", {}, [event.from_version, event.to_version].filter(Boolean).join(" → ")),
-    h("td", { className: `outcome-${event.outcome}` }, event.outcome),
-    h("td", {}, event.actor === event.user_id ? event.actor : `${event.actor} for ${event.user_id}`),
-    h("td", { className: "mono" }, event.request_id ?? ""))));
+    cell("When", formatTime(event.at)),
+    cell("Action", event.action),
+    cell("Plugin", event.plugin_slug),
+    cell("Version", [event.from_version, event.to_version].filter(Boolean).join(" → ")),
+    cell("Outcome", event.outcome, `outcome-${event.outcome}`),
+    cell("By", event.actor === event.user_id ? event.actor : `${event.actor} for ${event.user_id}`),
+    cell("Request", event.request_id ?? "", "mono"))));
 }
 
 // --- start -------------------------------------------------------------------------------
