@@ -144,7 +144,8 @@ class PluginManagerPage:
         if card is None:
             return None
         found = card.find_elements(By.CSS_SELECTOR, f'.badge[data-role="{role}"]')
-        return found[0].text if found else None
+        # data-value: the API's word for it (files_missing), where the text is for people.
+        return found[0].get_attribute("data-value") if found else None
 
     def wait_badge(self, slug, role, text):
         self.wait(lambda d: self.badge(slug, role) == text,
@@ -161,11 +162,12 @@ class PluginManagerPage:
         Select(card.find_element(By.CSS_SELECTOR, 'select[data-role="version"]')).select_by_value(version)
 
     def notice(self):
-        """(kind, text) of the page's notice, or None when hidden."""
+        """(kind, text) of the page's notice (kind: ok, warn or error), or None when hidden."""
         box = self.driver.find_element(By.ID, "notice")
         if not box.is_displayed():
             return None
-        kind = "error" if "error" in (box.get_attribute("class") or "") else "ok"
+        classes = (box.get_attribute("class") or "").split()
+        kind = next((k for k in ("error", "warn", "ok") if k in classes), "?")
         return kind, box.text
 
     def wait_notice(self, kind, contains):

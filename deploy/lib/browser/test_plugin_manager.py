@@ -5,12 +5,13 @@ matter; each step leaves a screenshot in BROWSER_ARTEFACTS."""
 import json
 import os
 import unittest
+import urllib.request
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from page import ARTEFACTS, PluginManagerPage, mint_token, new_driver
+from page import ARTEFACTS, BASE_URL, PluginManagerPage, mint_token, new_driver
 
 NETWORK = "braindrive_network"  # two versions in deploy/catalog: 1.0.0 and 1.1.0
 CHAT = "braindrive_chat"
@@ -245,8 +246,11 @@ class PluginManagerTests(BrowserTestCase):
         page.driver.execute_script("document.querySelector('#installed details').open = true")
         self.assertLessEqual(page.scroll_width(), 375)
         page.screenshot("phone-installed")
-        # The history table scrolls inside its own box, not the page.
+        # The history table's rows stack into small cards on a phone: nothing sticks out.
         page.driver.execute_script("document.getElementById('audit-section').scrollIntoView()")
+        rows = page.driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")
+        self.assertTrue(rows and rows[0].is_displayed())
+        self.assertLessEqual(rows[0].rect["x"] + rows[0].rect["width"], 375)
         self.assertLessEqual(page.scroll_width(), 375)
         page.screenshot("phone-history")
         # A dialog fits too.
@@ -323,6 +327,86 @@ class PluginManagerTests(BrowserTestCase):
         page.wait_notice("error", "Sign in again")
         self.assertIn("invalid_token", page.notice()[1])
         page.screenshot("refused-token")
+
+    def test_h_check_files_finds_a_change_and_repair_restores_it(self):
+        user = "judy_repair"
+        page = self.browser("judy", user).open(mint_token(user))
+        page.button(page.catalog_card(NETWORK), "install").click()
+        page.wait_settled()
+        page.wait_badge(NETWORK, "status", "healthy")
+        folder = os.path.join(os.environ["DATA_DIR"], "plugins", user, NETWORK)
+        bundle = os.path.join(folder, "dist", "remoteEntry.js")
+
+        # Same size, different bytes: only the full check (SHA-256) sees it.
+        with open(bundle, "r+b") as f:
+            first = f.read(1)
+            f.seek(0)
+            f.write(b"X" if first != b"X" else b"Y")
+        page.button(page.installed_card(NETWORK), "check").click()
+        page.wait_settled()
+        page.wait_badge(NETWORK, "status", "files_modified")
+        page.wait_notice("warn", "braindrive_network: files_modified")
+        self.assertEqual(page.installed_card(NETWORK).find_element(
+            By.CSS_SELECTOR, '.badge[data-role="status"]').text, "files modified")
+        result = page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, ".check-result").text
+        self.assertIn("remoteEntry.js", result)
+        page.screenshot("files-modified")
+
+        page.button(page.installed_card(NETWORK), "repair").click()
+        page.wait_settled()
+        page.wait_notice("ok", "Repaired braindrive_network")
+        page.wait_badge(NETWORK, "status", "healthy")
+        self.assertEqual(page.installed_card(NETWORK).find_elements(By.CSS_SELECTOR, ".check-result"), [])
+        with open(bundle, "rb") as f:
+            self.assertEqual(f.read(1), first)
+        page.button(page.installed_card(NETWORK), "check").click()
+        page.wait_settled()
+        page.wait_notice("ok", "braindrive_network: healthy")
+        page.screenshot("repaired")
+
+        # A missing file shows in the list's own status after a reload.
+        os.remove(bundle)
+        page.driver.find_element(By.ID, "refresh").click()
+        page.wait_settled()
+        page.wait_badge(NETWORK, "status", "files_missing")
+        page.screenshot("files-missing")
+        page.button(page.installed_card(NETWORK), "repair").click()
+        page.wait_settled()
+        page.wait_badge(NETWORK, "status", "healthy")
+        self.assertTrue(os.path.exists(bundle))
+
+    def test_i_history_pages_with_more(self):
+        user = "ken_history"
+        token = mint_token(user)
+        # 1 install + 24 switches = 25 events: more than one page of 20.
+        api_call(token, "POST", f"{NETWORK}/install")
+        for _ in range(12):
+            api_call(token, "POST", f"{NETWORK}/disable")
+            api_call(token, "POST", f"{NETWORK}/enable")
+        page = self.browser("ken", user).open(token)
+        self.assertEqual(len(page.audit_actions()), 20)
+        more = page.driver.find_element(By.ID, "audit-more")
+        self.assertTrue(more.is_displayed())
+        for _ in range(5):  # bounded: 25 events need one more page (and at most one empty one)
+            if not more.is_displayed():
+                break
+            more.click()
+            page.wait_settled()
+        self.assertFalse(more.is_displayed())
+        ids = [int(row.get_attribute("data-event-id"))
+               for row in page.driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")]
+        self.assertEqual(len(ids), 25)
+        self.assertEqual(ids, sorted(set(ids), reverse=True))  # newest first, no repeats
+        self.assertEqual(page.audit_actions()[-1][1], "install")
+        page.screenshot("history-all")
+
+
+def api_call(token, method, path):
+    """One API request outside the browser (to prepare data); returns the data."""
+    request = urllib.request.Request(f"{BASE_URL}/api/plugins/{path}", method=method,
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["data"]
 
 
 if __name__ == "__main__":

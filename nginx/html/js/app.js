@@ -113,8 +113,10 @@ async function run(key, label, action) {
   state.errors.delete(key);
   render();
   try {
-    const text = await action();
-    if (text) showNotice("ok", text);
+    // An action returns its outcome as text, or as {kind, text} when it is a warning.
+    const outcome = await action();
+    if (typeof outcome === "string") showNotice("ok", outcome);
+    else if (outcome) showNotice(outcome.kind, outcome.text);
   } catch (error) {
     state.errors.set(key, error);
     showError(error);
@@ -162,7 +164,8 @@ function check(slug) {
   run(slug, "Checking every file (SHA-256)…", async () => {
     const data = await api().checkPluginStatus(slug, { verifyFull: true });
     state.checks.set(slug, data);
-    return `${data.plugin_slug}: ${data.status} (${data.files?.expected ?? "?"} files checked)`;
+    const text = `${data.plugin_slug}: ${data.status} (${data.files?.expected ?? "?"} files checked)`;
+    return data.status === "healthy" ? text : { kind: "warn", text: `${text}; Repair restores the files` };
   });
 }
 
@@ -318,8 +321,9 @@ function lockWhileBusy(row, key) {
   return row;
 }
 
-function badge(text, className, role) {
-  return h("span", { className: `badge ${className}`, dataset: { role } }, text);
+// data-value keeps the API's word (files_missing); the text is for people (files missing).
+function badge(text, className, role, value = text) {
+  return h("span", { className: `badge ${className}`, dataset: { role, value } }, text.replace(/_/g, " "));
 }
 
 function renderInstalled() {
@@ -333,7 +337,9 @@ function installedCard(plugin) {
   const entry = catalogEntry(slug);
   const name = entry?.name || slug;
   const checked = state.checks.get(slug);
-  const status = checked?.status ?? plugin.status;
+  // A full check's finding shows on top of a healthy list status; an unhealthy list status is
+  // newer news (and a full check would report it too).
+  const status = checked && plugin.status === "healthy" ? checked.status : plugin.status;
   const updateKey = `${slug}:update-version`;
 
   const modules = (plugin.modules ?? []).map((moduleId) => {
@@ -480,7 +486,10 @@ $("sign-out").addEventListener("click", () => {
   resetUserState();
   refresh().then(() => $("token-input").focus());
 });
-$("refresh").addEventListener("click", () => refresh());
+$("refresh").addEventListener("click", () => {
+  state.checks.clear(); // a reload shows the server's current status, not an older full check
+  refresh();
+});
 $("audit-more").addEventListener("click", moreAudit);
 
 takeTokenFromFragment();
