@@ -328,6 +328,13 @@ class PluginManagerTests(BrowserTestCase):
         self.assertIn("invalid_token", page.notice()[1])
         page.screenshot("refused-token")
 
+        # A /#token=… link opened in this tab (only the fragment changes, no reload) signs in too.
+        page.driver.get(f"{BASE_URL}/#token={token}")
+        page.wait(lambda d: d.find_element(By.ID, "who").text == user, "the fragment's token was not taken")
+        page.wait_settled()
+        self.assertNotIn("token=", page.driver.current_url)
+        self.assertIsNone(page.notice())  # the refused token's error went with it
+
     def test_h_check_files_finds_a_change_and_repair_restores_it(self):
         user = "judy_repair"
         page = self.browser("judy", user).open(mint_token(user))

@@ -51,7 +51,7 @@ function showNotice(kind, text, error) {
   box.setAttribute("role", kind === "error" ? "alert" : "status");
   fill(box, h("span", { className: "notice-text", dataset: { role: "text" } }, text),
     error ? h("span", { className: "meta" }, problemMeta(error)) : null,
-    h("button", { type: "button", className: "link", onclick: () => { box.hidden = true; } }, "Dismiss"));
+    h("button", { type: "button", className: "link", onclick: () => { box.hidden = true; $("main").focus(); } }, "Dismiss"));
 }
 
 function showError(error, prefix = "") {
@@ -71,7 +71,11 @@ async function refresh() {
   }
 }
 
+// Loads can overlap (an action ends while another reload runs): only the newest one is shown.
+let latestLoad = 0;
+
 async function load() {
+  const thisLoad = ++latestLoad;
   state.signedIn = Boolean(getToken());
   const [available, installed, shares, audit] = await Promise.allSettled([
     api().getAvailablePlugins(),
@@ -79,6 +83,7 @@ async function load() {
     state.signedIn ? api().getShares() : Promise.resolve(null),
     state.signedIn ? api().getAudit({ limit: AUDIT_PAGE }) : Promise.resolve(null),
   ]);
+  if (thisLoad !== latestLoad) return;
   const failures = [available, installed, shares, audit].filter((r) => r.status === "rejected");
   if (available.status === "fulfilled") {
     state.catalog = Object.values(available.value.available_plugins ?? {})
@@ -491,6 +496,14 @@ $("refresh").addEventListener("click", () => {
   refresh();
 });
 $("audit-more").addEventListener("click", moreAudit);
+
+// A /#token=… link opened in a tab that already shows the page changes only the fragment.
+window.addEventListener("hashchange", () => {
+  if (takeTokenFromFragment()) {
+    resetUserState();
+    refresh();
+  }
+});
 
 takeTokenFromFragment();
 refresh();
