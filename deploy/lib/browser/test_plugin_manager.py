@@ -326,6 +326,12 @@ class PluginManagerTests(BrowserTestCase):
         page.wait_settled()
         page.wait_notice("error", "Sign in again")
         self.assertIn("invalid_token", page.notice()[1])
+        # Refused, the page acts signed out: the public catalog without buttons, the token field again.
+        self.assertTrue(page.driver.find_element(By.ID, "token-form").is_displayed())
+        self.assertTrue(page.driver.find_element(By.ID, "refused-text").is_displayed())
+        self.assertFalse(page.driver.find_element(By.ID, "audit-section").is_displayed())
+        self.assertTrue(page.catalog_card(NETWORK).is_displayed())
+        self.assertEqual(page.catalog_card(NETWORK).find_elements(By.CSS_SELECTOR, "button"), [])
         page.screenshot("refused-token")
 
         # A /#token=… link opened in this tab (only the fragment changes, no reload) signs in too.

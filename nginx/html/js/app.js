@@ -1,18 +1,20 @@
 // The plugin manager page: state, rendering and actions. Talks to the API only through
 // plugin-api.js; writes data into the page only as text (dom.js).
-import { configureDefaultClient, getDefaultClient, PluginApiError } from "./plugin-api.js";
+import { configureDefaultClient, createPluginClient, getDefaultClient, PluginApiError } from "./plugin-api.js";
 import { getToken, setToken, signOut, takeTokenFromFragment, tokenUser } from "./session.js";
 import { h, fill } from "./dom.js";
 import { confirmDialog, askUserIds } from "./dialogs.js";
-import { compareVersions, formatTime, moduleName } from "./format.js";
+import { compareVersions, formatTime, moduleName, sentence } from "./format.js";
 
 configureDefaultClient({ getToken });
 const api = () => getDefaultClient();
+const anonymousApi = createPluginClient({ getToken: () => null });
 
 const AUDIT_PAGE = 20;
 
 const state = {
-  signedIn: false,
+  signedIn: false, // a token that the server accepted at the last load
+  authRefused: false, // the server answered 401 to the token in sessionStorage
   catalog: [], // entries of available_plugins, sorted by name
   installed: [], // installed_plugins
   shares: [], // offers to the user
@@ -57,7 +59,7 @@ function showNotice(kind, text, error) {
 function showError(error, prefix = "") {
   const detail = error instanceof PluginApiError ? error.detail : `Unexpected error: ${error?.message || error}`;
   const hint = error?.status === 401 ? " Sign in again with a fresh token." : "";
-  showNotice("error", `${prefix}${detail}${hint}`, error instanceof PluginApiError ? error : null);
+  showNotice("error", `${prefix}${hint ? sentence(detail) : detail}${hint}`, error instanceof PluginApiError ? error : null);
 }
 
 // --- loading -----------------------------------------------------------------------------
@@ -76,15 +78,23 @@ let latestLoad = 0;
 
 async function load() {
   const thisLoad = ++latestLoad;
-  state.signedIn = Boolean(getToken());
-  const [available, installed, shares, audit] = await Promise.allSettled([
+  const hasToken = Boolean(getToken());
+  let [available, installed, shares, audit] = await Promise.allSettled([
     api().getAvailablePlugins(),
-    state.signedIn ? api().getInstalledPlugins() : Promise.resolve(null),
-    state.signedIn ? api().getShares() : Promise.resolve(null),
-    state.signedIn ? api().getAudit({ limit: AUDIT_PAGE }) : Promise.resolve(null),
+    hasToken ? api().getInstalledPlugins() : Promise.resolve(null),
+    hasToken ? api().getShares() : Promise.resolve(null),
+    hasToken ? api().getAudit({ limit: AUDIT_PAGE }) : Promise.resolve(null),
   ]);
+  const results = [available, installed, shares, audit];
+  // A refused token (401): the page acts signed out, says why, and offers the token field again.
+  const refusal = results.find((r) => r.status === "rejected" && r.reason?.status === 401)?.reason ?? null;
+  if (refusal && available.status === "rejected") {
+    // The catalog is public: show it without the token rather than not at all.
+    [available] = await Promise.allSettled([anonymousApi.getAvailablePlugins()]);
+  }
   if (thisLoad !== latestLoad) return;
-  const failures = [available, installed, shares, audit].filter((r) => r.status === "rejected");
+  state.authRefused = Boolean(refusal);
+  state.signedIn = hasToken && !refusal;
   if (available.status === "fulfilled") {
     state.catalog = Object.values(available.value.available_plugins ?? {})
       .sort((a, b) => String(a.name || a.slug).localeCompare(String(b.name || b.slug)));
@@ -100,7 +110,8 @@ async function load() {
     state.audit = { events: [], next: null };
   }
   render();
-  if (failures.length) showError(failures[0].reason, "Could not load the page's data: ");
+  const failure = refusal ?? results.find((r) => r.status === "rejected")?.reason;
+  if (failure) showError(failure, "Could not load the page's data: ");
 }
 
 // --- actions -----------------------------------------------------------------------------
@@ -207,7 +218,7 @@ function uninstall(slug, name) {
       render();
       const yes = await confirmDialog({
         title: `Uninstall ${name} and what depends on it?`,
-        text: `${error.detail.replace(/[.\s]*$/, ".")} Uninstalling anyway also removes those plugins.`,
+        text: `${sentence(error.detail)} Uninstalling anyway also removes those plugins.`,
         confirmLabel: "Uninstall all",
       });
       if (!yes) {
@@ -284,12 +295,17 @@ function render() {
 
 function renderIdentity() {
   const token = getToken();
+  const active = Boolean(token) && !state.authRefused;
   $("signed-in").hidden = !token;
-  $("token-form").hidden = Boolean(token);
+  $("token-form").hidden = active;
   $("who").textContent = token ? tokenUser(token) ?? "(unknown user)" : "";
-  $("installed-signed-out").hidden = Boolean(token);
-  $("shares-section").hidden = !token;
-  $("audit-section").hidden = !token;
+  $("signed-in-text").hidden = state.authRefused;
+  $("refused-text").hidden = !state.authRefused;
+  $("sign-out").textContent = state.authRefused ? "Forget it" : "Sign out";
+  $("installed-signed-out").hidden = active;
+  $("refresh").hidden = !active;
+  $("shares-section").hidden = !active;
+  $("audit-section").hidden = !active;
 }
 
 const catalogEntry = (slug) => state.catalog.find((p) => p.slug === slug);

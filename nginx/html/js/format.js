@@ -31,3 +31,9 @@ export function moduleName(moduleId, pluginId) {
   const prefix = `${pluginId}_`;
   return String(moduleId).startsWith(prefix) ? String(moduleId).slice(prefix.length) : String(moduleId);
 }
+
+/** Text ending in one full stop (a problem's detail usually has none), to add another sentence. */
+export function sentence(text) {
+  const trimmed = String(text ?? "").trimEnd();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
