@@ -109,6 +109,18 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(len(modules), 2)  # 1.1.0 adds ComponentNetworkHistory
         page.screenshot("updated-1.1.0")
 
+        # One module off: its row says so and offers Enable only.
+        page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, ".modules summary").click()
+        history = 'li[data-module="ComponentNetworkHistory"]'
+        page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, f'{history} [data-action="module-disable"]').click()
+        page.wait_settled()
+        page.wait_notice("ok", "Module ComponentNetworkHistory of braindrive_network disabled")
+        row = page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, history)
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, '[data-role="module-state"]').text, "disabled")
+        self.assertFalse(row.find_element(By.CSS_SELECTOR, '[data-action="module-disable"]').is_enabled())
+        self.assertTrue(row.find_element(By.CSS_SELECTOR, '[data-action="module-enable"]').is_enabled())
+        page.screenshot("module-disabled")
+
         page.button(page.installed_card(NETWORK), "uninstall").click()
         page.wait_settled()
         page.wait_notice("ok", "Uninstalled braindrive_network")

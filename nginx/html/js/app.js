@@ -26,6 +26,7 @@ const state = {
   checks: new Map(), // slug -> status data of the last "Check files" (verify=full)
   modules: new Map(), // module id -> enabled, as the last enable/disable answer said
   chosen: new Map(), // select key -> chosen version, kept across re-renders
+  openModules: new Set(), // slugs whose module list is unfolded, kept across re-renders
 };
 
 const $ = (id) => document.getElementById(id);
@@ -411,7 +412,8 @@ function installedCard(plugin) {
       h("button", { type: "button", className: "danger", dataset: { key: `${slug}:uninstall`, action: "uninstall" },
         onclick: () => uninstall(slug, name) }, "Uninstall")),
     modules.length
-      ? h("details", { className: "modules" },
+      ? h("details", { className: "modules", open: state.openModules.has(slug),
+        ontoggle: (e) => (e.target.open ? state.openModules.add(slug) : state.openModules.delete(slug)) },
         h("summary", {}, `Modules (${modules.length})`), h("ul", {}, modules))
       : null);
   return lockWhileBusy(card, slug);
@@ -489,7 +491,7 @@ function renderAudit() {
 // --- start -------------------------------------------------------------------------------
 
 function resetUserState() {
-  for (const map of [state.busy, state.errors, state.checks, state.modules, state.chosen]) map.clear();
+  for (const map of [state.busy, state.errors, state.checks, state.modules, state.chosen, state.openModules]) map.clear();
   $("notice").hidden = true;
 }
 
@@ -508,7 +510,9 @@ $("sign-out").addEventListener("click", () => {
   refresh().then(() => $("token-input").focus());
 });
 $("refresh").addEventListener("click", () => {
-  state.checks.clear(); // a reload shows the server's current status, not an older full check
+  // A reload shows the server's current status, not an older full check or error.
+  state.checks.clear();
+  state.errors.clear();
   refresh();
 });
 $("audit-more").addEventListener("click", moreAudit);
