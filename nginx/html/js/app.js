@@ -1,0 +1,529 @@
+// The plugin manager page: state, rendering and actions. Talks to the API only through
+// plugin-api.js; writes data into the page only as text (dom.js).
+import { configureDefaultClient, createPluginClient, getDefaultClient, PluginApiError } from "./plugin-api.js";
+import { getToken, setToken, signOut, takeTokenFromFragment, tokenUser } from "./session.js";
+import { h, fill } from "./dom.js";
+import { confirmDialog, askUserIds } from "./dialogs.js";
+import { compareVersions, formatTime, moduleName, sentence } from "./format.js";
+
+configureDefaultClient({ getToken });
+const api = () => getDefaultClient();
+const anonymousApi = createPluginClient({ getToken: () => null });
+
+const AUDIT_PAGE = 20;
+
+const state = {
+  signedIn: false, // a token that the server accepted at the last load
+  authRefused: false, // the server answered 401 to the token in sessionStorage
+  catalog: [], // entries of available_plugins, sorted by name
+  installed: [], // installed_plugins
+  shares: [], // offers to the user
+  audit: { events: [], next: null },
+  // Per plugin slug (or "share:<id>"): the running action's progress label. A busy row's
+  // buttons stay disabled across re-renders caused by other rows.
+  busy: new Map(),
+  errors: new Map(), // same keys: the last PluginApiError of that row
+  checks: new Map(), // slug -> status data of the last "Check files" (verify=full)
+  modules: new Map(), // module id -> enabled, as the last enable/disable answer said
+  chosen: new Map(), // select key -> chosen version, kept across re-renders
+  openModules: new Set(), // slugs whose module list is unfolded, kept across re-renders
+};
+
+const $ = (id) => document.getElementById(id);
+
+// How many loads and actions are in flight, on <body data-pending>: tests (and anyone curious)
+// can wait for the page to settle without guessing times.
+let pending = 0;
+function track(delta) {
+  pending += delta;
+  document.body.dataset.pending = String(pending);
+}
+
+// --- messages ----------------------------------------------------------------------------
+
+function problemMeta(error) {
+  return [error.code, error.status ? `HTTP ${error.status}` : null, error.requestId && `request ${error.requestId}`]
+    .filter(Boolean).join(" · ");
+}
+
+function showNotice(kind, text, error) {
+  const box = $("notice");
+  box.hidden = false;
+  box.className = `notice ${kind}`;
+  // alert for errors (announced at once), status for outcomes.
+  box.setAttribute("role", kind === "error" ? "alert" : "status");
+  fill(box, h("span", { className: "notice-text", dataset: { role: "text" } }, text),
+    error ? h("span", { className: "meta" }, problemMeta(error)) : null,
+    h("button", { type: "button", className: "link", onclick: () => { box.hidden = true; $("main").focus(); } }, "Dismiss"));
+}
+
+function showError(error, prefix = "") {
+  const detail = error instanceof PluginApiError ? error.detail : `Unexpected error: ${error?.message || error}`;
+  const hint = error?.status === 401 ? " Sign in again with a fresh token." : "";
+  showNotice("error", `${prefix}${hint ? sentence(detail) : detail}${hint}`, error instanceof PluginApiError ? error : null);
+}
+
+// --- loading -----------------------------------------------------------------------------
+
+async function refresh() {
+  track(+1);
+  try {
+    await load();
+  } finally {
+    track(-1);
+  }
+}
+
+// Loads can overlap (an action ends while another reload runs): only the newest one is shown.
+let latestLoad = 0;
+
+async function load() {
+  const thisLoad = ++latestLoad;
+  const hasToken = Boolean(getToken());
+  let [available, installed, shares, audit] = await Promise.allSettled([
+    api().getAvailablePlugins(),
+    hasToken ? api().getInstalledPlugins() : Promise.resolve(null),
+    hasToken ? api().getShares() : Promise.resolve(null),
+    hasToken ? api().getAudit({ limit: AUDIT_PAGE }) : Promise.resolve(null),
+  ]);
+  const results = [available, installed, shares, audit];
+  // A refused token (401): the page acts signed out, says why, and offers the token field again.
+  const refusal = results.find((r) => r.status === "rejected" && r.reason?.status === 401)?.reason ?? null;
+  if (refusal && available.status === "rejected") {
+    // The catalog is public: show it without the token rather than not at all.
+    [available] = await Promise.allSettled([anonymousApi.getAvailablePlugins()]);
+  }
+  if (thisLoad !== latestLoad) return;
+  state.authRefused = Boolean(refusal);
+  state.signedIn = hasToken && !refusal;
+  if (available.status === "fulfilled") {
+    state.catalog = Object.values(available.value.available_plugins ?? {})
+      .sort((a, b) => String(a.name || a.slug).localeCompare(String(b.name || b.slug)));
+  }
+  state.installed = installed.status === "fulfilled" ? installed.value?.installed_plugins ?? [] : state.installed;
+  state.shares = shares.status === "fulfilled" ? shares.value?.shares ?? [] : state.shares;
+  if (audit.status === "fulfilled" && audit.value) {
+    state.audit = { events: audit.value.events ?? [], next: audit.value.next_cursor ?? null };
+  }
+  if (!state.signedIn) {
+    state.installed = [];
+    state.shares = [];
+    state.audit = { events: [], next: null };
+  }
+  render();
+  const failure = refusal ?? results.find((r) => r.status === "rejected")?.reason;
+  if (failure) showError(failure, "Could not load the page's data: ");
+}
+
+// --- actions -----------------------------------------------------------------------------
+
+/**
+ * Runs one action on a row: locks the row (buttons disabled, aria-busy, progress label), shows
+ * the outcome or the problem's detail, then reloads. `action` returns the success text, or null
+ * when the user cancelled.
+ */
+async function run(key, label, action) {
+  if (state.busy.has(key)) return;
+  const focusKey = document.activeElement?.dataset?.key;
+  track(+1);
+  state.busy.set(key, label);
+  state.errors.delete(key);
+  render();
+  try {
+    // An action returns its outcome as text, or as {kind, text} when it is a warning.
+    const outcome = await action();
+    if (typeof outcome === "string") showNotice("ok", outcome);
+    else if (outcome) showNotice(outcome.kind, outcome.text);
+  } catch (error) {
+    state.errors.set(key, error);
+    showError(error);
+  } finally {
+    state.busy.delete(key);
+    await refresh();
+    // Keyboard users keep their place: the same control when it still exists, else the notice.
+    if (document.activeElement === document.body || !document.activeElement) {
+      const again = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+      if (again && !again.disabled) again.focus();
+      else if (!$("notice").hidden) $("notice").focus();
+    }
+    track(-1);
+  }
+}
+
+function install(slug, version) {
+  run(slug, `Installing ${version || "the latest version"}…`, async () => {
+    const data = await api().installPlugin(slug, version);
+    const deps = data.dependencies_installed?.length ? ` (with ${data.dependencies_installed.join(", ")})` : "";
+    return `Installed ${data.plugin_slug} ${data.version}${deps}`;
+  });
+}
+
+function update(slug, version) {
+  run(slug, `Updating to ${version || "the latest version"}…`, async () => {
+    state.checks.delete(slug);
+    const data = await api().updatePlugin(slug, version);
+    return data.previous_version === data.new_version
+      ? `${data.plugin_slug} is already at ${data.new_version}`
+      : `Updated ${data.plugin_slug} from ${data.previous_version} to ${data.new_version}`;
+  });
+}
+
+function repair(slug) {
+  run(slug, "Repairing…", async () => {
+    state.checks.delete(slug);
+    const data = await api().repairPlugin(slug);
+    const actions = data.repair_actions?.length ? `: ${data.repair_actions.length} repair action(s)` : "";
+    return `Repaired ${data.plugin_slug} (${data.old_status} → ${data.new_status})${actions}`;
+  });
+}
+
+function check(slug) {
+  run(slug, "Checking every file (SHA-256)…", async () => {
+    const data = await api().checkPluginStatus(slug, { verifyFull: true });
+    state.checks.set(slug, data);
+    const text = `${data.plugin_slug}: ${data.status} (${data.files?.expected ?? "?"} files checked)`;
+    return data.status === "healthy" ? text : { kind: "warn", text: `${text}; Repair restores the files` };
+  });
+}
+
+function setEnabled(slug, enabled) {
+  run(slug, enabled ? "Enabling…" : "Disabling…", async () => {
+    const data = enabled ? await api().enablePlugin(slug) : await api().disablePlugin(slug);
+    rememberModules(data);
+    return `${data.plugin_slug} ${data.enabled ? "enabled" : "disabled"}`;
+  });
+}
+
+function setModuleEnabled(slug, module, enabled) {
+  run(slug, `${enabled ? "Enabling" : "Disabling"} ${module}…`, async () => {
+    const data = enabled ? await api().enableModule(slug, module) : await api().disableModule(slug, module);
+    rememberModules(data);
+    return `Module ${module} of ${data.plugin_slug} ${enabled ? "enabled" : "disabled"}`;
+  });
+}
+
+// The installed list names modules but not their enabled flags; enable/disable answers carry them.
+function rememberModules(data) {
+  for (const module of data.modules ?? []) state.modules.set(module.module_id, module.enabled);
+}
+
+function uninstall(slug, name) {
+  run(slug, "Uninstalling…", async () => {
+    let data;
+    try {
+      data = await api().uninstallPlugin(slug);
+    } catch (error) {
+      if (!(error instanceof PluginApiError) || error.code !== "dependency_in_use") throw error;
+      // Other plugins of this user need it: say which (the detail names them) and ask first.
+      state.busy.set(slug, "Waiting for your answer…");
+      render();
+      const yes = await confirmDialog({
+        title: `Uninstall ${name} and what depends on it?`,
+        text: `${sentence(error.detail)} Uninstalling anyway also removes those plugins.`,
+        confirmLabel: "Uninstall all",
+      });
+      if (!yes) {
+        showNotice("ok", `Nothing was uninstalled: ${error.detail}`);
+        return null;
+      }
+      state.busy.set(slug, "Uninstalling with dependents…");
+      render();
+      data = await api().uninstallPlugin(slug, { cascade: true });
+    }
+    state.checks.delete(slug);
+    return `Uninstalled ${(data.uninstalled?.length ? data.uninstalled : [data.plugin_slug]).join(", ")}`;
+  });
+}
+
+async function share(slug, name) {
+  const userIds = await askUserIds(name);
+  if (!userIds) return;
+  run(slug, "Offering…", async () => {
+    const data = await api().sharePlugin(slug, userIds);
+    const to = (data.shares ?? []).map((s) => s.to_user).join(", ");
+    return `Offered ${slug} to ${to || userIds.join(", ")}`;
+  });
+}
+
+function acceptShare(offer) {
+  run(`share:${offer.share_id}`, "Installing the offered version…", async () => {
+    const data = await api().acceptShare(offer.share_id);
+    return `Installed ${data.plugin_slug} ${data.version} from ${offer.from_user}'s offer`;
+  });
+}
+
+function declineShare(offer) {
+  run(`share:${offer.share_id}`, "Declining…", async () => {
+    await api().declineShare(offer.share_id);
+    return `Declined ${offer.plugin_slug} ${offer.version} from ${offer.from_user}`;
+  });
+}
+
+async function moreAudit() {
+  const button = $("audit-more");
+  track(+1);
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    const data = await api().getAudit({ limit: AUDIT_PAGE, cursor: state.audit.next });
+    state.audit = { events: [...state.audit.events, ...(data.events ?? [])], next: data.next_cursor ?? null };
+  } catch (error) {
+    showError(error, "Could not load more history: ");
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    renderAudit();
+    if (!button.hidden) button.focus();
+    track(-1);
+  }
+}
+
+// --- rendering ---------------------------------------------------------------------------
+
+function render() {
+  // A re-render replaces the lists; keep the keyboard focus on the same control if it survives.
+  const focusKey = document.activeElement?.dataset?.key;
+  renderIdentity();
+  renderInstalled();
+  renderShares();
+  renderCatalog();
+  renderAudit();
+  if (focusKey && document.activeElement === document.body) {
+    const again = document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+    if (again && !again.disabled) again.focus();
+  }
+}
+
+function renderIdentity() {
+  const token = getToken();
+  const active = Boolean(token) && !state.authRefused;
+  $("signed-in").hidden = !token;
+  $("token-form").hidden = active;
+  $("who").textContent = token ? tokenUser(token) ?? "(unknown user)" : "";
+  $("signed-in-text").hidden = state.authRefused;
+  $("refused-text").hidden = !state.authRefused;
+  $("sign-out").textContent = state.authRefused ? "Forget it" : "Sign out";
+  $("installed-signed-out").hidden = active;
+  $("refresh").hidden = !active;
+  $("shares-section").hidden = !active;
+  $("audit-section").hidden = !active;
+}
+
+const catalogEntry = (slug) => state.catalog.find((p) => p.slug === slug);
+
+function versionSelect(key, versions, preferred, label) {
+  const sorted = [...versions].sort((a, b) => compareVersions(b, a));
+  const chosen = state.chosen.get(key);
+  const value = sorted.includes(chosen) ? chosen : preferred ?? sorted[0];
+  const id = `select-${key.replace(/[^a-z0-9_-]/gi, "-")}`;
+  const select = h("select", { id, dataset: { key, role: "version" }, onchange: (e) => state.chosen.set(key, e.target.value) },
+    sorted.map((v, i) => h("option", { value: v, selected: v === value }, i === 0 ? `${v} (latest)` : v)));
+  return [h("label", { htmlFor: id, className: "inline-label" }, label), select];
+}
+
+// Progress and error lines of a row, from state.
+function rowStatus(key) {
+  const busy = state.busy.get(key);
+  const error = state.errors.get(key);
+  return [
+    busy ? h("div", { className: "progress", attrs: { role: "status" } }, h("progress", { attrs: { "aria-label": busy } }), h("span", {}, busy)) : null,
+    !busy && error
+      ? h("div", { className: "row-error", dataset: { role: "error" } },
+        h("span", {}, error.detail ?? String(error.message ?? error)),
+        error instanceof PluginApiError ? h("span", { className: "meta" }, problemMeta(error)) : null)
+      : null,
+  ];
+}
+
+function lockWhileBusy(row, key) {
+  if (!state.busy.has(key)) return row;
+  row.setAttribute("aria-busy", "true");
+  row.classList.add("busy");
+  for (const control of row.querySelectorAll("button, select, input")) control.disabled = true;
+  return row;
+}
+
+// data-value keeps the API's word (files_missing); the text is for people (files missing).
+function badge(text, className, role, value = text) {
+  return h("span", { className: `badge ${className}`, dataset: { role, value } }, text.replace(/_/g, " "));
+}
+
+function renderInstalled() {
+  const list = $("installed");
+  $("installed-empty").hidden = !state.signedIn || state.installed.length > 0;
+  fill(list, state.installed.map(installedCard));
+}
+
+function installedCard(plugin) {
+  const slug = plugin.plugin_slug;
+  const entry = catalogEntry(slug);
+  const name = entry?.name || slug;
+  const checked = state.checks.get(slug);
+  // A full check's finding shows on top of a healthy list status; an unhealthy list status is
+  // newer news (and a full check would report it too).
+  const status = checked && plugin.status === "healthy" ? checked.status : plugin.status;
+  const updateKey = `${slug}:update-version`;
+
+  const modules = (plugin.modules ?? []).map((moduleId) => {
+    const module = moduleName(moduleId, plugin.plugin_id);
+    const known = state.modules.get(moduleId);
+    return h("li", { className: "module", dataset: { module } },
+      h("span", { className: "module-name" }, module),
+      h("span", { className: "module-state", dataset: { role: "module-state" } },
+        known === undefined ? "" : known ? "enabled" : "disabled"),
+      h("span", { className: "button-row" },
+        h("button", { type: "button", dataset: { key: `${slug}:module:${module}:enable`, action: "module-enable" },
+          attrs: { "aria-label": `Enable module ${module}` }, disabled: known === true,
+          onclick: () => setModuleEnabled(slug, module, true) }, "Enable"),
+        h("button", { type: "button", dataset: { key: `${slug}:module:${module}:disable`, action: "module-disable" },
+          attrs: { "aria-label": `Disable module ${module}` }, disabled: known === false,
+          onclick: () => setModuleEnabled(slug, module, false) }, "Disable")));
+  });
+
+  const problems = checked && (checked.files?.missing?.length || checked.files?.modified?.length)
+    ? h("p", { className: "check-result" },
+      [checked.files.missing?.length ? `Missing: ${checked.files.missing.join(", ")}. ` : "",
+        checked.files.modified?.length ? `Changed: ${checked.files.modified.join(", ")}.` : ""].join(""))
+    : null;
+
+  const card = h("li", { className: "card installed", dataset: { slug } },
+    h("div", { className: "card-head" },
+      h("h3", {}, name),
+      h("span", { className: "version", dataset: { role: "version" } }, plugin.version)),
+    h("div", { className: "badges" },
+      badge(status, `status-${status}`, "status"),
+      badge(plugin.enabled ? "enabled" : "disabled", plugin.enabled ? "on" : "off", "enabled"),
+      plugin.update_available ? badge(`update ${plugin.latest_version} available`, "update", "update") : null),
+    problems,
+    rowStatus(slug),
+    h("div", { className: "actions" },
+      entry?.versions?.length
+        ? h("span", { className: "field" },
+          versionSelect(updateKey, entry.versions, plugin.latest_version, "Version"),
+          h("button", { type: "button", dataset: { key: `${slug}:update`, action: "update" },
+            onclick: (e) => update(slug, e.target.closest("li").querySelector("select[data-role=version]").value) },
+          "Update"))
+        : null,
+      h("button", { type: "button", dataset: { key: `${slug}:check`, action: "check" }, onclick: () => check(slug) }, "Check files"),
+      h("button", { type: "button", dataset: { key: `${slug}:repair`, action: "repair" }, onclick: () => repair(slug) }, "Repair"),
+      h("button", { type: "button", dataset: { key: `${slug}:toggle`, action: plugin.enabled ? "disable" : "enable" },
+        onclick: () => setEnabled(slug, !plugin.enabled) }, plugin.enabled ? "Disable" : "Enable"),
+      h("button", { type: "button", dataset: { key: `${slug}:share`, action: "share" }, onclick: () => share(slug, name) }, "Share…"),
+      h("button", { type: "button", className: "danger", dataset: { key: `${slug}:uninstall`, action: "uninstall" },
+        onclick: () => uninstall(slug, name) }, "Uninstall")),
+    modules.length
+      ? h("details", { className: "modules", open: state.openModules.has(slug),
+        ontoggle: (e) => (e.target.open ? state.openModules.add(slug) : state.openModules.delete(slug)) },
+        h("summary", {}, `Modules (${modules.length})`), h("ul", {}, modules))
+      : null);
+  return lockWhileBusy(card, slug);
+}
+
+function renderShares() {
+  $("shares-empty").hidden = state.shares.length > 0;
+  fill($("shares"), state.shares.map((offer) => {
+    const key = `share:${offer.share_id}`;
+    const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
+      h("div", { className: "card-head" },
+        h("h3", {}, catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug),
+        h("span", { className: "version" }, offer.version)),
+      h("p", { className: "hint" }, `Offered by ${offer.from_user}, ${formatTime(offer.created_at)}`),
+      rowStatus(key),
+      h("div", { className: "actions" },
+        h("button", { type: "button", dataset: { key: `${key}:accept`, action: "accept" }, onclick: () => acceptShare(offer) }, "Accept"),
+        h("button", { type: "button", dataset: { key: `${key}:decline`, action: "decline" }, onclick: () => declineShare(offer) }, "Decline")));
+    return lockWhileBusy(row, key);
+  }));
+}
+
+function renderCatalog() {
+  $("catalog-empty").hidden = state.catalog.length > 0;
+  const installed = new Map(state.installed.map((p) => [p.plugin_slug, p]));
+  fill($("catalog"), state.catalog.map((plugin) => {
+    const slug = plugin.slug;
+    const mine = installed.get(slug);
+    const deps = Object.entries(plugin.dependencies ?? {}).map(([d, range]) => `${d} ${range}`);
+    const versions = plugin.versions?.length ? plugin.versions : [plugin.version];
+    const selectKey = `${slug}:install-version`;
+    let action = null;
+    if (state.signedIn && mine) {
+      action = h("p", { className: "installed-note" }, `Installed: ${mine.version}`);
+    } else if (state.signedIn) {
+      action = h("div", { className: "actions" },
+        h("span", { className: "field" },
+          versionSelect(selectKey, versions, plugin.version, "Version"),
+          h("button", { type: "button", className: "primary", dataset: { key: `${slug}:install`, action: "install" },
+            onclick: (e) => install(slug, e.target.closest("li").querySelector("select[data-role=version]").value) }, "Install")));
+    }
+    const row = h("li", { className: "card catalog", dataset: { slug } },
+      h("div", { className: "card-head" },
+        h("h3", {}, plugin.name || slug),
+        h("span", { className: "version" }, plugin.version)),
+      h("p", { className: "description" }, plugin.description || ""),
+      h("p", { className: "hint" }, [
+        plugin.author ? `by ${plugin.author}` : null,
+        `${versions.length} version${versions.length === 1 ? "" : "s"}: ${[...versions].sort((a, b) => compareVersions(b, a)).join(", ")}`,
+        `${plugin.modules_count ?? "?"} module${plugin.modules_count === 1 ? "" : "s"}`,
+        deps.length ? `needs ${deps.join(", ")}` : null,
+      ].filter(Boolean).join(" · ")),
+      rowStatus(slug),
+      action);
+    return lockWhileBusy(row, slug);
+  }));
+}
+
+function renderAudit() {
+  const events = state.audit.events;
+  $("audit-empty").hidden = events.length > 0;
+  $("audit-more").hidden = !state.audit.next;
+  // data-label: the column's name, shown beside each value when a phone stacks the rows.
+  const cell = (label, text, className) => h("td", { className, dataset: { label } }, text);
+  fill(document.querySelector("#audit tbody"), events.map((event) => h("tr", { dataset: { eventId: String(event.id) } },
+    cell("When", formatTime(event.at)),
+    cell("Action", event.action),
+    cell("Plugin", event.plugin_slug),
+    cell("Version", [event.from_version, event.to_version].filter(Boolean).join(" → ")),
+    cell("Outcome", event.outcome, `outcome-${event.outcome}`),
+    cell("By", event.actor === event.user_id ? event.actor : `${event.actor} for ${event.user_id}`),
+    cell("Request", event.request_id ?? "", "mono"))));
+}
+
+// --- start -------------------------------------------------------------------------------
+
+function resetUserState() {
+  for (const map of [state.busy, state.errors, state.checks, state.modules, state.chosen, state.openModules]) map.clear();
+  $("notice").hidden = true;
+}
+
+$("token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("token-input");
+  const token = setToken(input.value);
+  input.value = "";
+  if (!token) return;
+  resetUserState();
+  refresh().then(() => $("sign-out").focus());
+});
+$("sign-out").addEventListener("click", () => {
+  signOut();
+  resetUserState();
+  refresh().then(() => $("token-input").focus());
+});
+$("refresh").addEventListener("click", () => {
+  // A reload shows the server's current status, not an older full check or error.
+  state.checks.clear();
+  state.errors.clear();
+  refresh();
+});
+$("audit-more").addEventListener("click", moreAudit);
+
+// A /#token=… link opened in a tab that already shows the page changes only the fragment.
+window.addEventListener("hashchange", () => {
+  if (takeTokenFromFragment()) {
+    resetUserState();
+    refresh();
+  }
+});
+
+takeTokenFromFragment();
+refresh();
