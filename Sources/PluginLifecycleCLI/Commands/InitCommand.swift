@@ -25,10 +25,30 @@ struct InitCommand: ParsableCommand {
         }
         let catalogRoot = data.catalog ?? directory.defaultCatalogRoot
         if let source = sampleCatalog, !FileManager.default.fileExists(atPath: catalogRoot) {
-            try FileManager.default.copyItem(atPath: source, toPath: catalogRoot)
+            try Self.copyOwned(from: source, to: catalogRoot)
             print("copied the sample catalog into \(catalogRoot)")
         }
-        let available = try service.available()
+        // A fresh look: the service's catalog was read before the copy (and is re-read only now and then).
+        let available = try data.openService(logger: makeLogger(level: .warning)).available()
         print("data directory \(directory.root) ready: \(available.totalCount) plugins in the catalog")
+    }
+
+    /// Copies a folder as files of the caller: FileManager.copyItem also copies the owner, which a
+    /// service user cannot do for a root-owned sample catalog (EPERM). Symlinks are refused.
+    static func copyOwned(from source: String, to destination: String) throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        for name in try files.contentsOfDirectory(atPath: source).sorted() {
+            let from = source + "/" + name, to = destination + "/" + name
+            let type = try files.attributesOfItem(atPath: from)[.type] as? FileAttributeType
+            switch type {
+            case .typeDirectory?: try copyOwned(from: from, to: to)
+            case .typeRegular?:
+                guard files.createFile(atPath: to, contents: try Data(contentsOf: URL(fileURLWithPath: from))) else {
+                    throw ValidationError("cannot write \(to)")
+                }
+            default: throw ValidationError("\(from) is not a plain file or folder; the catalog holds only those")
+            }
+        }
     }
 }

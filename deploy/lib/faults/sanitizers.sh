@@ -35,8 +35,8 @@ filter_for() {
         return
     fi
     case $1 in
-        address) printf '%s' 'PluginAPITests|TokenAuthTests|FastCGITransportTests|WorkerSupervisorTests|LifecycleCoreTests|IntegrationTests' ;;
-        thread) printf '%s' 'FastCGITransportTests|WorkerSupervisorTests|LifecycleStoreTests|LifecycleCoreTests|IntegrationTests.PoolTests|IntegrationTests.StackTests' ;;
+        address) printf '%s' 'PluginAPITests|TokenAuthTests|TelemetryTests|FastCGITransportTests|WorkerSupervisorTests|LifecycleCoreTests|IntegrationTests' ;;
+        thread) printf '%s' 'FastCGITransportTests|WorkerSupervisorTests|TelemetryTests|LifecycleStoreTests|LifecycleCoreTests|IntegrationTests.PoolTests|IntegrationTests.StackTests|IntegrationTests.ObservabilityTests' ;;
     esac
 }
 
