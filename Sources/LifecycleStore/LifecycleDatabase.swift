@@ -34,6 +34,9 @@ public final class LifecycleDatabase: Sendable {
 
     public init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false) throws {
         var config = Configuration()
+        // Read-only opening is for inspection (`doctor`): it never converts the journal mode or
+        // writes a page. A missing file is still created, so callers check for it first.
+        config.readonly = readOnlyIfExists && FileManager.default.fileExists(atPath: path)
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
