@@ -42,12 +42,19 @@ let package = Package(
             "LifecycleCore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Operator commands (doctor, backup, restore) as a library, so tests run them in-process.
+        .target(name: "Maintenance", dependencies: [
+            "LifecycleCore", "LifecycleStore", "PluginCatalog", "TokenAuth",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PluginAPI", dependencies: [
             "LifecycleCore", "TokenAuth", "PluginCatalog",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
-            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration",
+            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration", "Maintenance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -72,6 +79,10 @@ let package = Package(
         .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "ThreadPrimitives"]),
         .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "ThreadPrimitives"]),
+        .testTarget(name: "MaintenanceTests", dependencies: [
+            "Maintenance", "LifecycleCore", "LifecycleStore", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
     ]
 )
