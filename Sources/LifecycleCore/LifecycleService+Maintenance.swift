@@ -13,19 +13,19 @@ extension LifecycleService {
         }
     }
 
-    /// Runs `body` while holding the (user, plugin) operation lease, so no install, update, repair or
-    /// uninstall moves the folder meanwhile; `body` gets the operation id of the committed copy (nil:
-    /// not installed). A lease held by a live operation is waited for, at most `timeout` seconds.
-    /// Taking the lease rolls back what a dead owner left, as any operation does.
-    public func holdingLease<T>(user: UserID, slug: PluginSlug, timeout: Double,
-                                _ body: (_ committedOperationID: String?) throws -> T) throws -> T {
+    /// Runs `body` while holding the operation leases of `slugs` for `user`, so no install, update,
+    /// repair or uninstall moves those folders or commits their rows meanwhile: what `body` reads of
+    /// them, on disk and in the database, is one committed state. Leases held by live operations
+    /// are waited for, at most `timeout` seconds; then ``LifecycleError/operationInProgress(slug:operation:)``.
+    /// Taking a lease rolls back what a dead owner left, as any operation does.
+    public func holdingLeases<T>(user: UserID, slugs: [PluginSlug], timeout: Double, _ body: () throws -> T) throws -> T {
         let deadline = Date().timeIntervalSince1970 + timeout
         while true {
             do {
-                return try runner.run(user: user, slug: slug.value, kind: "backup") { operation in
-                    let committed = try database.installedPlugin(userID: user.value, slug: slug.value)?.plugin.operationID
-                    let result = try body(committed)
-                    try database.releaseLease(operationID: operation.id)
+                return try withOperations(on: slugs.map(\.value), user: user, kind: "backup") { operations in
+                    let result = try body()
+                    // Nothing to commit: give the leases back (run() then removes each staging folder).
+                    for operation in operations { try database.releaseLease(operationID: operation.id) }
                     return result
                 }
             } catch LifecycleError.operationInProgress where Date().timeIntervalSince1970 < deadline {

@@ -9,8 +9,8 @@ public enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertibl
     case nothingToBackUp(String)
     /// A plugin's lease stayed held by a live operation past the wait.
     case pluginBusy(user: String, slug: String)
-    /// Plugins kept changing between the database snapshot and the copy of their folders.
-    case tooMuchActivity(rounds: Int)
+    /// A user kept installing plugins faster than the backup could take their leases.
+    case tooMuchActivity(user: String)
     /// The source of a restore has no readable manifest.
     case notABackup(String)
     case unsupportedFormat(version: Int)
@@ -37,8 +37,8 @@ public enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertibl
             return "nothing to back up: \(reason)"
         case .pluginBusy(let user, let slug):
             return "an operation on \(user)/\(slug) did not finish in time; retry the backup"
-        case .tooMuchActivity(let rounds):
-            return "plugins kept changing during \(rounds) rounds of copying; retry the backup when the service is quieter"
+        case .tooMuchActivity(let user):
+            return "\(user)'s plugins kept changing while the backup tried to copy them; retry it"
         case .notABackup(let path):
             return "\(path) is not a backup (no readable manifest.json)"
         case .unsupportedFormat(let version):

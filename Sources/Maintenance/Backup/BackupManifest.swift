@@ -32,8 +32,9 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// Whether `jwt-secret` and `catalog/` are in the backup (they are when they live in the data directory).
     public var includesSecret: Bool
     public var includesCatalog: Bool
-    /// Snapshot-and-copy rounds the backup needed (more than one: plugins changed while it ran).
-    public var rounds: Int
+    /// Users whose plugins changed while the backup ran: they are in it as of the moment it
+    /// reached them (rows and folders together), the others as of its start.
+    public var usersTakenLater: [String]
     /// `user/slug` of plugins whose files already differed from their rows when copied: the
     /// backup keeps them as they were; `repair` fixes them after a restore.
     public var damagedAtBackup: [String]
@@ -41,9 +42,10 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var skipped: [String]
 
     enum CodingKeys: String, CodingKey {
-        case format, database, counts, rounds, skipped
+        case format, database, counts, skipped
         case formatVersion = "format_version", createdAt = "created_at", sourceDataDirectory = "source_data_directory"
         case includesSecret = "includes_secret", includesCatalog = "includes_catalog", damagedAtBackup = "damaged_at_backup"
+        case usersTakenLater = "users_taken_later"
     }
 
     static func read(from folder: String) throws(MaintenanceError) -> BackupManifest {

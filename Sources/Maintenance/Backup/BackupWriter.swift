@@ -1,17 +1,22 @@
 import Foundation
+import GRDB
 import LifecycleCore
 import PluginCatalog
 
 /// Makes a backup of a live data directory: the database (SQLite's online backup API), every
 /// installed plugin's folder, and the secret and catalog when they live in the data directory.
 ///
-/// Consistency: the folders must be the ones the database snapshot describes, while installs,
-/// updates and uninstalls keep committing. Each plugin of the snapshot is copied while holding its
-/// (user, plugin) operation lease, the lock every operation takes, and only if the row's operation
-/// id is still the snapshot's: then no operation can be moving the folder, and the folder is the
-/// one that operation committed (operation ids are never reused). A plugin that changed since the
-/// snapshot is left for the next round, which takes a fresh snapshot and copies only what differs.
-/// Writers are held up for one plugin's copy at a time, never for the whole backup.
+/// Consistency: the folders must be the ones the database copy describes, while installs,
+/// updates and uninstalls keep committing. The database is copied first, in one read transaction
+/// (time T). Then, user by user, the backup takes the operation leases of all the user's plugins,
+/// the lock every operation takes, so nothing moves those folders or commits their rows while it
+/// looks. If every plugin's operation id is still the one of T, the folders on disk are the ones
+/// T describes (operation ids are never reused) and are copied. If not, that user is taken as of
+/// now instead: their rows are read again and replace theirs in the copy, and the folders copied
+/// with them, all under the same leases. Either way each user's rows and folders are one
+/// committed state, and a plugin is never in the backup without the dependencies it was installed
+/// with. Writers wait at most for one user's copy; an operation that meets a held lease is refused
+/// as `operation_in_progress` (409) and can be retried.
 ///
 /// ```swift
 /// let manifest = try BackupWriter(service: service).write(to: "/backups/2026-11-26")
@@ -20,13 +25,13 @@ public struct BackupWriter: Sendable {
     public let service: LifecycleService
     /// How long to wait for a plugin whose lease a live operation holds.
     public var leaseTimeout: Double = 30
-    /// Snapshot-and-copy rounds before giving up on a data directory that never settles.
-    public var maxRounds = 8
+
+    /// Runs between the database copy and the folders: tests change plugins there, as a writer could.
+    var afterSnapshot: (@Sendable () throws -> Void)?
 
     public init(service: LifecycleService) { self.service = service }
 
-    private struct CopiedPlugin {
-        var operationID: String
+    struct CopiedPlugin {
         var files: Int
         var bytes: Int64
         var damaged: Bool
@@ -45,27 +50,17 @@ public struct BackupWriter: Sendable {
         try Disk.makeDirectory(destination + "/plugins", mode: 0o755)
 
         let databaseCopy = destination + "/lifecycle.sqlite"
+        let snapshot = try DatabaseSnapshot.take(from: service.database, into: databaseCopy)
+        do { try afterSnapshot?() } catch { throw .lifecycle("\(error)") }
         var copied: [String: CopiedPlugin] = [:]
-        var snapshot: DatabaseSnapshot?
-        var rounds = 0
-        while snapshot == nil {
-            rounds += 1
-            guard rounds <= maxRounds else { throw .tooMuchActivity(rounds: maxRounds) }
-            let current = try DatabaseSnapshot.take(from: service.database, into: databaseCopy)
-            var changed = false
-            for plugin in current.plugins where copied[plugin.key]?.operationID != plugin.operationID {
-                if let copy = try copy(plugin, into: destination) {
-                    copied[plugin.key] = copy
-                } else {
-                    copied[plugin.key] = nil
-                    changed = true
-                }
-            }
-            if !changed { snapshot = current }
+        var advanced: [String] = []
+        for (userID, plugins) in snapshot.users {
+            let (userCopies, wasAdvanced) = try backUp(userID: userID, plugins, into: destination, copy: snapshot.copy)
+            copied.merge(userCopies) { $1 }
+            if wasAdvanced { advanced.append(userID) }
         }
-        guard let snapshot else { throw .tooMuchActivity(rounds: rounds) }
-        // Folders copied in an earlier round for plugins uninstalled since.
-        try removeFolders(notIn: Set(snapshot.plugins.map(\.key)), under: destination + "/plugins")
+        let summary = try snapshot.summary()
+        do { try snapshot.copy.close() } catch { throw .database(String(describing: error)) }
 
         let includesSecret = Disk.kind(directory.defaultSecretPath) == .file
         if includesSecret {
@@ -77,70 +72,99 @@ public struct BackupWriter: Sendable {
             // Hidden names are a publisher's staging folders: never part of the catalog.
             _ = try TreeCopy(skipsHiddenNames: true).copy(catalogRoot, to: destination + "/catalog")
         }
+        try Disk.syncDirectory(destination + "/plugins")
         try Disk.syncDirectory(destination)
 
-        let kept = snapshot.plugins.compactMap { copied[$0.key] }
         guard let digest = Disk.sha256(databaseCopy), let size = Disk.size(databaseCopy) else {
             throw Disk.failure("read", databaseCopy)
         }
+        let keys = copied.keys.sorted()
         let manifest = BackupManifest(
             format: BackupManifest.format, formatVersion: BackupManifest.currentFormatVersion,
             createdAt: ISO8601DateFormatter().string(from: Date()), sourceDataDirectory: directory.root,
-            database: .init(file: "lifecycle.sqlite", size: size, sha256: digest, migrations: snapshot.migrations),
-            counts: .init(users: Set(snapshot.plugins.map(\.userID)).count, plugins: snapshot.plugins.count,
-                          folders: Self.folderCount(destination + "/plugins"),
-                          files: kept.reduce(0) { $0 + $1.files }, bytes: kept.reduce(0) { $0 + $1.bytes }),
-            includesSecret: includesSecret, includesCatalog: includesCatalog, rounds: rounds,
-            damagedAtBackup: snapshot.plugins.filter { copied[$0.key]?.damaged == true }.map(\.key),
-            skipped: snapshot.plugins.flatMap { plugin in (copied[plugin.key]?.skipped ?? []).map { plugin.key + "/" + $0 } })
+            database: .init(file: "lifecycle.sqlite", size: size, sha256: digest, migrations: summary.migrations),
+            counts: .init(users: summary.users, plugins: summary.plugins, folders: Self.folderCount(destination + "/plugins"),
+                          files: copied.values.reduce(0) { $0 + $1.files }, bytes: copied.values.reduce(0) { $0 + $1.bytes }),
+            includesSecret: includesSecret, includesCatalog: includesCatalog, usersTakenLater: advanced,
+            damagedAtBackup: keys.filter { copied[$0]!.damaged },
+            skipped: keys.flatMap { key in copied[key]!.skipped.map { key + "/" + $0 } })
         try manifest.write(to: destination)
         return manifest
     }
 
-    /// Copies one plugin's folder under its lease; nil when it changed since the snapshot.
-    private func copy(_ plugin: DatabaseSnapshot.Plugin, into destination: String) throws(MaintenanceError) -> CopiedPlugin? {
-        guard let user = try? UserID(plugin.userID), let slug = try? PluginSlug(plugin.slug) else {
-            // The service never writes such a row; the database copy keeps it, there is no folder to take.
-            return CopiedPlugin(operationID: plugin.operationID, files: 0, bytes: 0, damaged: true, skipped: [])
-        }
-        let source = service.directory.installedFolder(user: user, slug: slug)
+    /// Copies one user's folders, as of the snapshot or, if they changed since, as of now with
+    /// their rows replaced in the copy. Returns the copies by `user/slug` and whether it was "now".
+    private func backUp(userID: String, _ planned: [DatabaseSnapshot.Plugin], into destination: String,
+                        copy: DatabaseQueue) throws(MaintenanceError) -> ([String: CopiedPlugin], Bool) {
+        // The service never writes an invalid id: such rows stay in the copy, there is no folder to take.
+        guard let user = try? UserID(userID) else { return ([:], false) }
         let userFolder = destination + "/plugins/" + user.value
-        let target = userFolder + "/" + slug.value
-        do {
-            return try service.holdingLease(user: user, slug: slug, timeout: leaseTimeout) { committed throws(MaintenanceError) -> CopiedPlugin? in
-                guard committed == plugin.operationID else { return nil }
-                try Disk.removeTree(target)
-                guard Disk.kind(source) == .directory else {
-                    // Installed, but the folder is gone: the backup keeps that state (doctor and repair see it).
-                    return CopiedPlugin(operationID: plugin.operationID, files: 0, bytes: 0, damaged: true, skipped: [])
+        var slugs = Set(planned.compactMap { try? PluginSlug($0.slug) })
+        // A plugin installed between reading the slugs and taking the leases: take it too, and look again.
+        for _ in 0..<10 {
+            slugs.formUnion(try liveSlugs(user))
+            let outcome = try withLeases(user, slugs.sorted()) { () throws(MaintenanceError) -> ([String: CopiedPlugin], Bool)? in
+                let live = try liveRows(user)
+                let operations = live.operations
+                try Disk.removeTree(userFolder)
+                if planned.allSatisfy({ operations[$0.slug] == $0.operationID }) {
+                    // Unchanged since the snapshot (plugins installed since are not in it, and stay out).
+                    return (try copyFolders(planned.map { ($0.slug, $0.files) }, user: user, into: userFolder), false)
                 }
-                try Disk.makeDirectory(userFolder, mode: 0o755)
-                let result = try TreeCopy().copy(source, to: target)
-                try Disk.syncDirectory(userFolder)
-                let damaged = plugin.files.contains { path, expected in
-                    guard let found = result.files[path] else { return true }
-                    return found.size != expected.size || found.sha256 != expected.sha256
+                guard Set(operations.keys).isSubset(of: slugs.map(\.value)) else { return nil }
+                do { try copy.write { db in try live.replace(userID: user.value, in: db) } } catch {
+                    throw .database(String(describing: error))
                 }
-                return CopiedPlugin(operationID: plugin.operationID, files: result.files.count, bytes: result.bytes,
-                                    damaged: damaged, skipped: result.skipped)
+                return (try copyFolders(operations.keys.sorted().map { ($0, live.files(slug: $0)) }, user: user, into: userFolder), true)
             }
+            if let outcome { return outcome }
+        }
+        throw .tooMuchActivity(user: user.value)
+    }
+
+    private func copyFolders(_ plugins: [(slug: String, files: [String: (size: Int64, sha256: String)])], user: UserID,
+                             into userFolder: String) throws(MaintenanceError) -> [String: CopiedPlugin] {
+        var result: [String: CopiedPlugin] = [:]
+        for (rawSlug, expected) in plugins {
+            let key = user.value + "/" + rawSlug
+            guard let slug = try? PluginSlug(rawSlug), Disk.kind(service.directory.installedFolder(user: user, slug: slug)) == .directory else {
+                // Installed, but the folder is gone: the backup keeps that state (doctor and repair see it).
+                result[key] = CopiedPlugin(files: 0, bytes: 0, damaged: true, skipped: [])
+                continue
+            }
+            try Disk.makeDirectory(userFolder, mode: 0o755)
+            let copy = try TreeCopy().copy(service.directory.installedFolder(user: user, slug: slug), to: userFolder + "/" + rawSlug)
+            let damaged = expected.contains { path, file in
+                guard let found = copy.files[path] else { return true }
+                return found.size != file.size || found.sha256 != file.sha256
+            }
+            result[key] = CopiedPlugin(files: copy.files.count, bytes: copy.bytes, damaged: damaged, skipped: copy.skipped)
+        }
+        if Disk.kind(userFolder) == .directory { try Disk.syncDirectory(userFolder) }
+        return result
+    }
+
+    private func liveSlugs(_ user: UserID) throws(MaintenanceError) -> Set<PluginSlug> {
+        Set(try liveRows(user).operations.keys.compactMap { try? PluginSlug($0) })
+    }
+
+    private func liveRows(_ user: UserID) throws(MaintenanceError) -> UserRows {
+        do { return try service.database.read { db in try UserRows.read(db, userID: user.value) } } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    private func withLeases<T>(_ user: UserID, _ slugs: [PluginSlug], _ body: () throws(MaintenanceError) -> T) throws(MaintenanceError) -> T {
+        do {
+            return try service.holdingLeases(user: user, slugs: slugs, timeout: leaseTimeout, body)
         } catch let error as MaintenanceError {
             throw error
-        } catch LifecycleError.operationInProgress {
-            throw .pluginBusy(user: user.value, slug: slug.value)
+        } catch LifecycleError.operationInProgress(let slug, _) {
+            throw .pluginBusy(user: user.value, slug: slug)
         } catch let error as LifecycleError {
             throw .lifecycle(error.description)
         } catch {
             throw .lifecycle(String(describing: error))
-        }
-    }
-
-    private func removeFolders(notIn keys: Set<String>, under root: String) throws(MaintenanceError) {
-        for user in try Disk.entries(root) {
-            for slug in try Disk.entries(root + "/" + user) where !keys.contains(user + "/" + slug) {
-                try Disk.removeTree(root + "/" + user + "/" + slug)
-            }
-            if try Disk.entries(root + "/" + user).isEmpty { try Disk.removeTree(root + "/" + user) }
         }
     }
 

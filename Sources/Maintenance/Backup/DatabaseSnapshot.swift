@@ -3,7 +3,7 @@ import GRDB
 import LifecycleStore
 
 /// A consistent copy of the live database, made with SQLite's online backup API while writers
-/// run, and what it says is installed.
+/// run, and what it says each user has installed.
 struct DatabaseSnapshot {
     struct Plugin {
         var userID: String
@@ -14,26 +14,28 @@ struct DatabaseSnapshot {
         var key: String { userID + "/" + slug }
     }
 
-    var plugins: [Plugin]
-    var migrations: [String]
+    /// The copy, open for the changes a backup makes to it (users taken at a later point).
+    let copy: DatabaseQueue
+    /// By user id, sorted.
+    let users: [(userID: String, plugins: [Plugin])]
 
-    /// Copies the database into `path` (replacing what a previous round wrote there).
+    /// Copies the database into `path`.
     ///
     /// GRDB runs the backup in one step inside a read transaction of the pool, so the copy is the
-    /// database as of that transaction's start: later commits neither show up nor block. The copy
-    /// is then made self-contained: rollback journal (no -wal beside it), and no operation leases,
-    /// since the operations that held them never committed anything the copy shows.
+    /// database as of that transaction's start: later commits neither show up nor are blocked. The
+    /// copy is then made self-contained: rollback journal (no -wal beside it), and no operation
+    /// leases, since the operations that held them never committed anything the copy shows.
     static func take(from database: LifecycleDatabase, into path: String) throws(MaintenanceError) -> DatabaseSnapshot {
         for leftover in [path, path + "-journal", path + "-wal", path + "-shm"] { try Disk.removeTree(leftover) }
         do {
             let copy = try DatabaseQueue(path: path)
             try database.pool.backup(to: copy)
             try copy.writeWithoutTransaction { db in
-                // The copied header says WAL; switching back is possible only while no other connection has it open.
+                // The copied header says WAL; switching back is possible while no other connection has it open.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 try db.execute(sql: "DELETE FROM operation_lease")
             }
-            let snapshot = try copy.read { db in
+            let users = try copy.read { db in
                 var plugins: [String: Plugin] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT id, user_id, plugin_slug, operation_id FROM plugin") {
                     plugins[row[0]] = Plugin(userID: row[1], slug: row[2], operationID: row[3], files: [:])
@@ -41,13 +43,26 @@ struct DatabaseSnapshot {
                 for row in try Row.fetchAll(db, sql: "SELECT plugin_id, path, size, sha256 FROM installed_file") {
                     plugins[row[0] as String]?.files[row[1]] = (row[2], row[3])
                 }
-                let migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                return DatabaseSnapshot(plugins: plugins.values.sorted { $0.key < $1.key }, migrations: migrations)
+                return Dictionary(grouping: plugins.values, by: \.userID)
+                    .map { ($0.key, $0.value.sorted { $0.slug < $1.slug }) }
+                    .sorted { $0.0 < $1.0 }
             }
-            try copy.close()
-            return snapshot
+            return DatabaseSnapshot(copy: copy, users: users)
         } catch let error as MaintenanceError {
             throw error
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    /// What the copy holds at the end: counts and migrations for the manifest.
+    func summary() throws(MaintenanceError) -> (users: Int, plugins: Int, migrations: [String]) {
+        do {
+            return try copy.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(DISTINCT user_id) FROM plugin") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM plugin") ?? 0,
+                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"))
+            }
         } catch {
             throw .database(String(describing: error))
         }

@@ -33,7 +33,9 @@ struct BackupCommand: ParsableCommand {
                      "  plugin folders: \(c.folders) (\(c.files) files, \(c.bytes) bytes)",
                      "  secret: \(manifest.includesSecret ? "included" : "not in the data directory, not included")",
                      "  catalog: \(manifest.includesCatalog ? "included" : "not in the data directory, not included")"]
-        if manifest.rounds > 1 { lines.append("  \(manifest.rounds) rounds: plugins changed while it ran") }
+        if !manifest.usersTakenLater.isEmpty {
+            lines.append("  changed while it ran, taken as of when the backup reached them: \(manifest.usersTakenLater.joined(separator: ", "))")
+        }
         if !manifest.damagedAtBackup.isEmpty {
             lines.append("  already damaged when copied (repair after a restore): \(manifest.damagedAtBackup.joined(separator: ", "))")
         }
