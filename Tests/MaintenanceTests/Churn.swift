@@ -39,6 +39,9 @@ final class Churn: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// Operations committed so far.
+    var committedCount: Int { lock.withLock { committed } }
+
     func start() { threads.forEach { $0.start() } }
 
     /// Stops every thread and returns how many operations committed meanwhile.

@@ -81,6 +81,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: f.pluginFolder("u1", "braindrive_chat")))
     }
 
+    @Test func findsNoErrorInAHealthyDirectoryWhileWritersWork() throws {
+        let f = try MaintenanceFixture(); defer { f.remove() }
+        try installSome(f)
+        let churn = Churn(service: f.service, userGroups: [["c1", "c2"], ["c2", "c3"], ["u1"]])
+        churn.start()
+        defer { _ = churn.stop() }
+        let deadline = Date().addingTimeInterval(20)
+        var runs = 0
+        // Folders swapped and rows committed under doctor's feet are operations, not damage.
+        while runs < 10 || (churn.committedCount < 40 && Date() < deadline) {
+            let report = Doctor(dataDirectory: f.root).run()
+            #expect(report.errors == 0, "\(report.text)")
+            runs += 1
+        }
+        #expect(churn.stop() >= 40)
+    }
+
     @Test func findsForeignKeyViolationsAndACorruptIndex() throws {
         let f = try MaintenanceFixture(); defer { f.remove() }
         for user in ["u1", "u2", "u3", "u4"] { _ = try f.service.install(user: user, slug: "braindrive-network") }

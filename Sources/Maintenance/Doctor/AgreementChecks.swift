@@ -67,9 +67,13 @@ struct AgreementChecks {
                                         remedy: "see the database findings above"))
                 continue
             }
-            for report in reports {
-                let subject = "\(user)/\(report.pluginSlug)"
+            for first in reports {
+                let subject = "\(user)/\(first.pluginSlug)"
                 if leases.live.contains(subject) { inFlight += 1; continue }  // an operation owns it right now
+                guard let report = first.status == .healthy ? first : confirmed(user, first.pluginSlug) else {
+                    inFlight += 1
+                    continue
+                }
                 let repair = doctor.command("repair \(user) \(report.pluginSlug)")
                 guard let slug = try? PluginSlug(report.pluginSlug) else { continue }
                 let folder = doctor.directory.installedFolder(user: user, slug: slug)
@@ -105,6 +109,37 @@ struct AgreementChecks {
                                 + (inFlight > 0 ? ", \(inFlight) under an operation right now (not checked)" : "")))
     }
 
+    /// The pool keeps working while doctor looks: a plugin that looks broken may be one whose folder
+    /// an operation is swapping. Its status counts only if no lease was held and its row did not
+    /// change from before the look to after it; nil when that never happened in three tries.
+    private func confirmed(_ user: UserID, _ slug: String) -> StatusReport? {
+        func state() -> (leased: Bool, operationID: String?)? {
+            do {
+                let lease = try service.database.lease(userID: user.value, slug: slug)
+                let row = try service.database.installedPlugin(userID: user.value, slug: slug)
+                return (lease.map { LifecycleService.leaseIsLive($0) } ?? false, row?.plugin.operationID)
+            } catch {
+                return nil
+            }
+        }
+        for _ in 0..<3 {
+            let before = state()
+            let report = (try? service.committedStatuses(user: user, verify: .full))?.first { $0.pluginSlug == slug }
+            let after = state()
+            if let before, let after, !before.leased, !after.leased, before.operationID == after.operationID {
+                return report
+            }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    /// Whether a live operation holds the plugin's lease now.
+    private func isUnderOperation(_ user: UserID, _ slug: String) -> Bool {
+        guard let lease = try? service.database.lease(userID: user.value, slug: slug) else { return false }
+        return LifecycleService.leaseIsLive(lease)
+    }
+
     /// Folders under plugins/ that no row names.
     private func checkFolders(rows: Set<String>, leases: Leases, into findings: inout [Finding]) {
         let pluginsRoot = doctor.directory.pluginsRoot
@@ -113,7 +148,7 @@ struct AgreementChecks {
         var orphans = 0
         for userName in userNames where !userName.hasPrefix(".") {
             let userFolder = pluginsRoot + "/" + userName
-            guard UserID.isValid(userName) else {
+            guard let user = try? UserID(userName), user.value == userName else {
                 findings.append(Finding(.warning, .plugins, "unexpected_entry", subject: userFolder, "not a user id: the service never made it",
                                         remedy: "move it out of plugins/ (it holds installed copies and nothing else)"))
                 continue
@@ -133,6 +168,9 @@ struct AgreementChecks {
                                             remedy: "move it out of plugins/"))
                     continue
                 }
+                // An install that started after the leases were read has its folder in place before its row.
+                if isUnderOperation(user, slug.value) || Disk.kind(path) == .missing
+                    || (try? service.database.healthRows(userID: userName, slug: slug.value)) != nil { continue }
                 orphans += 1
                 if abandoned.contains(key) {
                     findings.append(Finding(.warning, .plugins, "uncommitted_folder", subject: key,

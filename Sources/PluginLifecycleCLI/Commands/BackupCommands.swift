@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LifecycleCore
 import Maintenance
 
 /// A consistent backup of a live data directory; safe while the pool serves and writes.
@@ -28,7 +29,7 @@ struct BackupCommand: ParsableCommand {
             return
         }
         let c = manifest.counts
-        var lines = ["backed up \(manifest.sourceDataDirectory) into \(DataDirectoryPath.absolute(destination))",
+        var lines = ["backed up \(manifest.sourceDataDirectory) into \(DataDirectory(root: destination).root)",
                      "  database: \(c.plugins) installed plugins of \(c.users) users (sha256 \(manifest.database.sha256.prefix(16))…)",
                      "  plugin folders: \(c.folders) (\(c.files) files, \(c.bytes) bytes)",
                      "  secret: \(manifest.includesSecret ? "included" : "not in the data directory, not included")",
@@ -69,10 +70,4 @@ struct RestoreCommand: ParsableCommand {
 private func fail(_ error: MaintenanceError) -> Never {
     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
     PluginLifecycleCommand.exit(withError: ExitCode.failure)
-}
-
-enum DataDirectoryPath {
-    static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    }
 }
