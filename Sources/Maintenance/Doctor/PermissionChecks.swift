@@ -14,7 +14,7 @@ struct PermissionChecks {
                 problems += 1
                 findings.append(Finding(.error, .permissions, "folder_not_writable", subject: folder,
                                         "not writable by this user (uid \(getuid())); operations would answer 503 storage_unavailable",
-                                        remedy: "chown -R the service's user \(folder), or run doctor as that user"))
+                                        remedy: "chown -R SERVICE_USER \(folder) (the user the pool runs as), or run doctor as that user"))
             }
         }
         for file in [d.databasePath, d.databasePath + "-wal", d.databasePath + "-shm"] where Disk.kind(file) != .missing {
@@ -22,7 +22,7 @@ struct PermissionChecks {
                 problems += 1
                 findings.append(Finding(.error, .permissions, "database_not_writable", subject: file,
                                         "not readable and writable by this user (uid \(getuid()))",
-                                        remedy: "chown the service's user \(file) (and its -wal and -shm)"))
+                                        remedy: "chown SERVICE_USER \(file) and its -wal and -shm (the user the pool runs as)"))
             }
         }
         if problems == 0 {
