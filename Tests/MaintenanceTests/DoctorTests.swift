@@ -64,8 +64,9 @@ import Testing
         try JSONSerialization.data(withJSONObject: ["operation_id": "deadbeef01", "user_id": "u1", "plugin_slug": "braindrive_chat",
                                                     "operation": "install"]).write(to: URL(fileURLWithPath: staging + "/operation.json"))
         try FileManager.default.createDirectory(atPath: f.pluginFolder("u1", "braindrive_chat"), withIntermediateDirectories: true)
-        // And a half-removed staging folder.
+        // And a half-removed staging folder, and what an interrupted restore leaves.
         try FileManager.default.createDirectory(atPath: f.root + "/staging/cafe.removing", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: f.root + "/.restore-1234-previous", withIntermediateDirectories: true)
 
         let report = Doctor(dataDirectory: f.root).run()
         #expect(report.exitCode == 0, "warnings only: \(report.text)")
@@ -74,6 +75,7 @@ import Testing
         #expect(report.findings("interrupted_operation").count == 1, "the staging record of that lease is not reported twice")
         #expect(report.findings("uncommitted_folder").first?.subject == "u1/braindrive_chat")
         #expect(report.findings("leftover_staging").first?.subject == f.root + "/staging/cafe.removing")
+        #expect(report.findings("interrupted_restore").first?.severity == .warning)
         // Read-only: the lease, the staging folders and the folder are all still there.
         #expect(try f.service.database.allLeases().map(\.operationID) == ["deadbeef01"])
         #expect(FileManager.default.fileExists(atPath: staging + "/operation.json"))

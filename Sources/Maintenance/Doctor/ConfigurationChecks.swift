@@ -46,6 +46,14 @@ struct ConfigurationChecks {
                                     "missing: \(missing.joined(separator: ", "))",
                                     remedy: doctor.command("init") + " (idempotent: it creates what is missing)"))
         }
+        for name in (try? Disk.entries(root)) ?? [] where name.hasPrefix(".restore-") {
+            // `restore` builds in `.restore-ID` and moves the replaced entries to `.restore-ID-previous`;
+            // either left behind means it was interrupted.
+            findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: root + "/" + name,
+                                    name.hasSuffix("-previous") ? "entries an interrupted restore moved aside (the data before it)"
+                                        : "the staging folder of an interrupted restore",
+                                    remedy: "check that the data directory is what you want (run doctor once it is), then remove \(root)/\(name)"))
+        }
         checkSecret(into: &findings)
         return true
     }
