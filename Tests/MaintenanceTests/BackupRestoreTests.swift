@@ -101,6 +101,9 @@ import Testing
         #expect(try rows(restored, users) == rows(f.service, users), "taken later: their rows as they are now")
         #expect(try restored.status(user: "u1", slug: "braindrive-network").version == "1.1.0")
         #expect(try restored.database.plugins(userID: "u3").map(\.pluginSlug) == ["braindrive_chat"])
+        // The audit trail of a user taken later ends with the changes the backup shows.
+        let audit = try restored.audit(user: UserID("u2"), limit: 10, cursor: nil)
+        #expect(audit.events.map(\.action).filter { $0 == "uninstall" }.count == 2, "\(audit.events.map(\.action))")
     }
 
     @Test func restoreRefusesANonEmptyDirectoryUnlessForced() throws {

@@ -104,13 +104,14 @@ public struct BackupWriter: Sendable {
         for _ in 0..<10 {
             slugs.formUnion(try liveSlugs(user))
             let outcome = try withLeases(user, slugs.sorted()) { () throws(MaintenanceError) -> ([String: CopiedPlugin], Bool)? in
-                let live = try liveRows(user)
-                let operations = live.operations
                 try Disk.removeTree(userFolder)
-                if planned.allSatisfy({ operations[$0.slug] == $0.operationID }) {
+                let current = try read { db in try UserRows.operations(db, userID: user.value) }
+                if planned.allSatisfy({ current[$0.slug] == $0.operationID }) {
                     // Unchanged since the snapshot (plugins installed since are not in it, and stay out).
                     return (try copyFolders(planned.map { ($0.slug, $0.files) }, user: user, into: userFolder), false)
                 }
+                let live = try read { db in try UserRows.read(db, userID: user.value) }
+                let operations = live.operations
                 guard Set(operations.keys).isSubset(of: slugs.map(\.value)) else { return nil }
                 do { try copy.write { db in try live.replace(userID: user.value, in: db) } } catch {
                     throw .database(String(describing: error))
@@ -145,13 +146,12 @@ public struct BackupWriter: Sendable {
     }
 
     private func liveSlugs(_ user: UserID) throws(MaintenanceError) -> Set<PluginSlug> {
-        Set(try liveRows(user).operations.keys.compactMap { try? PluginSlug($0) })
+        Set(try read { db in try UserRows.operations(db, userID: user.value) }.keys.compactMap { try? PluginSlug($0) })
     }
 
-    private func liveRows(_ user: UserID) throws(MaintenanceError) -> UserRows {
-        do { return try service.database.read { db in try UserRows.read(db, userID: user.value) } } catch {
-            throw .database(String(describing: error))
-        }
+    /// A read of the live database, its errors as ``MaintenanceError``.
+    private func read<T>(_ body: (Database) throws -> T) throws(MaintenanceError) -> T {
+        do { return try service.database.read(body) } catch { throw .database(String(describing: error)) }
     }
 
     private func withLeases<T>(_ user: UserID, _ slugs: [PluginSlug], _ body: () throws(MaintenanceError) -> T) throws(MaintenanceError) -> T {

@@ -5,11 +5,13 @@ import LifecycleStore
 /// One user's rows of the plugin tables, moved from the live database into a backup's copy: how a
 /// user whose plugins changed during the backup is taken at a later point, rows and folders together.
 struct UserRows {
-    /// Tables holding a user's plugins, parents first; each query selects that user's rows.
+    /// Tables holding a user's plugins, parents first, and their audit trail (so it ends with the
+    /// operations whose results the copy shows); each query selects that user's rows.
     static let tables: [(name: String, filter: String)] = [
         ("plugin", "user_id = ?"),
         ("module", "plugin_id IN (SELECT id FROM plugin WHERE user_id = ?)"),
         ("installed_file", "plugin_id IN (SELECT id FROM plugin WHERE user_id = ?)"),
+        ("audit_event", "user_id = ?"),
     ]
 
     var rows: [(table: String, rows: [Row])]
@@ -19,6 +21,15 @@ struct UserRows {
         UserRows(rows: try tables.map { table in
             (table.name, try Row.fetchAll(db, sql: "SELECT * FROM \(table.name) WHERE \(table.filter)", arguments: [userID]))
         })
+    }
+
+    /// Operation id of each of the user's plugins, by slug: all the quick path needs.
+    static func operations(_ db: Database, userID: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT plugin_slug, operation_id FROM plugin WHERE user_id = ?", arguments: [userID]) {
+            result[row[0]] = row[1]
+        }
+        return result
     }
 
     /// Operation id of each plugin, by slug.
@@ -39,8 +50,10 @@ struct UserRows {
     }
 
     /// Replaces the user's rows in the backup's copy (modules and files go with their plugin by cascade).
+    /// Audit ids are global and kept: the copy has no event newer than its snapshot but these.
     func replace(userID: String, in db: Database) throws {
         try db.execute(sql: "DELETE FROM plugin WHERE user_id = ?", arguments: [userID])
+        try db.execute(sql: "DELETE FROM audit_event WHERE user_id = ?", arguments: [userID])
         for (table, rows) in rows {
             for row in rows {
                 let columns = Array(row.columnNames)
