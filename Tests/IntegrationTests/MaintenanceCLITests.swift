@@ -90,4 +90,35 @@ import Testing
         let forced = try Stack.run(["restore", base + "/backup", "--force", "--data-dir", base + "/restored"])
         #expect(forced.status == 0 && forced.output.contains("replaced: lifecycle.sqlite"), "\(forced.output)")
     }
+
+    @Test func backupOfARunningPoolUnderHTTPInstallsRestoresHealthy() throws {
+        let stack = try Stack(workers: 2, threads: 4)
+        defer { stack.stop() }
+        let p = "/api/plugins/"
+        for user in ["h1", "h2"] { #expect(try stack.request("POST", p + "braindrive-library/install", user: user).status == 201) }
+        // Clients installing, updating and uninstalling through nginx and the workers while the backup runs.
+        let group = DispatchGroup()
+        for index in 0..<4 {
+            DispatchQueue.global().async(group: group) {
+                let user = "w\(index)"
+                for _ in 0..<3 {
+                    _ = try? stack.request("POST", p + "braindrive-library/install", user: user)
+                    _ = try? stack.request("PUT", p + "braindrive-chat/update", user: user)
+                    _ = try? stack.request("DELETE", p + "braindrive-chat/uninstall?cascade=true", user: user)
+                    _ = try? stack.request("POST", p + "braindrive-network/install", user: user, body: "{\"version\":\"1.0.0\"}")
+                    _ = try? stack.request("DELETE", p + "braindrive-network/uninstall", user: user)
+                }
+            }
+        }
+        usleep(100_000)
+        let backup = try Stack.run(["backup", stack.root + "/backup", "--data-dir", stack.dataDir])
+        group.wait()
+        #expect(backup.status == 0, "\(backup.output)")
+        let restore = try Stack.run(["restore", stack.root + "/backup", "--data-dir", stack.root + "/restored"])
+        #expect(restore.status == 0, "\(restore.output)")
+        let (status, json) = try doctorJSON(stack.root + "/restored")
+        #expect(status == 0 && json["errors"] as? Int == 0 && json["warnings"] as? Int == 0, "\(json)")
+        // The live directory, after all that, is still clean too.
+        #expect(try doctorJSON(stack.dataDir).json["errors"] as? Int == 0)
+    }
 }
