@@ -46,12 +46,20 @@ let package = Package(
             "LifecycleCore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Operator commands (doctor, backup, restore) as a library, so tests run them in-process.
+        .target(name: "Maintenance", dependencies: [
+            "LifecycleCore", "LifecycleStore", "PluginCatalog", "TokenAuth",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PluginAPI", dependencies: [
             "LifecycleCore", "TokenAuth", "PluginCatalog", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
-            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration", "Telemetry", "LifecycleStore",
+            "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration", "Maintenance",
+            "Telemetry", "LifecycleStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -77,6 +85,10 @@ let package = Package(
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "ThreadPrimitives"]),
         .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "ThreadPrimitives"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "MaintenanceTests", dependencies: [
+            "Maintenance", "LifecycleCore", "LifecycleStore", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
     ]
 )

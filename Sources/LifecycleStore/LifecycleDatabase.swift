@@ -37,6 +37,9 @@ public final class LifecycleDatabase: Sendable {
                 observer: DatabaseObserver? = nil) throws {
         self.observer = observer
         var config = Configuration()
+        // Read-only opening is for inspection (`doctor`): it never converts the journal mode or
+        // writes a page. A missing file is still created, so callers check for it first.
+        config.readonly = readOnlyIfExists && FileManager.default.fileExists(atPath: path)
         if let busyWait = observer?.busyWait {
             config.busyMode = .callback(BusyWait.callback(timeout: busyTimeout, started: busyWait))
         } else {

@@ -1,0 +1,57 @@
+import Foundation
+import LifecycleStore
+import PluginCatalog
+
+/// What the operator commands (`doctor`, `backup`) need of the core, and no more: a status check
+/// that never rolls anything back, and a way to keep one plugin's folder still while it is copied.
+extension LifecycleService {
+    /// Status of every plugin `user` has, as committed, without the recovery `status` runs first:
+    /// `doctor` promises to change nothing, so an abandoned operation is reported, not rolled back.
+    public func committedStatuses(user: UserID, verify: VerifyMode) throws(LifecycleError) -> [StatusReport] {
+        try classified {
+            try database.leasesAndHealthRows(userID: user.value).plugins.map { inspect($0, user: user, verify: verify) }
+        }
+    }
+
+    /// Runs `body` while holding the operation leases of `slugs` for `user`, so no install, update,
+    /// repair or uninstall moves those folders or commits their rows meanwhile: what `body` reads of
+    /// them, on disk and in the database, is one committed state. Leases held by live operations
+    /// are waited for, at most `timeout` seconds; then ``LifecycleError/operationInProgress(slug:operation:)``.
+    /// Taking a lease rolls back what a dead owner left, as any operation does.
+    public func holdingLeases<T>(user: UserID, slugs: [PluginSlug], timeout: Double, _ body: () throws -> T) throws -> T {
+        let deadline = Date().timeIntervalSince1970 + timeout
+        while true {
+            do {
+                return try withOperations(on: slugs.map(\.value), user: user, kind: "backup") { operations in
+                    let result = try body()
+                    // Nothing to commit: give the leases back (run() then removes each staging folder).
+                    for operation in operations { try database.releaseLease(operationID: operation.id) }
+                    return result
+                }
+            } catch LifecycleError.operationInProgress where Date().timeIntervalSince1970 < deadline {
+                // Operations take milliseconds: poll rather than build a wake-up channel across processes.
+                usleep(20_000)
+            }
+        }
+    }
+
+    /// Whether a lease's owner may still commit (alive and not expired): the test recovery applies.
+    public static func leaseIsLive(_ lease: OperationLease, now: Double = Date().timeIntervalSince1970) -> Bool {
+        lease.expiresAt > now && ProcessIdentity.isAlive(lease.owner)
+    }
+
+    /// The record a staging folder keeps of its operation, if it has one.
+    public static func stagingRecord(inFolder folder: String) -> (operationID: String, userID: String, pluginSlug: String, operation: String)? {
+        StagingRecord.read(folder).map { ($0.operationID, $0.userID, $0.pluginSlug, $0.operation) }
+    }
+
+    /// The suffix of a staging folder being removed (garbage any sweep may delete).
+    public static var removingStagingSuffix: String { OperationRunner.removingSuffix }
+}
+
+extension DataDirectory {
+    /// `plugins/{user}/{slug}`, absolute; only for validated ids.
+    public func installedFolder(user: UserID, slug: PluginSlug) -> String { pluginFolder(user, slug.value) }
+    /// Where `deploy/run` keeps the pool's socket and pid file.
+    public var runRoot: String { root + "/run" }
+}

@@ -1,0 +1,23 @@
+import GRDB
+
+/// Where a database's schema stands against the migrations this build knows.
+public struct SchemaState: Sendable, Equatable {
+    /// Migrations this build would apply (`serve` and `init` apply them).
+    public var pending: [String]
+    /// Migrations the database has that this build does not know: a newer build wrote it.
+    public var unknown: [String]
+
+    public var isCurrent: Bool { pending.isEmpty && unknown.isEmpty }
+}
+
+extension LifecycleDatabase {
+    /// Reads the migration table only, so it works on a read-only connection.
+    public func schemaState() throws -> SchemaState {
+        let migrator = LifecycleMigrations.migrator
+        return try read { db in
+            let applied = try migrator.appliedIdentifiers(db)
+            return SchemaState(pending: migrator.migrations.filter { !applied.contains($0) },
+                               unknown: applied.subtracting(migrator.migrations).sorted())
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import LifecycleCore
+import PluginCatalog
+
+/// Makes a backup of a live data directory: the database (SQLite's online backup API), every
+/// installed plugin's folder, and the secret and catalog when they live in the data directory.
+///
+/// Consistency: the folders must be the ones the database copy describes, while installs,
+/// updates and uninstalls keep committing. The database is copied first, in one read transaction
+/// (time T). Then, user by user, the backup takes the operation leases of all the user's plugins,
+/// the lock every operation takes, so nothing moves those folders or commits their rows while it
+/// looks. If every plugin's operation id is still the one of T, the folders on disk are the ones
+/// T describes (operation ids are never reused) and are copied. If not, that user is taken as of
+/// now instead: their rows are read again and replace theirs in the copy, and the folders copied
+/// with them, all under the same leases. Either way each user's rows and folders are one
+/// committed state, and a plugin is never in the backup without the dependencies it was installed
+/// with. Writers wait at most for one user's copy; an operation that meets a held lease is refused
+/// as `operation_in_progress` (409) and can be retried.
+///
+/// ```swift
+/// let manifest = try BackupWriter(service: service).write(to: "/backups/2026-11-26")
+/// ```
+public struct BackupWriter: Sendable {
+    public let service: LifecycleService
+    /// How long to wait for a plugin whose lease a live operation holds.
+    public var leaseTimeout: Double = 30
+
+    /// Runs between the database copy and the folders: tests change plugins there, as a writer could.
+    var afterSnapshot: (@Sendable () throws -> Void)?
+
+    public init(service: LifecycleService) { self.service = service }
+
+    struct CopiedPlugin {
+        var files: Int
+        var bytes: Int64
+        var damaged: Bool
+        var skipped: [String]
+    }
+
+    public func write(to rawDestination: String) throws(MaintenanceError) -> BackupManifest {
+        let destination = DataDirectory(root: rawDestination).root
+        let directory = service.directory
+        guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
+        if destination == directory.root || destination.hasPrefix(directory.root + "/") {
+            throw .destinationInsideDataDirectory(destination)
+        }
+        guard Disk.isEmptyOrMissing(destination) else { throw .destinationNotEmpty(destination) }
+        try Disk.makeDirectory(destination, mode: 0o750)
+        try Disk.makeDirectory(destination + "/plugins", mode: 0o755)
+
+        let databaseCopy = destination + "/lifecycle.sqlite"
+        let snapshot = try DatabaseSnapshot.take(from: service.database, into: databaseCopy)
+        do { try afterSnapshot?() } catch { throw .lifecycle("\(error)") }
+        var copied: [String: CopiedPlugin] = [:]
+        var advanced: [String] = []
+        for (userID, plugins) in snapshot.users {
+            let (userCopies, wasAdvanced) = try backUp(userID: userID, plugins, into: destination, copy: snapshot.copy)
+            copied.merge(userCopies) { $1 }
+            if wasAdvanced { advanced.append(userID) }
+        }
+        let summary = try snapshot.summary()
+        do { try snapshot.copy.close() } catch { throw .database(String(describing: error)) }
+
+        let includesSecret = Disk.kind(directory.defaultSecretPath) == .file
+        if includesSecret {
+            try Disk.copyFile(directory.defaultSecretPath, destination + "/jwt-secret", mode: 0o600)
+        }
+        let catalogRoot = DataDirectory(root: service.catalog.root.path).root
+        let includesCatalog = catalogRoot == directory.defaultCatalogRoot && Disk.kind(catalogRoot) == .directory
+        if includesCatalog {
+            // Hidden names are a publisher's staging folders: never part of the catalog.
+            _ = try TreeCopy(skipsHiddenNames: true).copy(catalogRoot, to: destination + "/catalog")
+        }
+        try Disk.syncDirectory(destination + "/plugins")
+        try Disk.syncDirectory(destination)
+
+        guard let digest = Disk.sha256(databaseCopy), let size = Disk.size(databaseCopy) else {
+            throw Disk.failure("read", databaseCopy)
+        }
+        let keys = copied.keys.sorted()
+        let manifest = BackupManifest(
+            format: BackupManifest.format, formatVersion: BackupManifest.currentFormatVersion,
+            createdAt: ISO8601DateFormatter().string(from: Date()), sourceDataDirectory: directory.root,
+            database: .init(file: "lifecycle.sqlite", size: size, sha256: digest, migrations: summary.migrations),
+            counts: .init(users: summary.users, plugins: summary.plugins, folders: Self.folderCount(destination + "/plugins"),
+                          files: copied.values.reduce(0) { $0 + $1.files }, bytes: copied.values.reduce(0) { $0 + $1.bytes }),
+            includesSecret: includesSecret, includesCatalog: includesCatalog, usersTakenLater: advanced,
+            damagedAtBackup: keys.filter { copied[$0]!.damaged },
+            skipped: keys.flatMap { key in copied[key]!.skipped.map { key + "/" + $0 } })
+        try manifest.write(to: destination)
+        return manifest
+    }
+
+    /// Copies one user's folders, as of the snapshot or, if they changed since, as of now with
+    /// their rows replaced in the copy. Returns the copies by `user/slug` and whether it was "now".
+    private func backUp(userID: String, _ planned: [DatabaseSnapshot.Plugin], into destination: String,
+                        copy: DatabaseQueue) throws(MaintenanceError) -> ([String: CopiedPlugin], Bool) {
+        // The service never writes an invalid id: such rows stay in the copy, there is no folder to take.
+        guard let user = try? UserID(userID) else { return ([:], false) }
+        let userFolder = destination + "/plugins/" + user.value
+        var slugs = Set(planned.compactMap { try? PluginSlug($0.slug) })
+        // A plugin installed between reading the slugs and taking the leases: take it too, and look again.
+        for _ in 0..<10 {
+            slugs.formUnion(try liveSlugs(user))
+            let outcome = try withLeases(user, slugs.sorted()) { () throws(MaintenanceError) -> ([String: CopiedPlugin], Bool)? in
+                try Disk.removeTree(userFolder)
+                let current = try read { db in try UserRows.operations(db, userID: user.value) }
+                if planned.allSatisfy({ current[$0.slug] == $0.operationID }) {
+                    // Unchanged since the snapshot (plugins installed since are not in it, and stay out).
+                    return (try copyFolders(planned.map { ($0.slug, $0.files) }, user: user, into: userFolder), false)
+                }
+                let live = try read { db in try UserRows.read(db, userID: user.value) }
+                let operations = live.operations
+                guard Set(operations.keys).isSubset(of: slugs.map(\.value)) else { return nil }
+                do { try copy.write { db in try live.replace(userID: user.value, in: db) } } catch {
+                    throw .database(String(describing: error))
+                }
+                return (try copyFolders(operations.keys.sorted().map { ($0, live.files(slug: $0)) }, user: user, into: userFolder), true)
+            }
+            if let outcome { return outcome }
+        }
+        throw .tooMuchActivity(user: user.value)
+    }
+
+    private func copyFolders(_ plugins: [(slug: String, files: [String: (size: Int64, sha256: String)])], user: UserID,
+                             into userFolder: String) throws(MaintenanceError) -> [String: CopiedPlugin] {
+        var result: [String: CopiedPlugin] = [:]
+        for (rawSlug, expected) in plugins {
+            let key = user.value + "/" + rawSlug
+            guard let slug = try? PluginSlug(rawSlug), Disk.kind(service.directory.installedFolder(user: user, slug: slug)) == .directory else {
+                // Installed, but the folder is gone: the backup keeps that state (doctor and repair see it).
+                result[key] = CopiedPlugin(files: 0, bytes: 0, damaged: true, skipped: [])
+                continue
+            }
+            try Disk.makeDirectory(userFolder, mode: 0o755)
+            let copy = try TreeCopy().copy(service.directory.installedFolder(user: user, slug: slug), to: userFolder + "/" + rawSlug)
+            let damaged = expected.contains { path, file in
+                guard let found = copy.files[path] else { return true }
+                return found.size != file.size || found.sha256 != file.sha256
+            }
+            result[key] = CopiedPlugin(files: copy.files.count, bytes: copy.bytes, damaged: damaged, skipped: copy.skipped)
+        }
+        if Disk.kind(userFolder) == .directory { try Disk.syncDirectory(userFolder) }
+        return result
+    }
+
+    private func liveSlugs(_ user: UserID) throws(MaintenanceError) -> Set<PluginSlug> {
+        Set(try read { db in try UserRows.operations(db, userID: user.value) }.keys.compactMap { try? PluginSlug($0) })
+    }
+
+    /// A read of the live database, its errors as ``MaintenanceError``.
+    private func read<T>(_ body: (Database) throws -> T) throws(MaintenanceError) -> T {
+        do { return try service.database.read(body) } catch { throw .database(String(describing: error)) }
+    }
+
+    private func withLeases<T>(_ user: UserID, _ slugs: [PluginSlug], _ body: () throws(MaintenanceError) -> T) throws(MaintenanceError) -> T {
+        do {
+            return try service.holdingLeases(user: user, slugs: slugs, timeout: leaseTimeout, body)
+        } catch let error as MaintenanceError {
+            throw error
+        } catch LifecycleError.operationInProgress(let slug, _) {
+            throw .pluginBusy(user: user.value, slug: slug)
+        } catch let error as LifecycleError {
+            throw .lifecycle(error.description)
+        } catch {
+            throw .lifecycle(String(describing: error))
+        }
+    }
+
+    static func folderCount(_ root: String) -> Int {
+        ((try? Disk.entries(root)) ?? []).reduce(0) { $0 + ((try? Disk.entries(root + "/" + $1)) ?? []).count }
+    }
+}

@@ -1,0 +1,32 @@
+/// What `restore` did, for the operator.
+public struct RestoreReport: Codable, Sendable, Equatable {
+    public var source: String
+    public var dataDirectory: String
+    public var backupCreatedAt: String
+    public var users: Int
+    public var plugins: Int
+    public var folders: Int
+    public var restoredSecret: Bool
+    public var restoredCatalog: Bool
+    /// Entries of the data directory that were replaced (and deleted once the restore was in place).
+    public var replaced: [String]
+    /// Migrations applied to the restored database (a backup made by an older build).
+    public var migrationsApplied: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case source, users, plugins, folders, replaced
+        case dataDirectory = "data_directory", backupCreatedAt = "backup_created_at"
+        case restoredSecret = "restored_secret", restoredCatalog = "restored_catalog"
+        case migrationsApplied = "migrations_applied"
+    }
+
+    public var text: String {
+        var lines = ["restored \(source) (made \(backupCreatedAt)) into \(dataDirectory)",
+                     "  database: \(plugins) installed plugins of \(users) users; \(folders) plugin folders copied"]
+        lines.append("  secret: " + (restoredSecret ? "restored (tokens signed before the backup verify again)" : "not in the backup, left as it was"))
+        lines.append("  catalog: " + (restoredCatalog ? "restored" : "not in the backup, left as it was"))
+        if !replaced.isEmpty { lines.append("  replaced: \(replaced.joined(separator: ", "))") }
+        if !migrationsApplied.isEmpty { lines.append("  migrated: \(migrationsApplied.joined(separator: ", "))") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import LifecycleCore
+import TokenAuth
+
+/// The data directory's layout and mode, and the HS256 secret (presence, mode, strength).
+struct ConfigurationChecks {
+    let doctor: Doctor
+
+    /// Returns false when there is no data directory at all: nothing else can be checked.
+    func run(into findings: inout [Finding]) -> Bool {
+        let root = doctor.directory.root
+        switch Disk.kind(root) {
+        case .missing:
+            findings.append(Finding(.error, .configuration, "data_dir_missing", subject: root, "the data directory does not exist",
+                                    remedy: "create it with `plugin-lifecycle init --data-dir \(root)`, or pass the right --data-dir"))
+            return false
+        case .directory, .link:
+            break
+        case .file, .other:
+            findings.append(Finding(.error, .configuration, "data_dir_not_a_folder", subject: root, "the data directory is not a folder",
+                                    remedy: "point --data-dir at the data folder"))
+            return false
+        }
+        var st = stat()
+        if stat(root, &st) == 0 {
+            let mode = st.st_mode & 0o777
+            if mode & 0o002 != 0 {
+                findings.append(Finding(.error, .configuration, "data_dir_world_writable", subject: root,
+                                        "the data directory is world-writable (mode \(octal(mode))); the service refuses to start",
+                                        remedy: "chmod 750 \(root)"))
+            } else if mode & 0o005 != 0 {
+                findings.append(Finding(.warning, .configuration, "data_dir_world_readable", subject: root,
+                                        "the data directory is readable by every user (mode \(octal(mode))); it holds the secret and every user's plugins",
+                                        remedy: "chmod 750 \(root)"))
+            }
+        }
+        var missing: [String] = []
+        for (name, path) in [("plugins/", doctor.directory.pluginsRoot), ("staging/", doctor.directory.stagingRoot),
+                             ("lifecycle.sqlite", doctor.directory.databasePath)] where Disk.kind(path) == .missing {
+            missing.append(name)
+        }
+        if missing.isEmpty {
+            findings.append(Finding(.ok, .configuration, "layout", subject: root, "layout present (lifecycle.sqlite, plugins/, staging/)"))
+        } else {
+            findings.append(Finding(.error, .configuration, "layout_incomplete", subject: root,
+                                    "missing: \(missing.joined(separator: ", "))",
+                                    remedy: doctor.command("init") + " (idempotent: it creates what is missing)"))
+        }
+        for name in (try? Disk.entries(root)) ?? [] where name.hasPrefix(".restore-") {
+            // `restore` builds in `.restore-ID` and moves the replaced entries to `.restore-ID-previous`;
+            // either left behind means it was interrupted.
+            findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: root + "/" + name,
+                                    name.hasSuffix("-previous") ? "entries an interrupted restore moved aside (the data before it)"
+                                        : "the staging folder of an interrupted restore",
+                                    remedy: "check that the data directory is what you want (run doctor once it is), then remove \(root)/\(name)"))
+        }
+        checkSecret(into: &findings)
+        return true
+    }
+
+    private func checkSecret(into findings: inout [Finding]) {
+        let path = doctor.secretPath
+        guard let mode = Disk.mode(path) else {
+            findings.append(Finding(.error, .configuration, "secret_missing", subject: path,
+                                    "no HS256 secret file; `serve` cannot verify tokens without it (unless it is given --jwt-public-key-file)",
+                                    remedy: doctor.command("init") + " (generates one), or pass --jwt-secret-file"))
+            return
+        }
+        if mode & 0o004 != 0 {
+            findings.append(Finding(.error, .configuration, "secret_world_readable", subject: path,
+                                    "the secret file is readable by every user (mode \(octal(mode))): anyone on the host can mint tokens",
+                                    remedy: "chmod 600 \(path), then replace the secret (tokens signed with it may have leaked)"))
+        } else if mode & 0o070 != 0 {
+            findings.append(Finding(.warning, .configuration, "secret_group_access", subject: path,
+                                    "the secret file is open to its group (mode \(octal(mode)))", remedy: "chmod 600 \(path)"))
+        }
+        do {
+            try SecretPolicy.validate(try SecretPolicy.readSecret(path: path), allowInsecure: false)
+            findings.append(Finding(.ok, .configuration, "secret", subject: path, "secret present and strong enough (32 bytes or more)"))
+        } catch {
+            findings.append(Finding(.error, .configuration, "secret_weak", subject: path,
+                                    "the secret is refused by `serve`: \(error)",
+                                    remedy: "replace it with at least 32 random bytes (e.g. `openssl rand -hex 32 > \(path)`), then restart the pool"))
+        }
+    }
+}
+
+func octal(_ mode: mode_t) -> String { String(mode, radix: 8) }

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import LifecycleCore
+import LifecycleStore
+
+/// SQLite's own checks (integrity, foreign keys), the journal mode and the schema version.
+struct DatabaseChecks {
+    let doctor: Doctor
+    /// integrity_check stops after this many messages: enough to act on, bounded output.
+    static let maxMessages = 20
+
+    /// Returns the database, opened read-only, when its schema is one the agreement checks can query.
+    func run(into findings: inout [Finding]) -> LifecycleDatabase? {
+        let path = doctor.directory.databasePath
+        guard Disk.kind(path) == .file else { return nil }  // reported by the layout check
+        let database: LifecycleDatabase
+        do {
+            database = try LifecycleDatabase(path: path, readOnlyIfExists: true)
+        } catch {
+            findings.append(Finding(.error, .database, "database_unreadable", subject: path, "cannot open the database: \(error)",
+                                    remedy: "check the file's owner and mode; if it is damaged, `plugin-lifecycle restore` a backup"))
+            return nil
+        }
+        let restore = "restore the last good backup with `plugin-lifecycle restore BACKUP --force --data-dir \(doctor.directory.root)` (pool stopped)"
+        do {
+            let mode = try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } ?? "?"
+            if mode.lowercased() == "wal" {
+                findings.append(Finding(.ok, .database, "journal_mode", "journal_mode is wal"))
+            } else {
+                findings.append(Finding(.error, .database, "journal_mode_not_wal", subject: path,
+                                        "journal_mode is \(mode), not wal: workers would block each other",
+                                        remedy: doctor.command("init") + " with the pool stopped (it opens the database in WAL mode)"))
+            }
+        } catch {
+            findings.append(Finding(.error, .database, "database_unreadable", subject: path, "cannot read the database: \(error)",
+                                    remedy: restore))
+            return nil
+        }
+        do {
+            let messages = try database.read { db in
+                try String.fetchAll(db, sql: "PRAGMA integrity_check(\(Self.maxMessages))")
+            }
+            if messages == ["ok"] {
+                findings.append(Finding(.ok, .database, "integrity", "integrity_check: ok"))
+            } else {
+                for message in messages {
+                    findings.append(Finding(.error, .database, "integrity", subject: path, "integrity_check: \(message)", remedy: restore))
+                }
+            }
+        } catch {
+            findings.append(Finding(.error, .database, "integrity", subject: path, "integrity_check failed: \(error)", remedy: restore))
+        }
+        do {
+            let violations = try database.read { db in
+                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row -> String in
+                    let table: String = row[0] ?? "?"
+                    let rowid: Int64? = row[1]
+                    let parent: String = row[2] ?? "?"
+                    return "\(table) row \(rowid.map(String.init) ?? "?") points to a missing \(parent)"
+                }
+            }
+            if violations.isEmpty {
+                findings.append(Finding(.ok, .database, "foreign_keys", "foreign_key_check: no violation"))
+            }
+            for violation in violations.prefix(Self.maxMessages) {
+                findings.append(Finding(.error, .database, "foreign_key_violation", subject: path, violation,
+                                        remedy: "the row was written with foreign keys off; " + restore + ", or delete the row"))
+            }
+        } catch {
+            findings.append(Finding(.error, .database, "foreign_key_violation", subject: path, "foreign_key_check failed: \(error)", remedy: restore))
+        }
+        do {
+            let schema = try database.schemaState()
+            if schema.isCurrent {
+                findings.append(Finding(.ok, .database, "schema", "schema migrated to the latest version"))
+            }
+            if !schema.pending.isEmpty {
+                findings.append(Finding(.error, .database, "schema_outdated", subject: path,
+                                        "migrations not applied: \(schema.pending.joined(separator: ", "))",
+                                        remedy: doctor.command("init") + " (or restart `serve`, which migrates before spawning workers)"))
+            }
+            if !schema.unknown.isEmpty {
+                findings.append(Finding(.error, .database, "schema_newer", subject: path,
+                                        "migrations this build does not know: \(schema.unknown.joined(separator: ", ")) (a newer build wrote it)",
+                                        remedy: "run the newer build of plugin-lifecycle"))
+            }
+            // The row checks query the current tables; an older schema lacks some.
+            return schema.pending.isEmpty ? database : nil
+        } catch {
+            findings.append(Finding(.error, .database, "schema_unreadable", subject: path, "cannot read the migration table: \(error)",
+                                    remedy: restore))
+            return nil
+        }
+    }
+}
