@@ -48,7 +48,7 @@ let package = Package(
         ]),
         // Operator commands (doctor, backup, restore) as a library, so tests run them in-process.
         .target(name: "Maintenance", dependencies: [
-            "LifecycleCore", "LifecycleStore", "PluginCatalog", "TokenAuth",
+            "LifecycleCore", "LifecycleStore", "PluginCatalog", "TokenAuth", "Telemetry",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "ThreadPrimitives"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MaintenanceTests", dependencies: [
-            "Maintenance", "LifecycleCore", "LifecycleStore", .product(name: "GRDB", package: "GRDB.swift"),
+            "Maintenance", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),

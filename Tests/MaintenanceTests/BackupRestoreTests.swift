@@ -3,6 +3,7 @@ import GRDB
 import LifecycleCore
 import LifecycleStore
 @testable import Maintenance
+import Telemetry
 import Testing
 
 @Suite struct BackupRestoreTests {
@@ -147,6 +148,15 @@ import Testing
             try BackupRestorer(source: f.path("backup"), dataDirectory: target, force: true).restore()
         }
         #expect(!FileManager.default.fileExists(atPath: target + "/lifecycle.sqlite"))
+        try FileManager.default.removeItem(atPath: target + "/run/pool.pid")
+
+        // A pool with its socket elsewhere and no pid file (systemd) is known by its counter files.
+        let metrics = MetricsDirectory(path: target + "/run/metrics")
+        _ = try metrics.startPool(configuredWorkers: 1)
+        #expect(throws: MaintenanceError.liveDataDirectory(["the pool's master (pid \(getpid()), \(target)/run/metrics/pool.bin) is running"])) {
+            try BackupRestorer(source: f.path("backup"), dataDirectory: target, force: true).restore()
+        }
+        try FileManager.default.removeItem(atPath: target + "/run/metrics")
 
         // A stale pid file (no such process) and a socket nobody listens on do not block.
         try "999999999\n".write(toFile: target + "/run/pool.pid", atomically: true, encoding: .utf8)

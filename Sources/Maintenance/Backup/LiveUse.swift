@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
+import Telemetry
 
 /// Signs that something is using a data directory right now. A restore under a running pool
 /// would be lost or worse: its processes keep the replaced database open and write on.
@@ -12,6 +13,14 @@ enum LiveUse {
         if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), isPool(pid) {
             signs.append("the pool's master (pid \(pid), \(pidFile)) is running")
+        }
+        // A pool started elsewhere (systemd: socket in /run, no pid file) still keeps its counters here.
+        let metrics = MetricsDirectory(path: directory.metricsRoot).snapshot()
+        if let master = metrics.masterPID, isPool(pid_t(truncatingIfNeeded: master)) {
+            signs.append("the pool's master (pid \(master), \(directory.metricsRoot)/pool.bin) is running")
+        }
+        for worker in metrics.workers where worker.alive && isPool(pid_t(truncatingIfNeeded: worker.pid)) {
+            signs.append("a worker (pid \(worker.pid)) is running")
         }
         let socket = directory.runRoot + "/fcgi.sock"
         if Disk.kind(socket) == .other, accepts(socket) {
