@@ -114,7 +114,8 @@ extension LifecycleService {
                     latestVersion: latest?.description,
                     updateAvailable: latest.map { latest in current.map { latest > $0 } ?? false } ?? false,
                     enabled: installed.enabled, status: inspect(installed, user: user, verify: .sizes).status,
-                    installedAt: installed.installedAt, modules: installed.modules.map(\.id)))
+                    installedAt: installed.installedAt, modules: installed.modules.map(\.id),
+                    disabledModules: installed.disabledModuleIDs))
             }
             return InstalledList(installedPlugins: plugins, totalCount: plugins.count)
         }

@@ -16,7 +16,7 @@ enum HotQueries {
         SELECT id, plugin_slug, version, enabled, manifest_json, installed_at FROM plugin
         WHERE user_id = ? AND plugin_slug = ?
         """
-    static let moduleNamesOfPlugin = "SELECT plugin_id, id, name FROM module WHERE plugin_id = ? ORDER BY id"
+    static let moduleNamesOfPlugin = "SELECT plugin_id, id, name, enabled FROM module WHERE plugin_id = ? ORDER BY id"
     static let fileSizesOfPlugin = "SELECT plugin_id, path, size, sha256 FROM installed_file WHERE plugin_id = ? ORDER BY path"
     static let pluginHealthOfUser = """
         SELECT id, plugin_slug, version, enabled, manifest_json, installed_at FROM plugin
@@ -26,7 +26,7 @@ enum HotQueries {
     static let versionsOfUser = "SELECT plugin_slug, version FROM plugin WHERE user_id = ?"
     // Joined on the plugin's owner, so a row can only ever be listed with its own plugin.
     static let modulesOfUser = """
-        SELECT module.plugin_id, module.id, module.name FROM plugin JOIN module ON module.plugin_id = plugin.id
+        SELECT module.plugin_id, module.id, module.name, module.enabled FROM plugin JOIN module ON module.plugin_id = plugin.id
         WHERE plugin.user_id = ? ORDER BY module.plugin_id, module.id
         """
     static let filesOfUser = """

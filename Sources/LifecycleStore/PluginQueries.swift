@@ -23,6 +23,8 @@ public struct PluginHealthRows: Sendable, Equatable {
     /// The module rows present, by module id.
     public var modules: [(id: String, name: String)]
     public var files: [InstalledFileRow]
+    /// Ids of the modules switched off (the rest are on).
+    public var disabledModuleIDs: [String] = []
 
     public var moduleNames: [String] { modules.map(\.name) }
 
@@ -36,14 +38,17 @@ public struct PluginHealthRows: Sendable, Equatable {
         a.pluginID == b.pluginID && a.pluginSlug == b.pluginSlug && a.version == b.version && a.enabled == b.enabled
             && a.manifestJSON == b.manifestJSON && a.installedAt == b.installedAt && a.files == b.files
             && a.modules.map(\.id) == b.modules.map(\.id) && a.modules.map(\.name) == b.modules.map(\.name)
+            && a.disabledModuleIDs == b.disabledModuleIDs
     }
 }
 
 extension InstalledPlugin {
     public var healthRows: PluginHealthRows {
-        PluginHealthRows(pluginID: plugin.id, pluginSlug: plugin.pluginSlug, version: plugin.version, enabled: plugin.enabled,
-                         manifestJSON: plugin.manifestJSON, installedAt: plugin.installedAt,
-                         modules: modules.map { ($0.id, $0.name) }, files: files)
+        var rows = PluginHealthRows(pluginID: plugin.id, pluginSlug: plugin.pluginSlug, version: plugin.version, enabled: plugin.enabled,
+                                    manifestJSON: plugin.manifestJSON, installedAt: plugin.installedAt,
+                                    modules: modules.map { ($0.id, $0.name) }, files: files)
+        rows.disabledModuleIDs = modules.filter { !$0.enabled }.map(\.id)
+        return rows
     }
 }
 
@@ -117,7 +122,9 @@ extension LifecycleDatabase {
         let moduleRows = try Row.fetchCursor(db.cachedStatement(sql: moduleSQL), arguments: childArguments)
         while let row = try moduleRows.next() {
             guard let index = position(try row.decode(atIndex: 0)) else { continue }
-            plugins[index].modules.append((try row.decode(atIndex: 1), try row.decode(atIndex: 2)))
+            let id: String = try row.decode(atIndex: 1)
+            plugins[index].modules.append((id, try row.decode(atIndex: 2)))
+            if !(try row.decode(Bool.self, atIndex: 3)) { plugins[index].disabledModuleIDs.append(id) }
         }
         let fileRows = try Row.fetchCursor(db.cachedStatement(sql: fileSQL), arguments: childArguments)
         while let row = try fileRows.next() {

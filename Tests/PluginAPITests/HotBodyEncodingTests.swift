@@ -37,7 +37,7 @@ import Testing
             plugins.append(.init(pluginSlug: "s\(index)", pluginID: "u_\(text)", version: "1.\(index).0",
                                  latestVersion: index % 2 == 0 ? nil : text, updateAvailable: index % 2 == 1,
                                  enabled: index % 3 != 0, status: .modulesCorrupted, installedAt: text,
-                                 modules: Array(Self.awkward.prefix(index))))
+                                 modules: Array(Self.awkward.prefix(index)), disabledModules: Array(Self.awkward.suffix(index % 3))))
             expectSame(InstalledList(installedPlugins: plugins, totalCount: plugins.count), "\(index) plugins installed")
         }
         expectSame(InstalledList(installedPlugins: [], totalCount: 0))

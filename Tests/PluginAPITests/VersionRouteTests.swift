@@ -87,8 +87,15 @@ import Testing
         #expect(f.send("POST", p + "braindrive-network/repair", user: "u1").data?["new_status"] as? String == "healthy")
         let installed = f.send("GET", p + "installed", user: "u1").data?["installed_plugins"] as? [[String: Any]]
         #expect(installed?.first?["enabled"] as? Bool == false && installed?.first?["status"] as? String == "healthy")
+        // `installed` says which modules are off (repair kept the flag), so a page can show it.
+        #expect(installed?.first?["disabled_modules"] as? [String] == ["u1_braindrive_network_ComponentNetworkStatus"])
+        #expect((installed?.first?["modules"] as? [String])?.count == 2)
+        f.send("POST", p + "braindrive-network/modules/ComponentNetworkStatus/enable", user: "u1")
+        let back = f.send("GET", p + "installed", user: "u1").data?["installed_plugins"] as? [[String: Any]]
+        #expect(back?.first?["disabled_modules"] as? [String] == [])
         let events = f.send("GET", p + "audit", user: "u1").data?["events"] as? [[String: Any]]
-        #expect(events?.compactMap { $0["action"] as? String } == ["repair", "disable", "disable:ComponentNetworkStatus", "install"])
+        #expect(events?.compactMap { $0["action"] as? String }
+                == ["enable:ComponentNetworkStatus", "repair", "disable", "disable:ComponentNetworkStatus", "install"])
         // Another user sees none of it.
         #expect(f.send("GET", p + "installed", user: "u2").data?["total_count"] as? Int == 0)
     }

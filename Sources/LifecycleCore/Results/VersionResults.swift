@@ -35,10 +35,12 @@ public struct InstalledList: Codable, Sendable, Equatable {
         public var status: StatusReport.Health
         public var installedAt: String
         public var modules: [String]
+        /// The module ids switched off (an addition to the contract's shape: `modules` lists them all).
+        public var disabledModules: [String] = []
         enum CodingKeys: String, CodingKey {
             case version, enabled, status, modules
             case pluginSlug = "plugin_slug", pluginID = "plugin_id", latestVersion = "latest_version"
-            case updateAvailable = "update_available", installedAt = "installed_at"
+            case updateAvailable = "update_available", installedAt = "installed_at", disabledModules = "disabled_modules"
         }
     }
     public var installedPlugins: [Plugin]

@@ -53,6 +53,7 @@ extension InstalledList: JSONWritable {
         json.beginArray()
         for plugin in installedPlugins {
             json.beginObject()
+            json.member("disabled_modules", strings: plugin.disabledModules)
             json.member("enabled", plugin.enabled)
             json.member("installed_at", plugin.installedAt)
             json.member("latest_version", plugin.latestVersion)

@@ -3783,6 +3783,13 @@ enum OpenAPIDocument {
                       "items": {
                         "$ref": "#/components/schemas/ModuleId"
                       }
+                    },
+                    "disabled_modules": {
+                      "type": "array",
+                      "description": "The ids of `modules` switched off (`…/modules/{module}/disable`); the others are on.",
+                      "items": {
+                        "$ref": "#/components/schemas/ModuleId"
+                      }
                     }
                   },
                   "required": [

@@ -121,6 +121,17 @@ class PluginManagerTests(BrowserTestCase):
         self.assertTrue(row.find_element(By.CSS_SELECTOR, '[data-action="module-enable"]').is_enabled())
         page.screenshot("module-disabled")
 
+        # A fresh load shows the same, from the installed list's disabled_modules.
+        page.open()
+        page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, ".modules summary").click() \
+            if not page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, ".modules").get_attribute("open") else None
+        states = {
+            li.get_attribute("data-module"): li.find_element(By.CSS_SELECTOR, '[data-role="module-state"]').text
+            for li in page.installed_card(NETWORK).find_elements(By.CSS_SELECTOR, ".modules li")
+        }
+        self.assertEqual(states, {"ComponentNetworkHistory": "disabled", "ComponentNetworkStatus": "enabled"})
+        page.screenshot("module-state-after-reload")
+
         page.button(page.installed_card(NETWORK), "uninstall").click()
         page.wait_settled()
         page.wait_notice("ok", "Uninstalled braindrive_network")

@@ -24,7 +24,7 @@ const state = {
   busy: new Map(),
   errors: new Map(), // same keys: the last PluginApiError of that row
   checks: new Map(), // slug -> status data of the last "Check files" (verify=full)
-  modules: new Map(), // module id -> enabled, as the last enable/disable answer said
+  modules: new Map(), // module id -> enabled, as the last enable/disable answer said (before a reload)
   chosen: new Map(), // select key -> chosen version, kept across re-renders
   openModules: new Set(), // slugs whose module list is unfolded, kept across re-renders
 };
@@ -101,6 +101,8 @@ async function load() {
       .sort((a, b) => String(a.name || a.slug).localeCompare(String(b.name || b.slug)));
   }
   state.installed = installed.status === "fulfilled" ? installed.value?.installed_plugins ?? [] : state.installed;
+  // The list is newer than any earlier enable/disable answer (another tab may have switched one).
+  if (installed.status === "fulfilled") state.modules.clear();
   state.shares = shares.status === "fulfilled" ? shares.value?.shares ?? [] : state.shares;
   if (audit.status === "fulfilled" && audit.value) {
     state.audit = { events: audit.value.events ?? [], next: audit.value.next_cursor ?? null };
@@ -202,7 +204,8 @@ function setModuleEnabled(slug, module, enabled) {
   });
 }
 
-// The installed list names modules but not their enabled flags; enable/disable answers carry them.
+// An enable/disable answer carries every module's flag: shown until the next reload of the list,
+// whose `disabled_modules` then says the same (older services leave that field out).
 function rememberModules(data) {
   for (const module of data.modules ?? []) state.modules.set(module.module_id, module.enabled);
 }
@@ -366,7 +369,8 @@ function installedCard(plugin) {
 
   const modules = (plugin.modules ?? []).map((moduleId) => {
     const module = moduleName(moduleId, plugin.plugin_id);
-    const known = state.modules.get(moduleId);
+    const known = state.modules.has(moduleId) ? state.modules.get(moduleId)
+      : Array.isArray(plugin.disabled_modules) ? !plugin.disabled_modules.includes(moduleId) : undefined;
     return h("li", { className: "module", dataset: { module } },
       h("span", { className: "module-name" }, module),
       h("span", { className: "module-state", dataset: { role: "module-state" } },
