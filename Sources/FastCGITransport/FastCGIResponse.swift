@@ -7,11 +7,16 @@ public struct FastCGIResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Run once the response is written and the request finished (or the client gone): logging
+    /// and counting there never delays the answer.
+    public var afterSend: (@Sendable () -> Void)?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                afterSend: (@Sendable () -> Void)? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.afterSend = afterSend
     }
 }
 

@@ -213,8 +213,9 @@ public final class FastCGIWorker: Sendable {
                 }
             }
 
-            serve(&request, slot: index, handler: handler)
+            let afterSend = serve(&request, slot: index, handler: handler)
             FCGX_Finish_r(&request)
+            afterSend?()
             // After Finish: the answer is complete on the wire before the watchdog may exit.
             watchdog?.end(slot: index)
 
@@ -252,7 +253,8 @@ public final class FastCGIWorker: Sendable {
         return .accepted(FCGX_Accept_r(&request))
     }
 
-    private func serve(_ raw: inout FCGX_Request, slot: Int, handler: @Sendable (FastCGIRequest) -> FastCGIResponse) {
+    private func serve(_ raw: inout FCGX_Request, slot: Int,
+                       handler: @Sendable (FastCGIRequest) -> FastCGIResponse) -> (@Sendable () -> Void)? {
         let (params, paramBytes) = Self.copyParams(raw.envp)
         watchdog?.begin(slot: slot, params: params)
         let paramsOver = paramBytes > configuration.maxParamsBytes
@@ -277,10 +279,17 @@ public final class FastCGIWorker: Sendable {
               method == "HEAD" || Self.writeAll(response.body, to: raw.out)
         else {
             logger.debug("client went away before the response was written", metadata: [
-                "uri": "\(params["REQUEST_URI"] ?? "")", "errno": "\(FCGX_GetError(raw.out))",
+                "path": "\(Self.pathOnly(params["REQUEST_URI"] ?? ""))", "errno": "\(FCGX_GetError(raw.out))",
             ])
-            return
+            return response.afterSend
         }
+        return response.afterSend
+    }
+
+    /// A URI without its query string: queries may carry what logs must not (the contract's are
+    /// harmless, a client's mistakes need not be).
+    static func pathOnly(_ uri: String) -> String {
+        uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
     }
 
     /// Copies `NAME=value` strings; the first of duplicate names wins, as with `FCGX_GetParam`.

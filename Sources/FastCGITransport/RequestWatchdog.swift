@@ -29,7 +29,7 @@ final class RequestWatchdog: Sendable {
 
     func begin(slot: Int, params: [String: String]) {
         let entry = Entry(started: .now, method: params["REQUEST_METHOD"] ?? "",
-                          uri: params["REQUEST_URI"] ?? "", requestID: params["REQUEST_ID"] ?? "")
+                          uri: FastCGIWorker.pathOnly(params["REQUEST_URI"] ?? ""), requestID: params["REQUEST_ID"] ?? "")
         slots.withLock { $0[slot] = entry }
     }
 

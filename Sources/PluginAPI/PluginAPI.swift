@@ -31,7 +31,16 @@ public final class PluginAPI: Sendable {
         var problemCode: String?
     }
 
+    /// The response, with the request's log line and counts already recorded.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let (response, afterSend) = respond(request)
+        afterSend?()
+        return response
+    }
+
+    /// The response, and what to run once it has been sent (nil without telemetry): the log line
+    /// and the counters, so a slow log never delays an answer. The duration ends there too.
+    public func respond(_ request: HTTPRequest) -> (response: HTTPResponse, afterSend: (@Sendable () -> Void)?) {
         let started = telemetry == nil ? 0 : WorkerCounters.now()
         telemetry?.requestStarted()
         var trace = Trace()
@@ -58,18 +67,23 @@ public final class PluginAPI: Sendable {
             response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
         }
         response.headers.append(("X-Request-Id", request.requestID))
-        if let telemetry { telemetry.requestFinished(record(request, trace, response, micros: WorkerCounters.now() - started)) }
-        return response
+        guard let telemetry else { return (response, nil) }
+        let record = Self.record(request, trace, status: response.status)
+        return (response, {
+            var finished = record
+            finished.micros = WorkerCounters.now() - started
+            telemetry.requestFinished(finished)
+        })
     }
 
-    private func record(_ request: HTTPRequest, _ trace: Trace, _ response: HTTPResponse, micros: UInt64) -> RequestRecord {
+    private static func record(_ request: HTTPRequest, _ trace: Trace, status: Int) -> RequestRecord {
         // An operation counts once the caller is known: refusals before that are identity failures, not outcomes.
         let operation = trace.route?.operation.flatMap { name in
             trace.user == nil ? nil : (name: name, outcome: trace.problemCode ?? "success")
         }
         return RequestRecord(requestID: request.requestID, method: request.method,
                              route: trace.route.map { MetricsSchema.routeIndex($0.template) } ?? 0,
-                             slug: trace.route?.slug, user: trace.user, status: response.status, micros: micros,
+                             slug: trace.route?.slug, user: trace.user, status: status, micros: 0,
                              operation: operation)
     }
 
@@ -100,17 +114,18 @@ public final class PluginAPI: Sendable {
         case .metrics:
             guard let metrics else { throw Problem.notFound(request.path) }
             return HTTPResponse(status: 200, headers: [("Content-Type", PrometheusExposition.contentType), ("Cache-Control", "no-store")],
-                                body: Array(PrometheusExposition.render(metrics.snapshot()).utf8))
+                                body: Array(PrometheusExposition.render(try Self.snapshot(metrics)).utf8))
 
         case .poolStatus:
             guard let metrics else { throw Problem.notFound(request.path) }
             let full = request.query["full"] != nil
+            let snapshot = try Self.snapshot(metrics)
             if request.query["json"] != nil {
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
-                                    body: PoolStatusView.json(metrics.snapshot(), full: full))
+                                    body: PoolStatusView.json(snapshot, full: full))
             }
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")],
-                                body: Array(PoolStatusView.text(metrics.snapshot(), full: full).utf8))
+                                body: Array(PoolStatusView.text(snapshot, full: full).utf8))
 
         case .openAPI:
             // The document itself, not wrapped in the success envelope.
@@ -275,6 +290,14 @@ public final class PluginAPI: Sendable {
             let message = result.repairActions.isEmpty ? "Plugin '\(result.pluginSlug)' was already healthy"
                 : "Plugin '\(result.pluginSlug)' repaired"
             return success(200, message, result)
+        }
+    }
+
+    /// The summed counters, or 503: a sum taken without the pool's lock could be wrong.
+    private static func snapshot(_ metrics: MetricsDirectory) throws -> MetricsSnapshot {
+        do { return try metrics.snapshot() } catch {
+            throw Problem(status: 503, code: "unavailable", detail: "The metrics cannot be read right now; retry shortly",
+                          headers: [("Retry-After", Problem.retryAfterSeconds)])
         }
     }
 

@@ -25,7 +25,10 @@ public final class CounterFile: @unchecked Sendable {
         let fd = Glibc.open(temporary, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw TelemetryError.system("create \(temporary)", errno) }
         defer { close(fd) }
-        guard ftruncate(fd, off_t(byteCount)) == 0 else { let code = errno; unlink(temporary); throw .system("size \(temporary)", code) }
+        // Blocks reserved, not just a size: a shared mapping of a sparse file gets SIGBUS on the
+        // first write to a page the full disk cannot back. ENOSPC here is a clean "no counters".
+        let reserved = posix_fallocate(fd, 0, off_t(byteCount))
+        guard reserved == 0 else { unlink(temporary); throw .system("reserve \(temporary)", reserved) }
         guard let file = map(fd: fd, path: path, writable: true) else { let code = errno; unlink(temporary); throw .system("map \(temporary)", code) }
         file.set(.magic, MetricsSchema.magic)
         file.set(.version, MetricsSchema.layoutVersion)

@@ -58,6 +58,11 @@ public struct JSONLogHandler: LogHandler {
         if let explicit { merged.merge(explicit) { $1 } }
         if let error = event.error { merged["error"] = "\(error)" }
         for key in merged.keys.sorted() where !["time", "level", "label", "msg", "pid"].contains(key) {
+            // The whole line stays under PIPE_BUF (4 KiB), so that its one write stays atomic.
+            if json.bytes.count > 3_000 {
+                json.field("truncated", true)
+                break
+            }
             json.field(key, merged[key]!.description)
         }
         sink.write(json.finished(line: true))

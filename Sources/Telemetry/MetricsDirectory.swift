@@ -34,15 +34,22 @@ public struct MetricsDirectory: Sendable {
         return PoolCounters(file: file, directory: self)
     }
 
+    /// The master's end: the counters go with the pool (a worker run alone later must not report
+    /// this pool's figures as its own).
+    public func removeAll() {
+        for name in entries() where name.hasSuffix(".bin") || name.hasSuffix(".new") { unlink(path + "/" + name) }
+    }
+
     /// A worker's own file (`pid` other than the caller's only in tests).
     public func startWorker(threads: Int, pid: Int32 = getpid()) throws(TelemetryError) -> WorkerCounters {
         try prepare()
         return WorkerCounters(file: try CounterFile.create(path: workerFilePath(pid: pid), role: .worker, threads: threads, pid: pid))
     }
 
-    /// Adds up every file (see the type's note on locking).
-    public func snapshot() -> MetricsSnapshot {
-        withPoolLock(LOCK_SH) {
+    /// Adds up every file (see the type's note on locking). Throws when the pool's lock cannot be
+    /// taken (not when there is no master): a sum taken without it could count a worker twice.
+    public func snapshot() throws(TelemetryError) -> MetricsSnapshot {
+        try withPoolLock(LOCK_SH) {
             var snapshot = MetricsSnapshot()
             if let pool = CounterFile.openExisting(path: poolFilePath) { snapshot.addPool(pool) }
             for name in entries().sorted() where name.hasPrefix("worker-") && name.hasSuffix(".bin") {
@@ -54,9 +61,12 @@ public struct MetricsDirectory: Sendable {
         }
     }
 
-    func withPoolLock<T>(_ operation: Int32, _ body: () -> T) -> T {
+    func withPoolLock<T>(_ operation: Int32, _ body: () -> T) throws(TelemetryError) -> T {
         let fd = open(poolFilePath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return body() }  // no master (a worker run alone): nothing is ever folded
+        guard fd >= 0 else {
+            if errno == ENOENT { return body() }  // no master (a worker run alone): nothing is ever folded
+            throw .system("open \(poolFilePath)", errno)
+        }
         defer { close(fd) }
         while flock(fd, operation) != 0 && errno == EINTR {}
         defer { flock(fd, LOCK_UN) }

@@ -48,7 +48,15 @@ public enum MetricsSchema {
     // MARK: - Layout (indices of 64-bit words)
 
     static let magic: UInt64 = 0x504C_4D45_5452_4943  // "PLMETRIC"
-    static let layoutVersion: UInt64 = 1
+    /// Changes whenever a label list, a bound or the layout changes: during a reload old and new
+    /// workers run side by side, and a file of another layout is ignored rather than misread.
+    static let layoutVersion: UInt64 = {
+        let text = [routes, operations, outcomes, latencyBounds.map { "\($0)" }].map { $0.joined(separator: ",") }
+            .joined(separator: "|") + "|\(headerWords),\(routeCapacity),\(statusSlots),\(operationCapacity),\(outcomeCapacity)"
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }()
 
     /// Header words.
     enum Header: Int, CaseIterable {

@@ -42,22 +42,27 @@ public struct MetricsSnapshot: Sendable, Equatable {
     }
 
     mutating func addWorker(_ file: CounterFile, alive: Bool) {
-        addCounts(file)
+        // Each word read once: the pool view's per-worker figures add up to its totals even while
+        // the workers count on.
+        let served = addCounts(file)
         let route = Int(file[.lastRoute])
         workers.append(Worker(
             pid: file[.pid], startedMillis: file[.startedMillis], alive: alive, threads: file[.threads],
             busyThreads: alive ? file[.busyThreads] : 0, maxBusyThreads: file[.maxBusyThreads],
-            requests: file[.requests], slowRequests: file[.slowRequests],
+            requests: served.requests, slowRequests: served.slow,
             lastRoute: file[.lastFinishedMillis] == 0 ? nil : MetricsSchema.routes.indices.contains(route) ? MetricsSchema.routes[route] : nil,
             lastStatus: file[.lastStatus], lastDurationMicros: file[.lastDurationMicros],
             lastFinishedMillis: file[.lastFinishedMillis]))
     }
 
-    private mutating func addCounts(_ file: CounterFile) {
+    @discardableResult
+    private mutating func addCounts(_ file: CounterFile) -> (requests: UInt64, slow: UInt64) {
         for word in MetricsSchema.summedRange { totals[word] &+= file[word] }
-        requests &+= file[.requests]
-        slowRequests &+= file[.slowRequests]
+        let served = (requests: file[.requests], slow: file[.slowRequests])
+        requests &+= served.requests
+        slowRequests &+= served.slow
         databaseBusyWaits &+= file[.databaseBusyWaits]
+        return served
     }
 
     // MARK: - Reading

@@ -58,7 +58,9 @@ public final class PoolCounters: Sendable {
         if restarting { file.add(.restarts) }
         let workerPath = directory.workerFilePath(pid: pid)
         guard let worker = CounterFile.openExisting(path: workerPath, writable: true) else { return }
-        directory.withPoolLock(LOCK_EX) {
+        // The pool file is this process's own: failing to lock it (out of descriptors) leaves the
+        // worker's file for the next exit event rather than folding without the lock.
+        try? directory.withPoolLock(LOCK_EX) {
             file.absorb(worker)
             worker.set(.folded, 1)
             unlink(workerPath)

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LifecycleStore
+@testable import LifecycleStore
 import Testing
 
 /// What a worker's log and metrics hear from the store: committed audit events only, and lock waits.
@@ -61,6 +61,12 @@ import Testing
         try db.record(event("install"))
         #expect(heard.busyWaits == 1, "one wait, however many retries it took")
         #expect(heard.all.count == 1)
+    }
+
+    @Test func theBackOffIsSQLitesOwn() {
+        // sqliteDefaultBusyCallback's totals before each try (os_unix: delays 1,2,5,10,15,20,25,25,25,50,50,100 ms).
+        let totals = [0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228, 328, 428]
+        #expect((0..<totals.count).map { BusyWait.waitedMillis(beforeTry: $0) } == totals)
     }
 
     @Test func theWaitGivesUpAtTheTimeoutAsSQLiteWould() throws {

@@ -38,7 +38,7 @@ import Testing
         f.send("POST", p + "braindrive-network/install")                  // 401: not an operation outcome
         f.send("DELETE", p + "braindrive-chat/uninstall", user: "u1")      // 404 not_installed
         f.send("POST", p + "braindrive-network/bulk-install", user: "u1", body: #"{"user_ids":["u2"]}"#)  // 403
-        let snapshot = f.metrics.snapshot()
+        let snapshot = try f.metrics.snapshot()
         #expect(snapshot.requests(route: "/api/plugins/{slug}/install", status: 201) == 1)
         #expect(snapshot.requests(route: "/api/plugins/{slug}/install", status: 409) == 1)
         #expect(snapshot.requests(route: "/api/plugins/{slug}/install", status: 401) == 1)

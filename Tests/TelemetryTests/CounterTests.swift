@@ -3,13 +3,15 @@ import Testing
 @testable import Telemetry
 
 /// Shared counter files: layout, sums over workers, folding of exited workers, and the text views.
-struct CounterTests {
+final class CounterTests {
     let directory: MetricsDirectory
 
     init() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("telemetry-\(UUID().uuidString.prefix(8))").path
         directory = MetricsDirectory(path: path)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory.path) }
 
     @Test func everyLabelFitsTheFixedLayout() {
         #expect(MetricsSchema.routes.count <= MetricsSchema.routeCapacity)
@@ -36,8 +38,8 @@ struct CounterTests {
         let pool = try directory.startPool(configuredWorkers: 2)
         let me = getpid()
         let first = try directory.startWorker(threads: 4, pid: me)
-        // A second "worker" under a pid that is surely not running (pid_max is far below this).
-        let ghost: Int32 = 4_000_000
+        // A second "worker" under a pid that cannot be running (above the kernel's largest pid_max, 2^22).
+        let ghost: Int32 = 4_194_305
         let second = try directory.startWorker(threads: 4, pid: ghost)
         pool.workerStarted(); pool.workerStarted()
         let status = MetricsSchema.routeIndex("/api/plugins/{slug}/status")
@@ -50,7 +52,7 @@ struct CounterTests {
         first.operationFinished("no_such_operation", outcome: "success")
         first.databaseBusyWait()
 
-        var snapshot = directory.snapshot()
+        var snapshot = try directory.snapshot()
         #expect(snapshot.requests(route: "/api/plugins/{slug}/status", status: 200) == 5)
         #expect(snapshot.requests(route: "/api/plugins/{slug}/install", status: 409) == 1)
         #expect(snapshot.operations("install", outcome: "success") == 1)
@@ -64,7 +66,7 @@ struct CounterTests {
         // The ghost exits: its counts move into the pool's file, its own file goes.
         pool.workerExited(pid: ghost, restarting: true)
         #expect(!FileManager.default.fileExists(atPath: directory.workerFilePath(pid: ghost)))
-        snapshot = directory.snapshot()
+        snapshot = try directory.snapshot()
         #expect(snapshot.requests(route: "/api/plugins/{slug}/status", status: 200) == 5, "totals stay monotonic")
         #expect(snapshot.operations("install", outcome: "already_installed") == 1)
         #expect(snapshot.requests == 6 && snapshot.slowRequests == 2)
@@ -72,23 +74,92 @@ struct CounterTests {
         #expect(snapshot.workers.map(\.pid) == [UInt64(me)])
     }
 
+    @Test func totalsStayMonotonicWhileWorkersAreFoldedDuringScrapes() throws {
+        let pool = try directory.startPool(configuredWorkers: 8)
+        let route = MetricsSchema.routeIndex("/api/plugins/health")
+        let scrapes = Scrapes()
+        let done = DispatchSemaphore(value: 0)
+        let directory = self.directory
+        Thread {
+            while !scrapes.stopped { scrapes.add((try? directory.snapshot()).map { $0.requests(route: MetricsSchema.routes[route], status: 200) }) }
+            done.signal()
+        }.start()
+        while scrapes.all.isEmpty { usleep(1000) }
+        // Workers under pids that cannot be running count, exit and are folded, one after another.
+        for index in 0..<300 {
+            let pid = Int32(4_194_305 + index)
+            let worker = try directory.startWorker(threads: 1, pid: pid)
+            pool.workerStarted()
+            for _ in 0..<5 { worker.requestStarted(); worker.requestFinished(route: route, status: 200, micros: 10) }
+            pool.workerExited(pid: pid, restarting: true)
+        }
+        scrapes.stop()
+        done.wait()
+        let seen = scrapes.all
+        #expect(seen.count > 10 && !seen.contains(nil), "\(seen.count) scrapes, all with the lock")
+        let values = seen.compactMap { $0 }
+        #expect(zip(values, values.dropFirst()).allSatisfy { $0 <= $1 }, "a total went down during a fold")
+        #expect(try directory.snapshot().requests(route: MetricsSchema.routes[route], status: 200) == 1_500)
+        #expect(try directory.snapshot().restarts == 300)
+    }
+
+    final class Scrapes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [UInt64?] = []
+        private var stopFlag = false
+        func add(_ value: UInt64?) { lock.withLock { values.append(value) } }
+        func stop() { lock.withLock { stopFlag = true } }
+        var stopped: Bool { lock.withLock { stopFlag } }
+        var all: [UInt64?] { lock.withLock { values } }
+    }
+
+    /// The fold and the scrape exclude each other through the pool file's lock: a scrape waits
+    /// while a fold holds it (so it never sees a dead worker's counts in both files or in neither).
+    @Test func aScrapeWaitsForAFoldInProgress() throws {
+        _ = try directory.startPool(configuredWorkers: 1)
+        let directory = self.directory
+        let locked = DispatchSemaphore(value: 0)
+        Thread {
+            try? directory.withPoolLock(LOCK_EX) {
+                locked.signal()
+                usleep(300_000)
+            }
+        }.start()
+        locked.wait()
+        let started = Date()
+        _ = try directory.snapshot()
+        #expect(Date().timeIntervalSince(started) >= 0.25, "the scrape went ahead during a fold")
+    }
+
+    @Test func aFileOfAnotherLayoutIsIgnored() throws {
+        let worker = try directory.startWorker(threads: 1)
+        worker.requestStarted(); worker.requestFinished(route: 1, status: 200, micros: 10)
+        #expect(try directory.snapshot().requests == 1)
+        // An older or newer build's worker (another label list) writes another layout version.
+        let fd = open(worker.path, O_RDWR)
+        var other = MetricsSchema.layoutVersion &+ 1
+        #expect(pwrite(fd, &other, 8, off_t(MetricsSchema.Header.version.rawValue * 8)) == 8)
+        close(fd)
+        #expect(try directory.snapshot().requests == 0 && directory.snapshot().workers.isEmpty)
+    }
+
     @Test func aNewPoolStartsFromZero() throws {
         let pool = try directory.startPool(configuredWorkers: 1)
         let worker = try directory.startWorker(threads: 1)
         worker.requestStarted(); worker.requestFinished(route: 1, status: 200, micros: 10)
         pool.workerExited(pid: getpid(), restarting: false)
-        #expect(directory.snapshot().requests == 1)
+        #expect(try directory.snapshot().requests == 1)
         _ = try directory.startPool(configuredWorkers: 1)
-        #expect(directory.snapshot().requests == 0)
+        #expect(try directory.snapshot().requests == 0)
     }
 
     @Test func busyThreadsAreAGaugeWithAHighWaterMark() throws {
         let worker = try directory.startWorker(threads: 4)
         worker.requestStarted(); worker.requestStarted(); worker.requestStarted()
-        #expect(directory.snapshot().busyThreads == 3)
+        #expect(try directory.snapshot().busyThreads == 3)
         worker.requestFinished(route: 0, status: 404, micros: 10)
         worker.requestFinished(route: 0, status: 404, micros: 10)
-        let snapshot = directory.snapshot()
+        let snapshot = try directory.snapshot()
         #expect(snapshot.busyThreads == 1 && snapshot.workers[0].maxBusyThreads == 3 && snapshot.threads == 4)
     }
 
@@ -97,7 +168,7 @@ struct CounterTests {
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<2_000 { worker.requestStarted(); worker.requestFinished(route: 2, status: 200, micros: 100) }
         }
-        let snapshot = directory.snapshot()
+        let snapshot = try directory.snapshot()
         #expect(snapshot.requests(route: MetricsSchema.routes[2], status: 200) == 16_000)
         #expect(snapshot.busyThreads == 0)
     }
@@ -110,7 +181,7 @@ struct CounterTests {
         worker.requestStarted(); worker.requestFinished(route: status, status: 200, micros: 20_000)   // le=0.025
         worker.requestStarted(); worker.requestFinished(route: status, status: 404, micros: 20_000_000) // +Inf
         worker.operationFinished("uninstall", outcome: "dependency_in_use")
-        let text = PrometheusExposition.render(directory.snapshot())
+        let text = PrometheusExposition.render(try directory.snapshot())
         let lines = text.split(separator: "\n").map(String.init)
         let sample = try Regex(#"^[a-z_]+(\{[a-z_]+="[^"\n]*"(,[a-z_]+="[^"\n]*")*\})? [0-9]+(\.[0-9]+)?$"#)
         for line in lines where !line.hasPrefix("#") {
@@ -138,7 +209,7 @@ struct CounterTests {
         _ = try directory.startPool(configuredWorkers: 1)
         let worker = try directory.startWorker(threads: 4)
         worker.requestStarted(); worker.requestFinished(route: MetricsSchema.routeIndex("/api/plugins/health"), status: 200, micros: 42)
-        let snapshot = directory.snapshot()
+        let snapshot = try directory.snapshot()
         let text = PoolStatusView.text(snapshot, full: true)
         #expect(text.contains("accepted conn:         1\n"), "\(text)")
         #expect(text.contains("pid:                   \(getpid())\n"))

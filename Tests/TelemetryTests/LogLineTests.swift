@@ -65,6 +65,19 @@ struct LogLineTests {
         #expect(json["status"] as? String == "exit 70" && json["slot"] as? String == "3")
     }
 
+    @Test func aRecordWithHugeMetadataStaysUnderPipeBuf() throws {
+        let lines = try withLogFile { sink in
+            let logger = Logger(label: "big") { JSONLogHandler(label: $0, sink: sink) }
+            var metadata: Logger.Metadata = [:]
+            for index in 0..<40 { metadata["key\(index)"] = .string(String(repeating: "\u{1}", count: 600)) }
+            logger.error("many fields", metadata: metadata)
+        }
+        #expect(lines.count == 2, "one line")
+        #expect(lines[0].utf8.count < 4096, "\(lines[0].utf8.count) bytes")
+        let json = try object(lines[0])
+        #expect(json["truncated"] as? Bool == true && json["msg"] as? String == "many fields")
+    }
+
     @Test func linesFromManyThreadsNeverInterleave() throws {
         let lines = try withLogFile { sink in
             let telemetry = RequestTelemetry(counters: nil, sink: sink)

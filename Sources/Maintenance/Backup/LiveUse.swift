@@ -15,7 +15,7 @@ enum LiveUse {
             signs.append("the pool's master (pid \(pid), \(pidFile)) is running")
         }
         // A pool started elsewhere (systemd: socket in /run, no pid file) still keeps its counters here.
-        let metrics = MetricsDirectory(path: directory.metricsRoot).snapshot()
+        let metrics = (try? MetricsDirectory(path: directory.metricsRoot).snapshot()) ?? MetricsSnapshot()
         if let master = metrics.masterPID, isPool(pid_t(truncatingIfNeeded: master)) {
             signs.append("the pool's master (pid \(master), \(directory.metricsRoot)/pool.bin) is running")
         }

@@ -51,8 +51,10 @@ struct ServeCommand: ParsableCommand {
         var configuration = SupervisorConfiguration(
             executable: Self.executablePath(), arguments: arguments, workers: max(1, workers), listenFD: listenFD)
         configuration.drainTimeout = .seconds(drainTimeout)
+        let metrics = MetricsDirectory(path: service.directory.metricsRoot)
+        defer { metrics.removeAll() }
         do {
-            let poolCounters = try MetricsDirectory(path: service.directory.metricsRoot).startPool(configuredWorkers: max(1, workers))
+            let poolCounters = try metrics.startPool(configuredWorkers: max(1, workers))
             configuration.events = { event in
                 switch event {
                 case .workerStarted: poolCounters.workerStarted()

@@ -38,9 +38,10 @@ struct WorkerCommand: ParsableCommand {
         let worker = FastCGIWorker(configuration: pool.workerConfiguration(listenFD: 0), logger: logger)
         logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])
         let code = worker.run { request in
-            let response = api.handle(HTTPRequest(cgiParams: request.params, body: request.body,
-                                                  bodyTooLarge: request.bodyExceededLimit, paramsTooLarge: request.paramsExceededLimit))
-            return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
+            let (response, afterSend) = api.respond(HTTPRequest(
+                cgiParams: request.params, body: request.body,
+                bodyTooLarge: request.bodyExceededLimit, paramsTooLarge: request.paramsExceededLimit))
+            return FastCGIResponse(status: response.status, headers: response.headers, body: response.body, afterSend: afterSend)
         }
         if let counters, !supervised { unlink(counters.path) }  // alone, no master folds it
         throw ExitCode(code)

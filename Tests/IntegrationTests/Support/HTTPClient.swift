@@ -16,13 +16,15 @@ struct HTTPResult: Sendable {
 
 enum HTTPClientError: Error { case connect(Int32), malformed(String) }
 
+/// `source`: the local address to connect from (any 127.x.y.z is loopback on Linux, but only
+/// 127.0.0.1 is what nginx's `allow 127.0.0.1` allows).
 func httpRequest(port: Int, method: String, path: String, headers: [String: String] = [:],
-                 body: [UInt8] = [], timeout: Int = 30) throws -> HTTPResult {
+                 body: [UInt8] = [], timeout: Int = 30, source: String? = nil) throws -> HTTPResult {
     var head = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n"
     for (name, value) in headers { head += "\(name): \(value)\r\n" }
     if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
     head += "\r\n"
-    let response = try rawExchange(port: port, Array(head.utf8) + body, timeout: timeout)
+    let response = try rawExchange(port: port, Array(head.utf8) + body, timeout: timeout, source: source)
     guard let split = response.firstRange(of: Array("\r\n\r\n".utf8)) else {
         throw HTTPClientError.malformed(String(decoding: response.prefix(200), as: UTF8.self))
     }
@@ -41,13 +43,22 @@ func httpRequest(port: Int, method: String, path: String, headers: [String: Stri
 
 /// Sends `request` exactly as given (hostile framing included) on a new connection to loopback
 /// and returns every byte of the answer, read to EOF.
-func rawExchange(port: Int, _ request: [UInt8], timeout: Int = 30) throws -> [UInt8] {
+func rawExchange(port: Int, _ request: [UInt8], timeout: Int = 30, source: String? = nil) throws -> [UInt8] {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HTTPClientError.connect(errno) }
     defer { close(fd) }
     var tv = timeval(tv_sec: timeout, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    if let source {
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw HTTPClientError.connect(errno) }
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -159,7 +159,10 @@ def expand(words, env, specifiers):
 def serve_options(help_path):
     with open(help_path, encoding="utf-8") as handle:
         text = handle.read()
-    options = set(re.findall(r"^\s+(?:-\w, )?(--[a-z0-9][a-z0-9-]*)", text, flags=re.M))
+    options = set()
+    # A flag with an inversion is listed as "--name/--no-name": both spellings count.
+    for first, second in re.findall(r"^\s+(?:-\w, )?(--[a-z0-9][a-z0-9-]*)(?:/(--[a-z0-9][a-z0-9-]*))?", text, flags=re.M):
+        options.update(flag for flag in (first, second) if flag)
     options.discard("--help")
     if len(options) < 10:
         raise SystemExit(f"{help_path}: does not look like `serve --help` ({sorted(options)})")
