@@ -13,15 +13,13 @@ struct BackupCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        // Opening the service prepares the directory: never create one just to back it up.
-        guard FileManager.default.fileExists(atPath: data.directory.databasePath) else {
-            fail(MaintenanceError.nothingToBackUp("no database at \(data.directory.databasePath)"))
-        }
         let manifest: BackupManifest
         do {
-            let service = try data.openService(logger: makeLogger(level: .warning))
+            // Not `openService`: that prepares folders and migrates; a backup changes nothing it copies.
+            let service = try BackupWriter.openService(dataDirectory: data.dataDir, catalogRoot: data.catalog,
+                                                       logger: makeLogger(level: .warning))
             manifest = try BackupWriter(service: service).write(to: destination)
-        } catch let error as MaintenanceError {
+        } catch {
             fail(error)
         }
         if output.json {
