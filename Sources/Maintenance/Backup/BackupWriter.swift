@@ -28,8 +28,9 @@ public struct BackupWriter: Sendable {
     /// How long to wait for a plugin whose lease a live operation holds.
     public var leaseTimeout: Double = 30
 
-    /// Runs between the database copy and the folders: tests change plugins there, as a writer could.
-    var afterSnapshot: (@Sendable () throws -> Void)?
+    /// Runs between the database copy and the folders: tests change plugins there, as a writer
+    /// could (the CLI's hidden `--pause-after-snapshot` waits there for its tests).
+    public var afterSnapshot: (@Sendable () throws -> Void)?
     /// Runs while a user's leases are held, after their folders are copied: tests take a lease away there.
     var whileHoldingLeases: (@Sendable (String) throws -> Void)?
     /// How many times a user is copied again after a lease expired under the copy.

@@ -11,6 +11,9 @@ struct BackupCommand: ParsableCommand {
     @Argument(help: "A new or empty folder outside the data directory.") var destination: String
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
+    /// For tests: after the database snapshot, create PATH.ready and wait (30 s at most) until PATH
+    /// exists, so a test can commit a change between the snapshot and the folders.
+    @Option(help: ArgumentHelp(visibility: .hidden)) var pauseAfterSnapshot: String?
 
     func run() throws {
         let manifest: BackupManifest
@@ -18,7 +21,15 @@ struct BackupCommand: ParsableCommand {
             // Not `openService`: that prepares folders and migrates; a backup changes nothing it copies.
             let service = try BackupWriter.openService(dataDirectory: data.dataDir, catalogRoot: data.catalog,
                                                        logger: makeLogger(level: .warning))
-            manifest = try BackupWriter(service: service).write(to: destination)
+            var writer = BackupWriter(service: service)
+            if let barrier = pauseAfterSnapshot {
+                writer.afterSnapshot = {
+                    FileManager.default.createFile(atPath: barrier + ".ready", contents: nil)
+                    let deadline = Date().addingTimeInterval(30)
+                    while !FileManager.default.fileExists(atPath: barrier) && Date() < deadline { usleep(10_000) }
+                }
+            }
+            manifest = try writer.write(to: destination)
         } catch {
             fail(error)
         }
