@@ -30,18 +30,25 @@ public struct RestoreRecord: Codable, Sendable, Equatable {
     }
 
     /// Shell commands that put the entries back into `dataDirectory`, after moving what replaced
-    /// them (and any `-wal`/`-shm` beside the database) into a `-replaced` folder. Run with the pool stopped.
-    public static func putBackCommands(folder: String, entries: [String], dataDirectory: String) -> [String] {
+    /// them (and any `-wal`/`-shm` beside the database) into a `-replaced` folder (removed again
+    /// when nothing had to go there). Run with the pool stopped.
+    ///
+    /// `entries` are those still in the folder; `recorded`, the record's list. A `-wal` the record
+    /// lists but the swap had not moved yet belongs to the previous database and stays; one it
+    /// does not list was made beside the restored database after the swap, and goes.
+    public static func putBackCommands(folder: String, entries: [String], recorded: [String], dataDirectory: String) -> [String] {
         let replaced = String(folder.dropLast("-previous".count)) + "-replaced"
         var current = entries
         if entries.contains("lifecycle.sqlite") {
-            current += BackupRestorer.databaseCompanions.filter { !entries.contains($0) }
+            current += BackupRestorer.databaseCompanions.filter { !recorded.contains($0) }
         }
         var commands = ["mkdir -p \(replaced)"]
         for name in current {
             commands.append("if [ -e \(dataDirectory)/\(name) ]; then mv \(dataDirectory)/\(name) \(replaced)/; fi")
         }
         for name in entries { commands.append("mv \(folder)/\(name) \(dataDirectory)/\(name)") }
+        commands.append("rm -f \(folder)/\(fileName) && rmdir \(folder)")
+        commands.append("rmdir --ignore-fail-on-non-empty \(replaced)")
         return commands
     }
 }

@@ -58,6 +58,12 @@ struct ConfigurationChecks {
         }
         for name in restores {
             let folder = root + "/" + name
+            if name.hasSuffix("-replaced") {
+                findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: folder,
+                                        "what putting back the data before a restore moved out of the way",
+                                        remedy: "once the data directory is what you want, rm -rf \(folder)"))
+                continue
+            }
             guard name.hasSuffix("-previous") else {
                 // `restore` builds in `.restore-ID`; left behind, it is a copy of a backup and nothing else.
                 findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: folder,
@@ -73,8 +79,9 @@ struct ConfigurationChecks {
                 continue
             }
             // Put back only what is still in the folder: the entries the interrupted swap had moved.
-            let entries = (record?.entries ?? held).filter { held.contains($0) }
-            let commands = RestoreRecord.putBackCommands(folder: folder, entries: entries, dataDirectory: root)
+            let recorded = record?.entries ?? held
+            let entries = recorded.filter { held.contains($0) }
+            let commands = RestoreRecord.putBackCommands(folder: folder, entries: entries, recorded: recorded, dataDirectory: root)
             findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: folder,
                                     "entries an interrupted restore moved aside, the data before it: \(entries.joined(separator: ", "))",
                                     remedy: "with the pool stopped, to go back to that data: \(commands.joined(separator: "; ")); then \(doctor.cli("doctor")). "
