@@ -391,6 +391,15 @@ import Testing
         #expect(throws: MaintenanceError.destinationInsideDataDirectory(f.root + "/backup")) {
             try BackupWriter(service: f.service).write(to: f.root + "/backup")
         }
+        // Through a link: the same place under another name.
+        try FileManager.default.createSymbolicLink(atPath: f.path("link"), withDestinationPath: f.root)
+        #expect {
+            try BackupWriter(service: f.service).write(to: f.path("link/backups/today"))
+        } throws: { error in
+            guard case .destinationInsideDataDirectory = error as? MaintenanceError else { return false }
+            return true
+        }
+        #expect(!FileManager.default.fileExists(atPath: f.root + "/backups"))
     }
 }
 

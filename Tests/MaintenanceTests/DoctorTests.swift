@@ -153,6 +153,21 @@ import Testing
         #expect(churn.stop() >= 40)
     }
 
+    @Test func findsAPluginWhoseDependencyIsNotInstalled() throws {
+        let f = try MaintenanceFixture(); defer { f.remove() }
+        try installSome(f)  // u2: braindrive-library with braindrive-chat
+        // A row removed by hand (uninstall would refuse: library needs chat).
+        try f.service.database.write { db in
+            try db.execute(sql: "DELETE FROM plugin WHERE user_id = 'u2' AND plugin_slug = 'braindrive_chat'")
+        }
+        try FileManager.default.removeItem(atPath: f.pluginFolder("u2", "braindrive_chat"))
+        let report = Doctor(dataDirectory: f.root).run()
+        let missing = try #require(report.findings("missing_dependency").first)
+        #expect(missing.severity == .error && missing.subject == "u2/braindrive_library" && missing.message.contains("braindrive_chat"))
+        #expect(missing.remedy?.hasPrefix("run `plugin-lifecycle install u2 braindrive_chat --data-dir \(f.root)`") == true, "\(report.text)")
+        #expect(report.findings("missing_dependency").count == 1 && report.exitCode == 1)
+    }
+
     @Test func findsForeignKeyViolationsAndACorruptIndex() throws {
         let f = try MaintenanceFixture(); defer { f.remove() }
         for user in ["u1", "u2", "u3", "u4"] { _ = try f.service.install(user: user, slug: "braindrive-network") }

@@ -68,7 +68,9 @@ public struct BackupWriter: Sendable {
         let destination = DataDirectory(root: rawDestination).root
         let directory = service.directory
         guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
-        if destination == directory.root || destination.hasPrefix(directory.root + "/") {
+        // Compared with links resolved: a link to (or into) the data directory is inside it.
+        let (realDestination, realRoot) = (Disk.resolved(destination), Disk.resolved(directory.root))
+        if realDestination == realRoot || realDestination.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
             throw .destinationInsideDataDirectory(destination)
         }
         guard Disk.isEmptyOrMissing(destination) else { throw .destinationNotEmpty(destination) }

@@ -123,6 +123,21 @@ enum Disk {
 }
 
 extension Disk {
+    /// `path` with every link resolved (`realpath` of its deepest existing ancestor, the missing
+    /// rest appended): two spellings of one place compare equal. `path` is absolute.
+    static func resolved(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while kind(existing) == .missing && existing != "/" && !existing.isEmpty {
+            rest.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard let real = realpath(existing.isEmpty ? "/" : existing, nil) else { return path }
+        defer { free(real) }
+        let base = String(cString: real)
+        return rest.isEmpty ? base : (base == "/" ? "" : base) + "/" + rest.joined(separator: "/")
+    }
+
     /// Writes `value` as JSON to `folder/name` durably: a temporary file, fsynced, renamed over
     /// the name, the folder synced. A reader sees the old file or the whole new one.
     static func writeJSON(_ value: some Encodable, to folder: String, name: String) throws(MaintenanceError) {
