@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import LifecycleCore
 import LifecycleStore
-import Logging
 
 /// Puts a backup made by ``BackupWriter`` back into a data directory.
 ///
@@ -34,7 +33,7 @@ public struct BackupRestorer: Sendable {
         self.force = force
     }
 
-    public func restore(logger: Logger = Logger(label: "restore") { _ in SwiftLogNoOpLogHandler() }) throws(MaintenanceError) -> RestoreReport {
+    public func restore() throws(MaintenanceError) -> RestoreReport {
         let manifest = try verifiedManifest()
         try refuseUnknownMigrations(manifest)
         try refuseLiveUse()

@@ -67,8 +67,7 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let report: RestoreReport
         do {
-            report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force)
-                .restore(logger: makeLogger(level: .warning))
+            report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force).restore()
         } catch {
             fail(error)
         }
