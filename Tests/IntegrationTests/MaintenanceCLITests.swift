@@ -123,6 +123,11 @@ import Testing
         pool.waitUntilExit()
         let forced = try Stack.run(["restore", base + "/backup", "--force", "--data-dir", base + "/restored"])
         #expect(forced.status == 0 && forced.output.contains("replaced: lifecycle.sqlite"), "\(forced.output)")
+        // The replaced data is kept, and doctor (a warning, exit 0) and the report say how to remove it.
+        let kept = try #require(try FileManager.default.contentsOfDirectory(atPath: base + "/restored").first { $0.hasSuffix("-previous") })
+        #expect(forced.output.contains("remove it: rm -rf \(base)/restored/\(kept)"), "\(forced.output)")
+        let afterForced = try Stack.run(["doctor", "--data-dir", base + "/restored"])
+        #expect(afterForced.status == 0 && afterForced.output.contains("rm -rf \(base)/restored/\(kept)"), "\(afterForced.output)")
     }
 
     @Test func backupOfARunningPoolUnderHTTPInstallsRestoresHealthy() throws {
