@@ -18,12 +18,19 @@ extension LifecycleService {
     /// them, on disk and in the database, is one committed state. Leases held by live operations
     /// are waited for, at most `timeout` seconds; then ``LifecycleError/operationInProgress(slug:operation:)``.
     /// Taking a lease rolls back what a dead owner left, as any operation does.
+    ///
+    /// A lease expires (600 s): a long `body` may have lost one to another operation, which then
+    /// moved folders under it. So once `body` returns, every lease must still be the one taken (same
+    /// operation id); if not, ``LeaseLost`` is thrown and what `body` read must be thrown away.
     public func holdingLeases<T>(user: UserID, slugs: [PluginSlug], timeout: Double, _ body: () throws -> T) throws -> T {
         let deadline = Date().timeIntervalSince1970 + timeout
         while true {
             do {
                 return try withOperations(on: slugs.map(\.value), user: user, kind: "backup") { operations in
                     let result = try body()
+                    let held = Set(try database.allLeases().map(\.operationID))
+                    let lost = operations.filter { !held.contains($0.id) }
+                    guard lost.isEmpty else { throw LeaseLost(slugs: lost.map(\.slug)) }
                     // Nothing to commit: give the leases back (run() then removes each staging folder).
                     for operation in operations { try database.releaseLease(operationID: operation.id) }
                     return result
@@ -33,6 +40,11 @@ extension LifecycleService {
                 usleep(20_000)
             }
         }
+    }
+
+    /// Thrown by ``holdingLeases(user:slugs:timeout:_:)`` when a lease expired and was taken while its body ran.
+    public struct LeaseLost: Error, Sendable, Equatable {
+        public var slugs: [String]
     }
 
     /// Whether a lease's owner may still commit (alive and not expired): the test recovery applies.

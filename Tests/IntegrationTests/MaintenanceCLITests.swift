@@ -16,6 +16,31 @@ import Testing
         return (result.status, json)
     }
 
+    /// Runs `backup` (JSON output) with a barrier after its database snapshot: `during` runs
+    /// there, before any folder is copied, then the backup goes on. Returns its status and manifest.
+    func backup(_ destination: String, dataDir: String, during: () throws -> Void) throws -> (status: Int32, manifest: [String: Any], output: String) {
+        let barrier = destination + ".barrier"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Stack.binary)
+        process.arguments = ["backup", destination, "--json", "--data-dir", dataDir, "--pause-after-snapshot", barrier]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        // Kept apart from the manifest on stdout: log lines are JSON objects too.
+        FileManager.default.createFile(atPath: barrier + ".stderr", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: barrier + ".stderr")
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: barrier + ".ready") && process.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(FileManager.default.fileExists(atPath: barrier + ".ready"), "the backup reached its snapshot")
+        try during()
+        FileManager.default.createFile(atPath: barrier, contents: nil)
+        let stdout = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let json = try? JSONSerialization.jsonObject(with: stdout) as? [String: Any]
+        let stderr = (try? String(contentsOfFile: barrier + ".stderr", encoding: .utf8)) ?? ""
+        return (process.terminationStatus, json ?? [:], String(decoding: stdout, as: UTF8.self) + stderr)
+    }
+
     @Test func doctorExitsZeroWhenCleanAndOneWithTheRepairCommandWhenAFileChanged() throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("lc-ops-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: base) }
@@ -56,10 +81,16 @@ import Testing
             try process.run()
             installers.append(process)
         }
+        #expect(try Stack.run(["install", "a1", "braindrive-network", "--version", "1.0.0", "--data-dir", dir]).status == 0)
         usleep(100_000)
-        let backup = try Stack.run(["backup", base + "/backup", "--data-dir", dir])
+        // Between the snapshot and the folders, a1's network is updated by another process.
+        let backup = try backup(base + "/backup", dataDir: dir) {
+            let update = try Stack.run(["update", "a1", "braindrive-network", "--data-dir", dir])
+            #expect(update.status == 0, "\(update.output)")
+        }
         for process in installers { process.waitUntilExit() }
-        #expect(backup.status == 0 && backup.output.contains("backed up \(dir)"), "\(backup.output)")
+        #expect(backup.status == 0, "\(backup.output)")
+        #expect((backup.manifest["users_taken_later"] as? [String])?.contains("a1") == true, "\(backup.output)")
         #expect(FileManager.default.fileExists(atPath: base + "/backup/manifest.json"))
 
         let restore = try Stack.run(["restore", base + "/backup", "--data-dir", base + "/restored"])
@@ -70,6 +101,9 @@ import Testing
             let result = try Stack.run(["status", user, "braindrive-library", "--full", "--json", "--data-dir", base + "/restored"])
             #expect(result.output.contains("\"status\" : \"healthy\""), "\(user): \(result.output)")
         }
+        let updated = try Stack.run(["status", "a1", "braindrive-network", "--full", "--json", "--data-dir", base + "/restored"])
+        #expect(updated.output.contains("\"version\" : \"1.1.0\"") && updated.output.contains("\"status\" : \"healthy\""),
+                "the update committed during the backup is in it: \(updated.output)")
 
         // Not over plugins already there, unless forced; never under a running pool.
         let again = try Stack.run(["restore", base + "/backup", "--data-dir", base + "/restored"])
@@ -89,6 +123,11 @@ import Testing
         pool.waitUntilExit()
         let forced = try Stack.run(["restore", base + "/backup", "--force", "--data-dir", base + "/restored"])
         #expect(forced.status == 0 && forced.output.contains("replaced: lifecycle.sqlite"), "\(forced.output)")
+        // The replaced data is kept, and doctor (a warning, exit 0) and the report say how to remove it.
+        let kept = try #require(try FileManager.default.contentsOfDirectory(atPath: base + "/restored").first { $0.hasSuffix("-previous") })
+        #expect(forced.output.contains("remove it: rm -rf \(base)/restored/\(kept)"), "\(forced.output)")
+        let afterForced = try Stack.run(["doctor", "--data-dir", base + "/restored"])
+        #expect(afterForced.status == 0 && afterForced.output.contains("rm -rf \(base)/restored/\(kept)"), "\(afterForced.output)")
     }
 
     @Test func backupOfARunningPoolUnderHTTPInstallsRestoresHealthy() throws {
@@ -96,6 +135,7 @@ import Testing
         defer { stack.stop() }
         let p = "/api/plugins/"
         for user in ["h1", "h2"] { #expect(try stack.request("POST", p + "braindrive-library/install", user: user).status == 201) }
+        #expect(try stack.request("POST", p + "braindrive-network/install", user: "h1", body: "{\"version\":\"1.0.0\"}").status == 201)
         // Clients installing, updating and uninstalling through nginx and the workers while the backup runs.
         let group = DispatchGroup()
         for index in 0..<4 {
@@ -111,9 +151,14 @@ import Testing
             }
         }
         usleep(100_000)
-        let backup = try Stack.run(["backup", stack.root + "/backup", "--data-dir", stack.dataDir])
+        // Between the snapshot and the folders, h1's network is updated through nginx and a worker.
+        let backup = try backup(stack.root + "/backup", dataDir: stack.dataDir) { () throws in
+            let update = try stack.request("PUT", p + "braindrive-network/update", user: "h1")
+            #expect(update.status == 200)
+        }
         group.wait()
         #expect(backup.status == 0, "\(backup.output)")
+        #expect((backup.manifest["users_taken_later"] as? [String])?.contains("h1") == true, "\(backup.output)")
         let restore = try Stack.run(["restore", stack.root + "/backup", "--data-dir", stack.root + "/restored"])
         #expect(restore.status == 0, "\(restore.output)")
         let (status, json) = try doctorJSON(stack.root + "/restored")

@@ -11,6 +11,57 @@ import Testing
         _ = try f.service.install(user: "u2", slug: "braindrive-library")  // with braindrive-chat
     }
 
+    /// Every entry under `root` with the bytes of each file: the database, its WAL, the folders.
+    /// The -shm is SQLite's shared index, which every reader writes to; only its presence counts.
+    func contents(_ root: String) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let enumerator = try #require(FileManager.default.enumerator(atPath: root))
+        while let relative = enumerator.nextObject() as? String {
+            let path = root + "/" + relative
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if isDirectory.boolValue || relative.hasSuffix("-shm") {
+                result[relative] = Data()
+            } else {
+                result[relative] = try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+        }
+        return result
+    }
+
+    @Test func anInterruptedRestoreIsPutBackByTheCommandsDoctorPrints() throws {
+        let f = try MaintenanceFixture(); defer { f.remove() }
+        try installSome(f)
+        try f.service.database.pool.close()
+        // A restore killed in its swap: the database (with its WAL) and plugins/ moved aside, nothing moved in yet.
+        let folder = f.root + "/.restore-abcd1234-previous"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let entries = ["lifecycle.sqlite", "plugins", "staging", "lifecycle.sqlite-wal", "lifecycle.sqlite-shm"]
+            .filter { FileManager.default.fileExists(atPath: f.root + "/" + $0) }
+        try JSONSerialization.data(withJSONObject: ["state": "swapping", "source": "/backups/x", "entries": entries + ["catalog"]])
+            .write(to: URL(fileURLWithPath: folder + "/restore.json"))
+        for name in entries.prefix(2) { try FileManager.default.moveItem(atPath: f.root + "/" + name, toPath: folder + "/" + name) }
+
+        let report = Doctor(dataDirectory: f.root).run()
+        let layout = try #require(report.findings("layout_incomplete").first)
+        #expect(layout.remedy?.hasPrefix("do not run init") == true, "\(report.text)")
+        let interrupted = try #require(report.findings("interrupted_restore").first)
+        let commands = RestoreRecord.putBackCommands(folder: folder, entries: ["lifecycle.sqlite", "plugins"],
+                                                     recorded: entries + ["catalog"], dataDirectory: f.root)
+        #expect(interrupted.remedy?.contains(commands.joined(separator: "; ")) == true, "\(report.text)")
+        #expect(interrupted.message.hasSuffix("lifecycle.sqlite, plugins"), "only what is in the folder")
+
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-ec", commands.joined(separator: "\n")]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        let after = Doctor(dataDirectory: f.root).run()
+        #expect(after.errors == 0 && after.warnings == 0, "\(after.text)")
+        #expect(after.findings("plugins_checked").first?.message.contains("3 installed plugins of 2 users") == true)
+    }
+
     @Test func aCleanDirectoryIsReportedCleanWithExitZero() throws {
         let f = try MaintenanceFixture(); defer { f.remove() }
         try installSome(f)
@@ -67,6 +118,7 @@ import Testing
         // And a half-removed staging folder, and what an interrupted restore leaves.
         try FileManager.default.createDirectory(atPath: f.root + "/staging/cafe.removing", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: f.root + "/.restore-1234-previous", withIntermediateDirectories: true)
+        let before = try contents(f.root)
 
         let report = Doctor(dataDirectory: f.root).run()
         #expect(report.exitCode == 0, "warnings only: \(report.text)")
@@ -76,6 +128,7 @@ import Testing
         #expect(report.findings("uncommitted_folder").first?.subject == "u1/braindrive_chat")
         #expect(report.findings("leftover_staging").first?.subject == f.root + "/staging/cafe.removing")
         #expect(report.findings("interrupted_restore").first?.severity == .warning)
+        #expect(try contents(f.root) == before, "not a byte of the data directory changed, no entry came or went")
         // Read-only: the lease, the staging folders and the folder are all still there.
         #expect(try f.service.database.allLeases().map(\.operationID) == ["deadbeef01"])
         #expect(FileManager.default.fileExists(atPath: staging + "/operation.json"))
@@ -98,6 +151,21 @@ import Testing
             runs += 1
         }
         #expect(churn.stop() >= 40)
+    }
+
+    @Test func findsAPluginWhoseDependencyIsNotInstalled() throws {
+        let f = try MaintenanceFixture(); defer { f.remove() }
+        try installSome(f)  // u2: braindrive-library with braindrive-chat
+        // A row removed by hand (uninstall would refuse: library needs chat).
+        try f.service.database.write { db in
+            try db.execute(sql: "DELETE FROM plugin WHERE user_id = 'u2' AND plugin_slug = 'braindrive_chat'")
+        }
+        try FileManager.default.removeItem(atPath: f.pluginFolder("u2", "braindrive_chat"))
+        let report = Doctor(dataDirectory: f.root).run()
+        let missing = try #require(report.findings("missing_dependency").first)
+        #expect(missing.severity == .error && missing.subject == "u2/braindrive_library" && missing.message.contains("braindrive_chat"))
+        #expect(missing.remedy?.hasPrefix("run `plugin-lifecycle install u2 braindrive_chat --data-dir \(f.root)`") == true, "\(report.text)")
+        #expect(report.findings("missing_dependency").count == 1 && report.exitCode == 1)
     }
 
     @Test func findsForeignKeyViolationsAndACorruptIndex() throws {

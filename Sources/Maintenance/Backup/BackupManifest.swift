@@ -58,18 +58,6 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     }
 
     func write(to folder: String) throws(MaintenanceError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let path = folder + "/" + Self.fileName
-        let temporary = path + ".tmp"
-        do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            throw .fileSystem(operation: "write", path: temporary, reason: "\(error)")
-        }
-        let fd = open(temporary, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
-        try Disk.rename(temporary, path)
-        try Disk.syncDirectory(folder)
+        try Disk.writeJSON(self, to: folder, name: Self.fileName)
     }
 }

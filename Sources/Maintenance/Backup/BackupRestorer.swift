@@ -2,23 +2,30 @@ import Foundation
 import GRDB
 import LifecycleCore
 import LifecycleStore
-import Logging
 
 /// Puts a backup made by ``BackupWriter`` back into a data directory.
 ///
-/// Refuses a directory in use (the pool's pid file names a live process, its socket accepts, or
-/// a live operation holds a lease), whatever `force` says; refuses one that holds plugins unless
-/// `force`. Everything is first copied into a hidden sibling folder inside the data directory
-/// (same file system) and checked against the manifest; only then are the current database
-/// (with its `-wal` and `-shm`: a stale WAL beside a restored file would be replayed into it),
-/// `plugins/`, `staging/`, and the secret and catalog if the backup has them, renamed aside and
-/// the restored ones renamed in. The database is then opened as the service opens it (migrated
-/// when the backup is older). Interrupted during the renames, the previous entries are still in
-/// `.restore-*-previous/`.
+/// Refuses a backup whose database has migrations this build does not know (GRDB would skip them
+/// silently and the service would run on a schema it does not understand). Refuses a directory in
+/// use (the pool's pid file names a live process, its socket accepts, a live operation holds a
+/// lease, or another process has the database open), whatever `force` says; refuses one that holds
+/// plugins, a catalog, or a different secret, unless `force`. Everything is first copied into a
+/// hidden sibling folder inside the data directory (same file system) and checked against the
+/// manifest. Then, with the directory checked unused once more, the current database is made one
+/// self-contained file (WAL checkpointed into it, journal mode DELETE), the list of entries about
+/// to move is written to `.restore-ID-previous/restore.json`, the current database, `plugins/`,
+/// `staging/`, and the secret and catalog if the backup has them, are renamed into that folder and
+/// the restored ones renamed in. The restored database is opened as the service opens it
+/// (migrated when the backup is older) and `quick_check`ed; if that fails, the previous entries are
+/// put back. On success the previous entries stay in `.restore-ID-previous/` until the operator
+/// removes them (the report says how): deleting the only other copy of the data is not a restore's call.
 public struct BackupRestorer: Sendable {
     public let source: String
     public let directory: DataDirectory
     public let force: Bool
+
+    /// Runs after the swap, before the restored database is opened: tests damage it there.
+    var afterSwap: (@Sendable () throws -> Void)?
 
     public init(source: String, dataDirectory: String, force: Bool = false) {
         self.source = DataDirectory(root: source).root
@@ -26,11 +33,11 @@ public struct BackupRestorer: Sendable {
         self.force = force
     }
 
-    public func restore(logger: Logger = Logger(label: "restore") { _ in SwiftLogNoOpLogHandler() }) throws(MaintenanceError) -> RestoreReport {
+    public func restore() throws(MaintenanceError) -> RestoreReport {
         let manifest = try verifiedManifest()
-        let live = LiveUse.evidence(in: directory)
-        guard live.isEmpty else { throw .liveDataDirectory(live) }
-        let occupied = occupants()
+        try refuseUnknownMigrations(manifest)
+        try refuseLiveUse()
+        let occupied = occupants(manifest)
         guard occupied.isEmpty || force else { throw .notEmpty(occupied) }
 
         try Disk.makeDirectory(directory.root, mode: 0o750)
@@ -39,22 +46,97 @@ public struct BackupRestorer: Sendable {
         let aside = directory.root + "/.restore-\(id)-previous"
         defer { try? Disk.removeTree(stage) }
         let staged = try stageBackup(manifest, in: stage)
+        // The copy can take minutes: a pool started meanwhile must still stop the swap.
+        try refuseLiveUse()
+        try makeDatabaseSelfContained()
         let replaced = try swap(staged, from: stage, aside: aside)
-        try? Disk.removeTree(aside)
 
         let applied: [String]
         do {
-            // Opening the service as `serve` does: WAL mode, migrations, folders with their modes.
-            let service = try LifecycleService(dataDirectory: directory.root, logger: logger)
-            applied = try service.database.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
+            try afterSwap?()
+            applied = try openRestored()
         } catch {
-            throw .lifecycle("the restored database does not open: \(error)")
+            let reason = (error as? MaintenanceError)?.description ?? String(describing: error)
+            try putBack(staged, replaced: replaced, stage: stage, aside: aside, reason: reason)
+            throw .restoredDataRejected(reason)
+        }
+        var previous: String?
+        if replaced.isEmpty {
+            try? Disk.removeTree(aside)
+        } else {
+            try RestoreRecord(state: .completed, source: source, entries: replaced).write(to: aside)
+            previous = aside
         }
         let pending = applied.filter { !manifest.database.migrations.contains($0) }
         return RestoreReport(source: source, dataDirectory: directory.root, backupCreatedAt: manifest.createdAt,
                              users: manifest.counts.users, plugins: manifest.counts.plugins, folders: manifest.counts.folders,
                              restoredSecret: manifest.includesSecret, restoredCatalog: manifest.includesCatalog,
-                             replaced: replaced, migrationsApplied: pending)
+                             replaced: replaced, previousData: previous, migrationsApplied: pending)
+    }
+
+    private func refuseLiveUse() throws(MaintenanceError) {
+        let live = LiveUse.evidence(in: directory)
+        guard live.isEmpty else { throw .liveDataDirectory(live) }
+    }
+
+    /// Refuses a backup whose database was migrated by a newer build: checked on the database file
+    /// itself (read-only) and on the manifest's list, before anything is copied.
+    func refuseUnknownMigrations(_ manifest: BackupManifest) throws(MaintenanceError) {
+        let path = source + "/" + manifest.database.file
+        let schema: SchemaState
+        let applied: [String]
+        do {
+            let database = try LifecycleDatabase(path: path, readOnlyIfExists: true)
+            schema = try database.schemaState()
+            applied = try database.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+            try database.pool.close()
+        } catch {
+            throw .database("the backup's database does not open: \(error)")
+        }
+        let known = Set(schema.pending).union(applied).subtracting(schema.unknown)
+        let unknown = Set(schema.unknown).union(manifest.database.migrations.filter { !known.contains($0) })
+        guard unknown.isEmpty else { throw .unknownMigrations(unknown.sorted()) }
+    }
+
+    /// Folds the current database's WAL into its file and leaves rollback-journal mode, so that
+    /// moving `lifecycle.sqlite` aside moves all of it: a rename of the file and then of its `-wal`
+    /// could otherwise be cut between the two, parting committed changes from their database.
+    /// Switching the journal mode needs every other connection closed: a busy database is in use.
+    private func makeDatabaseSelfContained() throws(MaintenanceError) {
+        guard Disk.kind(directory.databasePath) == .file else { return }
+        var config = Configuration()
+        config.busyMode = .timeout(2)
+        do {
+            let queue = try DatabaseQueue(path: directory.databasePath, configuration: config)
+            defer { try? queue.close() }
+            try queue.writeWithoutTransaction { db in
+                let checkpoint = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                if let busy: Int = checkpoint?[0], busy != 0 { throw DatabaseError(resultCode: .SQLITE_BUSY) }
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+                if mode?.lowercased() != "delete" { throw DatabaseError(resultCode: .SQLITE_BUSY) }
+            }
+        } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+            throw .liveDataDirectory(["another process has \(directory.databasePath) open (its WAL cannot be checkpointed)"])
+        } catch {
+            // A database too damaged to open is what --force replaces (occupants() required it):
+            // it moves aside with its -wal and -shm as they are.
+        }
+    }
+
+    /// Opens the restored database as `serve` does (folders with their modes, WAL mode,
+    /// migrations), keeping SQLite's own message on a failure, and runs `quick_check`; returns the
+    /// migrations it has.
+    private func openRestored() throws -> [String] {
+        try directory.prepare()
+        let database = try LifecycleDatabase(path: directory.databasePath)
+        defer { try? database.pool.close() }
+        try database.migrate()
+        let (applied, check) = try database.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
+             try String.fetchAll(db, sql: "PRAGMA quick_check"))
+        }
+        guard check == ["ok"] else { throw MaintenanceError.database("quick_check: \(check.prefix(5).joined(separator: "; "))") }
+        return applied
     }
 
     /// The manifest, once the backup's files agree with it.
@@ -71,8 +153,9 @@ public struct BackupRestorer: Sendable {
         return manifest
     }
 
-    /// What a restore would overwrite: installed plugins in the database or folders under plugins/.
-    func occupants() -> [String] {
+    /// What a restore would overwrite: installed plugins in the database or folders under plugins/,
+    /// and, when the backup has its own, a catalog with packages or a secret that differs.
+    func occupants(_ manifest: BackupManifest) -> [String] {
         var found: [String] = []
         if Disk.kind(directory.databasePath) == .file {
             let count = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true)
@@ -85,6 +168,14 @@ public struct BackupRestorer: Sendable {
         }
         let users = ((try? Disk.entries(directory.pluginsRoot)) ?? []).filter { !$0.hasPrefix(".") }
         if !users.isEmpty { found.append("plugins/ holds \(users.count) user folders") }
+        if manifest.includesCatalog {
+            let packages = ((try? Disk.entries(directory.defaultCatalogRoot)) ?? []).filter { !$0.hasPrefix(".") }
+            if !packages.isEmpty { found.append("catalog/ holds \(packages.count) entries") }
+        }
+        if manifest.includesSecret, Disk.kind(directory.defaultSecretPath) != .missing,
+           Disk.sha256(directory.defaultSecretPath) != Disk.sha256(source + "/jwt-secret") {
+            found.append("its jwt-secret differs from the backup's (tokens signed with it would stop verifying)")
+        }
         return found
     }
 
@@ -109,14 +200,19 @@ public struct BackupRestorer: Sendable {
         return names
     }
 
-    /// Moves the current entries aside and the staged ones in; on a failure, puts the previous ones back.
+    /// The database's companions: moved with it, and never left beside a database they do not belong to.
+    static let databaseCompanions = ["lifecycle.sqlite-wal", "lifecycle.sqlite-shm", "lifecycle.sqlite-journal"]
+
+    /// Moves the current entries aside and the staged ones in; on a failure, puts the previous ones
+    /// back. The list of what moves is written into `aside` first, so an interrupted swap can be undone by hand.
     private func swap(_ names: [String], from stage: String, aside: String) throws(MaintenanceError) -> [String] {
         try Disk.makeDirectory(aside, mode: 0o700)
-        let database = ["lifecycle.sqlite-wal", "lifecycle.sqlite-shm", "lifecycle.sqlite-journal"]
+        let present = (names + Self.databaseCompanions).filter { Disk.kind(directory.root + "/" + $0) != .missing }
+        try RestoreRecord(state: .swapping, source: source, entries: present).write(to: aside)
         var movedAside: [String] = []
         var movedIn: [String] = []
         do {
-            for name in names + database where Disk.kind(directory.root + "/" + name) != .missing {
+            for name in present {
                 try Disk.rename(directory.root + "/" + name, aside + "/" + name)
                 movedAside.append(name)
             }
@@ -128,8 +224,29 @@ public struct BackupRestorer: Sendable {
         } catch {
             for name in movedIn { try? Disk.rename(directory.root + "/" + name, stage + "/" + name) }
             for name in movedAside { try? Disk.rename(aside + "/" + name, directory.root + "/" + name) }
+            if movedAside.allSatisfy({ Disk.kind(aside + "/" + $0) == .missing }) { try? Disk.removeTree(aside) }
             throw error
         }
         return movedAside
+    }
+
+    /// Undoes a swap whose restored data failed its checks: the restored entries (and whatever
+    /// SQLite made beside the restored database) go back to `stage`, the previous ones come back.
+    private func putBack(_ names: [String], replaced: [String], stage: String, aside: String, reason: String) throws(MaintenanceError) {
+        do {
+            for name in names + Self.databaseCompanions where Disk.kind(directory.root + "/" + name) != .missing {
+                try Disk.removeTree(stage + "/" + name)
+                try Disk.rename(directory.root + "/" + name, stage + "/" + name)
+            }
+            for name in replaced { try Disk.rename(aside + "/" + name, directory.root + "/" + name) }
+            try Disk.syncDirectory(directory.root)
+            if replaced.contains("lifecycle.sqlite") {
+                // Back to WAL, as it was before makeDatabaseSelfContained() (the service's pool opens it so).
+                try LifecycleDatabase(path: directory.databasePath).pool.close()
+            }
+        } catch {
+            throw .restoredDataRejected("\(reason); putting the previous data back failed too (\(error)): it is in \(aside), see restore.json there")
+        }
+        try? Disk.removeTree(aside)
     }
 }

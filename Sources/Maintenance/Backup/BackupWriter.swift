@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import LifecycleCore
+import LifecycleStore
+import Logging
 import PluginCatalog
 
 /// Makes a backup of a live data directory: the database (SQLite's online backup API), every
@@ -26,10 +28,34 @@ public struct BackupWriter: Sendable {
     /// How long to wait for a plugin whose lease a live operation holds.
     public var leaseTimeout: Double = 30
 
-    /// Runs between the database copy and the folders: tests change plugins there, as a writer could.
-    var afterSnapshot: (@Sendable () throws -> Void)?
+    /// Runs between the database copy and the folders: tests change plugins there, as a writer
+    /// could (the CLI's hidden `--pause-after-snapshot` waits there for its tests).
+    public var afterSnapshot: (@Sendable () throws -> Void)?
+    /// Runs while a user's leases are held, after their folders are copied: tests take a lease away there.
+    var whileHoldingLeases: (@Sendable (String) throws -> Void)?
+    /// How many times a user is copied again after a lease expired under the copy.
+    static let attemptsPerUser = 10
 
     public init(service: LifecycleService) { self.service = service }
+
+    /// Opens a data directory for a backup without changing it: no folders created, no migration
+    /// (the service's own opening migrates). A database behind or ahead of this build's schema is
+    /// refused: the backup would record a schema the build serving it does not have.
+    public static func openService(dataDirectory: String, catalogRoot: String?, logger: Logger) throws(MaintenanceError) -> LifecycleService {
+        let directory = DataDirectory(root: dataDirectory)
+        guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
+        let database: LifecycleDatabase
+        let schema: SchemaState
+        do {
+            database = try LifecycleDatabase(path: directory.databasePath)
+            schema = try database.schemaState()
+        } catch {
+            throw .database(String(describing: error))
+        }
+        guard schema.isCurrent else { throw .schemaNotCurrent(pending: schema.pending, unknown: schema.unknown) }
+        let catalog = CatalogSource(root: URL(fileURLWithPath: catalogRoot.map { DataDirectory(root: $0).root } ?? directory.defaultCatalogRoot))
+        return LifecycleService(directory: directory, database: database, catalog: catalog, logger: logger)
+    }
 
     struct CopiedPlugin {
         var files: Int
@@ -42,7 +68,9 @@ public struct BackupWriter: Sendable {
         let destination = DataDirectory(root: rawDestination).root
         let directory = service.directory
         guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
-        if destination == directory.root || destination.hasPrefix(directory.root + "/") {
+        // Compared with links resolved: a link to (or into) the data directory is inside it.
+        let (realDestination, realRoot) = (Disk.resolved(destination), Disk.resolved(directory.root))
+        if realDestination == realRoot || realDestination.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
             throw .destinationInsideDataDirectory(destination)
         }
         guard Disk.isEmptyOrMissing(destination) else { throw .destinationNotEmpty(destination) }
@@ -101,14 +129,17 @@ public struct BackupWriter: Sendable {
         let userFolder = destination + "/plugins/" + user.value
         var slugs = Set(planned.compactMap { try? PluginSlug($0.slug) })
         // A plugin installed between reading the slugs and taking the leases: take it too, and look again.
-        for _ in 0..<10 {
+        var leaseLost = false
+        for _ in 0..<Self.attemptsPerUser {
             slugs.formUnion(try liveSlugs(user))
             let outcome = try withLeases(user, slugs.sorted()) { () throws(MaintenanceError) -> ([String: CopiedPlugin], Bool)? in
                 try Disk.removeTree(userFolder)
                 let current = try read { db in try UserRows.operations(db, userID: user.value) }
                 if planned.allSatisfy({ current[$0.slug] == $0.operationID }) {
                     // Unchanged since the snapshot (plugins installed since are not in it, and stay out).
-                    return (try copyFolders(planned.map { ($0.slug, $0.files) }, user: user, into: userFolder), false)
+                    let copied = try copyFolders(planned.map { ($0.slug, $0.files) }, user: user, into: userFolder)
+                    try runHook(user)
+                    return (copied, false)
                 }
                 let live = try read { db in try UserRows.read(db, userID: user.value) }
                 let operations = live.operations
@@ -116,11 +147,16 @@ public struct BackupWriter: Sendable {
                 do { try copy.write { db in try live.replace(userID: user.value, in: db) } } catch {
                     throw .database(String(describing: error))
                 }
-                return (try copyFolders(operations.keys.sorted().map { ($0, live.files(slug: $0)) }, user: user, into: userFolder), true)
+                let copied = try copyFolders(operations.keys.sorted().map { ($0, live.files(slug: $0)) }, user: user, into: userFolder)
+                try runHook(user)
+                return (copied, true)
             }
+            // A lease expired under the copy: another operation may have moved a folder; copy the user again.
+            guard let outcome else { leaseLost = true; continue }
             if let outcome { return outcome }
+            leaseLost = false
         }
-        throw .tooMuchActivity(user: user.value)
+        throw leaseLost ? .leaseExpired(user: user.value, attempts: Self.attemptsPerUser) : .tooMuchActivity(user: user.value)
     }
 
     private func copyFolders(_ plugins: [(slug: String, files: [String: (size: Int64, sha256: String)])], user: UserID,
@@ -154,9 +190,16 @@ public struct BackupWriter: Sendable {
         do { return try service.database.read(body) } catch { throw .database(String(describing: error)) }
     }
 
-    private func withLeases<T>(_ user: UserID, _ slugs: [PluginSlug], _ body: () throws(MaintenanceError) -> T) throws(MaintenanceError) -> T {
+    private func runHook(_ user: UserID) throws(MaintenanceError) {
+        do { try whileHoldingLeases?(user.value) } catch { throw .lifecycle("\(error)") }
+    }
+
+    /// Runs `body` holding the user's leases; nil when a lease expired and was taken meanwhile.
+    private func withLeases<T>(_ user: UserID, _ slugs: [PluginSlug], _ body: () throws(MaintenanceError) -> T) throws(MaintenanceError) -> T? {
         do {
             return try service.holdingLeases(user: user, slugs: slugs, timeout: leaseTimeout, body)
+        } catch is LifecycleService.LeaseLost {
+            return nil
         } catch let error as MaintenanceError {
             throw error
         } catch LifecycleError.operationInProgress(let slug, _) {

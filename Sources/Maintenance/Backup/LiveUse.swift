@@ -9,6 +9,9 @@ enum LiveUse {
     /// One sentence per sign found; empty when the directory looks unused.
     static func evidence(in directory: DataDirectory) -> [String] {
         var signs: [String] = []
+        if let holder = shmHolder(directory.databasePath + "-shm") {
+            signs.append("a process (pid \(holder)) has the database open (it holds SQLite's lock on \(directory.databasePath)-shm)")
+        }
         let pidFile = directory.runRoot + "/pool.pid"
         if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), isPool(pid) {
@@ -33,6 +36,31 @@ enum LiveUse {
             }
         }
         return signs
+    }
+
+    /// SQLite's own evidence of an open WAL connection: each process with the database open holds
+    /// a shared fcntl lock on byte 128 of the `-shm` file (the unix VFS's "DMS" byte,
+    /// `UNIX_SHM_BASE` 120 + `SQLITE_SHM_NLOCK` 8) for as long as it has it mapped, readers
+    /// included. Returns the pid of one holder, nil when none (or no `-shm`).
+    ///
+    /// An open-file-description query (`F_OFD_GETLK`, Linux) also sees this process's own
+    /// connections, which a plain `F_GETLK` never reports. Trap: closing any descriptor of a file
+    /// drops every POSIX lock this process holds on it, SQLite's included; so when the holder is
+    /// this process the probe's descriptor is left open rather than closed.
+    static func shmHolder(_ path: String) -> pid_t? {
+        guard Disk.kind(path) == .file else { return nil }
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 128
+        lock.l_len = 1
+        let ofdGetLock: Int32 = 36  // F_OFD_GETLK, not exported to Swift without _GNU_SOURCE
+        guard fcntl(fd, ofdGetLock, &lock) == 0 else { close(fd); return nil }
+        if lock.l_type == Int16(F_UNLCK) { close(fd); return nil }
+        if lock.l_pid != getpid() { close(fd) }
+        return lock.l_pid
     }
 
     /// Alive, and a plugin-lifecycle process: a stale pid file whose number was reused by another

@@ -8,8 +8,10 @@ public struct RestoreReport: Codable, Sendable, Equatable {
     public var folders: Int
     public var restoredSecret: Bool
     public var restoredCatalog: Bool
-    /// Entries of the data directory that were replaced (and deleted once the restore was in place).
+    /// Entries of the data directory that were replaced, now in ``previousData``.
     public var replaced: [String]
+    /// `.restore-ID-previous/`, holding the replaced entries until the operator removes it; nil when nothing was replaced.
+    public var previousData: String?
     /// Migrations applied to the restored database (a backup made by an older build).
     public var migrationsApplied: [String]
 
@@ -17,7 +19,7 @@ public struct RestoreReport: Codable, Sendable, Equatable {
         case source, users, plugins, folders, replaced
         case dataDirectory = "data_directory", backupCreatedAt = "backup_created_at"
         case restoredSecret = "restored_secret", restoredCatalog = "restored_catalog"
-        case migrationsApplied = "migrations_applied"
+        case migrationsApplied = "migrations_applied", previousData = "previous_data"
     }
 
     public var text: String {
@@ -26,6 +28,9 @@ public struct RestoreReport: Codable, Sendable, Equatable {
         lines.append("  secret: " + (restoredSecret ? "restored (tokens signed before the backup verify again)" : "not in the backup, left as it was"))
         lines.append("  catalog: " + (restoredCatalog ? "restored" : "not in the backup, left as it was"))
         if !replaced.isEmpty { lines.append("  replaced: \(replaced.joined(separator: ", "))") }
+        if let previousData {
+            lines.append("  the replaced data is kept in \(previousData); once the restored data is what you want, remove it: rm -rf \(previousData)")
+        }
         if !migrationsApplied.isEmpty { lines.append("  migrated: \(migrationsApplied.joined(separator: ", "))") }
         return lines.joined(separator: "\n")
     }

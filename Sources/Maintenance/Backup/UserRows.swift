@@ -5,13 +5,15 @@ import LifecycleStore
 /// One user's rows of the plugin tables, moved from the live database into a backup's copy: how a
 /// user whose plugins changed during the backup is taken at a later point, rows and folders together.
 struct UserRows {
-    /// Tables holding a user's plugins, parents first, and their audit trail (so it ends with the
-    /// operations whose results the copy shows); each query selects that user's rows.
+    /// Tables holding a user's plugins, parents first, their audit trail (so it ends with the
+    /// operations whose results the copy shows) and their shares; each query selects that user's rows.
     static let tables: [(name: String, filter: String)] = [
         ("plugin", "user_id = ?"),
         ("module", "plugin_id IN (SELECT id FROM plugin WHERE user_id = ?)"),
         ("installed_file", "plugin_id IN (SELECT id FROM plugin WHERE user_id = ?)"),
         ("audit_event", "user_id = ?"),
+        // A share concerns two users; the one taken later has both the offers it made and those made to it.
+        ("share", "? IN (from_user, to_user)"),
     ]
 
     var rows: [(table: String, rows: [Row])]
@@ -54,6 +56,7 @@ struct UserRows {
     func replace(userID: String, in db: Database) throws {
         try db.execute(sql: "DELETE FROM plugin WHERE user_id = ?", arguments: [userID])
         try db.execute(sql: "DELETE FROM audit_event WHERE user_id = ?", arguments: [userID])
+        try db.execute(sql: "DELETE FROM share WHERE ? IN (from_user, to_user)", arguments: [userID])
         for (table, rows) in rows {
             for row in rows {
                 let columns = Array(row.columnNames)

@@ -46,6 +46,7 @@ struct AgreementChecks {
                                     remedy: doctor.command("status \(lease.userID) \(lease.pluginSlug)") + " (rolls it back), or restart `serve`"))
         }
         checkRows(rows, leases: leases, into: &findings)
+        checkDependencies(into: &findings)
         checkFolders(rows: Set(rows.map { $0.user + "/" + $0.slug }), leases: leases, into: &findings)
         checkStaging(leases: leases, into: &findings)
     }
@@ -141,6 +142,28 @@ struct AgreementChecks {
     }
 
     /// Folders under plugins/ that no row names.
+    /// Every dependency an installed plugin's manifest names is installed for the same user: an
+    /// install or update brings them, an uninstall refuses (or cascades) while something needs
+    /// one, so a gap means rows written or restored by hand. Read in one transaction: operations
+    /// commit a plugin and its dependencies together, so a consistent read never shows a gap in flight.
+    private func checkDependencies(into findings: inout [Finding]) {
+        guard let rows = try? service.database.read({ db in
+            try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug, manifest_json FROM plugin ORDER BY user_id, plugin_slug")
+                .map { ($0[0] as String, $0[1] as String, $0[2] as String) }
+        }) else { return }  // rows_unreadable was reported above
+        let installed = Set(rows.map { $0.0 + "/" + $0.1 })
+        for (user, slug, json) in rows {
+            guard let manifest = try? JSONDecoder().decode(PluginManifest.self, from: Data(json.utf8)) else { continue }
+            for dependency in manifest.dependencies.keys.sorted() {
+                let needed = (try? PluginSlug(dependency))?.value ?? dependency
+                guard !installed.contains(user + "/" + needed) else { continue }
+                findings.append(Finding(.error, .plugins, "missing_dependency", subject: "\(user)/\(slug)",
+                                        "needs \(needed), which \(user) does not have installed",
+                                        remedy: doctor.command("install \(user) \(needed)") + ", or " + doctor.cli("uninstall \(user) \(slug)")))
+            }
+        }
+    }
+
     private func checkFolders(rows: Set<String>, leases: Leases, into findings: inout [Finding]) {
         let pluginsRoot = doctor.directory.pluginsRoot
         guard Disk.kind(pluginsRoot) == .directory, let userNames = try? Disk.entries(pluginsRoot) else { return }

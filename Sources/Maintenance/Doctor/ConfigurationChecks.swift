@@ -39,20 +39,53 @@ struct ConfigurationChecks {
                              ("lifecycle.sqlite", doctor.directory.databasePath)] where Disk.kind(path) == .missing {
             missing.append(name)
         }
+        let restores = ((try? Disk.entries(root)) ?? []).filter { $0.hasPrefix(".restore-") }
+        let interrupted = restores.filter { $0.hasSuffix("-previous") && RestoreRecord.read(root + "/" + $0)?.state != .completed }
+        let strandedCompanions = BackupRestorer.databaseCompanions.filter { Disk.kind(root + "/" + $0) == .file }
         if missing.isEmpty {
             findings.append(Finding(.ok, .configuration, "layout", subject: root, "layout present (lifecycle.sqlite, plugins/, staging/)"))
+        } else if !interrupted.isEmpty || (missing.contains("lifecycle.sqlite") && !strandedCompanions.isEmpty) {
+            // `init` would create an empty database, and SQLite would read a displaced -wal into it.
+            findings.append(Finding(.error, .configuration, "layout_incomplete", subject: root,
+                                    "missing: \(missing.joined(separator: ", "))" + (strandedCompanions.isEmpty ? "" : "; \(strandedCompanions.joined(separator: ", ")) left without its database"),
+                                    remedy: "do not run init: " + (interrupted.isEmpty
+                                        ? "find the database these files belong to and put it back, or move them away if it is lost"
+                                        : "put back the data an interrupted restore moved aside (see the interrupted_restore finding)")))
         } else {
             findings.append(Finding(.error, .configuration, "layout_incomplete", subject: root,
                                     "missing: \(missing.joined(separator: ", "))",
                                     remedy: doctor.command("init") + " (idempotent: it creates what is missing)"))
         }
-        for name in (try? Disk.entries(root)) ?? [] where name.hasPrefix(".restore-") {
-            // `restore` builds in `.restore-ID` and moves the replaced entries to `.restore-ID-previous`;
-            // either left behind means it was interrupted.
-            findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: root + "/" + name,
-                                    name.hasSuffix("-previous") ? "entries an interrupted restore moved aside (the data before it)"
-                                        : "the staging folder of an interrupted restore",
-                                    remedy: "check that the data directory is what you want (run doctor once it is), then remove \(root)/\(name)"))
+        for name in restores {
+            let folder = root + "/" + name
+            if name.hasSuffix("-replaced") {
+                findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: folder,
+                                        "what putting back the data before a restore moved out of the way",
+                                        remedy: "once the data directory is what you want, rm -rf \(folder)"))
+                continue
+            }
+            guard name.hasSuffix("-previous") else {
+                // `restore` builds in `.restore-ID`; left behind, it is a copy of a backup and nothing else.
+                findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: folder,
+                                        "the staging folder of an interrupted restore (a copy of the backup)", remedy: "rm -rf \(folder)"))
+                continue
+            }
+            let record = RestoreRecord.read(folder)
+            let held = ((try? Disk.entries(folder)) ?? []).filter { $0 != RestoreRecord.fileName }
+            if record?.state == .completed {
+                findings.append(Finding(.warning, .configuration, "restore_previous_kept", subject: folder,
+                                        "the data a finished restore replaced (\(held.joined(separator: ", "))), kept in case the restore was wrong",
+                                        remedy: "once the restored data is what you want, rm -rf \(folder)"))
+                continue
+            }
+            // Put back only what is still in the folder: the entries the interrupted swap had moved.
+            let recorded = record?.entries ?? held
+            let entries = recorded.filter { held.contains($0) }
+            let commands = RestoreRecord.putBackCommands(folder: folder, entries: entries, recorded: recorded, dataDirectory: root)
+            findings.append(Finding(.warning, .configuration, "interrupted_restore", subject: folder,
+                                    "entries an interrupted restore moved aside, the data before it: \(entries.joined(separator: ", "))",
+                                    remedy: "with the pool stopped, to go back to that data: \(commands.joined(separator: "; ")); then \(doctor.cli("doctor")). "
+                                        + "To keep what is in the data directory instead: rm -rf \(folder)"))
         }
         checkSecret(into: &findings)
         return true

@@ -123,6 +123,39 @@ enum Disk {
 }
 
 extension Disk {
+    /// `path` with every link resolved (`realpath` of its deepest existing ancestor, the missing
+    /// rest appended): two spellings of one place compare equal. `path` is absolute.
+    static func resolved(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while kind(existing) == .missing && existing != "/" && !existing.isEmpty {
+            rest.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard let real = realpath(existing.isEmpty ? "/" : existing, nil) else { return path }
+        defer { free(real) }
+        let base = String(cString: real)
+        return rest.isEmpty ? base : (base == "/" ? "" : base) + "/" + rest.joined(separator: "/")
+    }
+
+    /// Writes `value` as JSON to `folder/name` durably: a temporary file, fsynced, renamed over
+    /// the name, the folder synced. A reader sees the old file or the whole new one.
+    static func writeJSON(_ value: some Encodable, to folder: String, name: String) throws(MaintenanceError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let path = folder + "/" + name
+        let temporary = path + ".tmp"
+        do {
+            try encoder.encode(value).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw .fileSystem(operation: "write", path: temporary, reason: "\(error)")
+        }
+        let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+        try rename(temporary, path)
+        try syncDirectory(folder)
+    }
+
     static func size(_ path: String) -> Int64? {
         var st = stat()
         return lstat(path, &st) == 0 ? Int64(st.st_size) : nil

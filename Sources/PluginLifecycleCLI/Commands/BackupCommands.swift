@@ -11,17 +11,26 @@ struct BackupCommand: ParsableCommand {
     @Argument(help: "A new or empty folder outside the data directory.") var destination: String
     @OptionGroup var data: DataOptions
     @OptionGroup var output: OutputOptions
+    /// For tests: after the database snapshot, create PATH.ready and wait (30 s at most) until PATH
+    /// exists, so a test can commit a change between the snapshot and the folders.
+    @Option(help: ArgumentHelp(visibility: .hidden)) var pauseAfterSnapshot: String?
 
     func run() throws {
-        // Opening the service prepares the directory: never create one just to back it up.
-        guard FileManager.default.fileExists(atPath: data.directory.databasePath) else {
-            fail(MaintenanceError.nothingToBackUp("no database at \(data.directory.databasePath)"))
-        }
         let manifest: BackupManifest
         do {
-            let service = try data.openService(logger: makeLogger(level: .warning))
-            manifest = try BackupWriter(service: service).write(to: destination)
-        } catch let error as MaintenanceError {
+            // Not `openService`: that prepares folders and migrates; a backup changes nothing it copies.
+            let service = try BackupWriter.openService(dataDirectory: data.dataDir, catalogRoot: data.catalog,
+                                                       logger: makeLogger(level: .warning))
+            var writer = BackupWriter(service: service)
+            if let barrier = pauseAfterSnapshot {
+                writer.afterSnapshot = {
+                    FileManager.default.createFile(atPath: barrier + ".ready", contents: nil)
+                    let deadline = Date().addingTimeInterval(30)
+                    while !FileManager.default.fileExists(atPath: barrier) && Date() < deadline { usleep(10_000) }
+                }
+            }
+            manifest = try writer.write(to: destination)
+        } catch {
             fail(error)
         }
         if output.json {
@@ -58,8 +67,7 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let report: RestoreReport
         do {
-            report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force)
-                .restore(logger: makeLogger(level: .warning))
+            report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force).restore()
         } catch {
             fail(error)
         }
