@@ -78,12 +78,14 @@ import Testing
     @Test func thePoolLogsOneJSONLinePerRequestAndChangeAndNoToken() throws {
         let stack = try Stack(workers: 2, threads: 2, apiRate: "100000r/s"); defer { stack.stop() }
         let token = stack.token("u7")
-        #expect(try stack.request("POST", p + "braindrive-network/install", token: token).status == 201)
-        #expect(try stack.request("PUT", p + "braindrive-network/update", token: token, body: #"{"version":"1.0.0"}"#).status == 200)
-        #expect(try stack.request("GET", p + "braindrive-network/status", token: "bad.token.here").status == 401)
-        let answered = try stack.request("DELETE", p + "braindrive-network/uninstall", token: token)
-        #expect(answered.status == 200)
-        usleep(200_000)
+        let answers = [
+            try stack.request("POST", p + "braindrive-network/install", token: token),
+            try stack.request("PUT", p + "braindrive-network/update", token: token, body: #"{"version":"1.0.0"}"#),
+            try stack.request("GET", p + "braindrive-network/status", token: "bad.token.here"),
+            try stack.request("DELETE", p + "braindrive-network/uninstall", token: token),
+        ]
+        #expect(answers.map(\.status) == [201, 200, 401, 200])
+        usleep(300_000)  // lines are written just after each response is sent
 
         let text = try String(contentsOfFile: stack.poolLog, encoding: .utf8)
         #expect(!text.contains(token) && !text.contains("bad.token.here"), "no token is ever logged")
@@ -93,13 +95,19 @@ import Testing
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             lines.append(try #require(object, "not JSON: \(line)"))
         }
+        // One line per request, found by the X-Request-Id the client saw (two workers: the lines'
+        // order is the order their writes happened, not the order of the requests).
         let requests = lines.filter { $0["msg"] as? String == "request" && $0["route"] as? String != "/api/plugins/health" }
-        let routes = requests.map { "\($0["method"] ?? "") \($0["route"] ?? "") \($0["status"] ?? "")" }
+        #expect(requests.count == 4)
+        let byID = Dictionary(requests.compactMap { line in (line["request_id"] as? String).map { ($0, line) } }) { first, _ in first }
+        let routes = answers.map { answer in
+            byID[answer.header("X-Request-Id") ?? "-"].map { "\($0["method"] ?? "") \($0["route"] ?? "") \($0["status"] ?? "")" } ?? "missing"
+        }
         #expect(routes == ["POST /api/plugins/{slug}/install 201", "PUT /api/plugins/{slug}/update 200",
                            "GET /api/plugins/{slug}/status 401", "DELETE /api/plugins/{slug}/uninstall 200"], "\(routes)")
-        #expect(requests.last?["request_id"] as? String == answered.header("X-Request-Id"), "the id the client saw")
         #expect(requests.allSatisfy { ($0["worker_pid"] as? Int).map { stack.workerPIDs().contains(pid_t($0)) } == true })
-        #expect(requests[0]["user"] as? String == "u7" && requests[2]["user"] is NSNull)
+        let users = answers.map { byID[$0.header("X-Request-Id") ?? "-"]?["user"] }
+        #expect(users[0] as? String == "u7" && users[2] is NSNull, "a refused token names no user")
         let changes = lines.filter { $0["msg"] as? String == "lifecycle" }.map { $0["action"] as? String ?? "" }
         #expect(changes == ["install", "update", "uninstall"], "\(changes)")
         #expect(lines.contains { $0["msg"] as? String == "supervisor starting" }, "the master logs JSON too")
