@@ -185,13 +185,9 @@ final class OperationRunner: Sendable {
         if (try? FileTree.entries(folder))?.isEmpty == true { rmdir(folder) }
     }
 
-    /// If a dead or expired owner holds the (user, plugin) lease, take it over (which rolls its
-    /// change back) and give it back. Returns whether anything was recovered.
-    func recoverIfAbandoned(user: UserID, slug: String) throws -> Bool {
-        try recoverIfAbandoned(user: user, slug: slug, lease: try database.lease(userID: user.value, slug: slug))
-    }
-
-    /// As ``recoverIfAbandoned(user:slug:)``, given the lease row the caller has just read.
+    /// If a dead or expired owner holds the (user, plugin) lease (`lease`, as the caller has just
+    /// read it), take it over (which rolls its change back) and give it back. Returns whether
+    /// anything was recovered.
     func recoverIfAbandoned(user: UserID, slug: String, lease: OperationLease?) throws -> Bool {
         if let lease {
             guard lease.expiresAt <= Date().timeIntervalSince1970 || !ProcessIdentity.isAlive(lease.owner) else { return false }
