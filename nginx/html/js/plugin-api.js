@@ -1,6 +1,10 @@
-// Client for the plugin lifecycle API (API.md). No DOM access: any frontend (or Node 18+) can
-// import it as it is. Every method resolves with the response's `data` and rejects with a
-// PluginApiError that carries the problem's status, code, detail and request id.
+// Client for the plugin lifecycle API (API.md). No DOM access; an ES module in a .js file with
+// no package.json beside it, so it loads as it is wherever the importer treats it as a module:
+// browsers (<script type="module">, import), Node 20.19+ / 22.12+ (which detect the module
+// syntax), or any Node 18+ when copied as .mjs or placed under a package.json with
+// "type": "module" (fetch is global from Node 18). Every method resolves with the response's
+// `data` and rejects with a PluginApiError that carries the problem's status, code, detail and
+// request id.
 //
 //   import { createPluginClient } from "./plugin-api.js";
 //   const api = createPluginClient({ baseUrl: "/api/plugins", getToken: () => myToken });
