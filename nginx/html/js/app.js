@@ -76,6 +76,9 @@ async function refresh() {
 
 // Loads can overlap (an action ends while another reload runs): only the newest one is shown.
 let latestLoad = 0;
+// Counts the loads that were shown: "More" pages from the cursor of the list it started from,
+// and drops its answer when a newer load replaced that list meanwhile.
+let shownLoads = 0;
 
 async function load() {
   const thisLoad = ++latestLoad;
@@ -94,6 +97,7 @@ async function load() {
     [available] = await Promise.allSettled([anonymousApi.getAvailablePlugins()]);
   }
   if (thisLoad !== latestLoad) return;
+  shownLoads += 1;
   state.authRefused = Boolean(refusal);
   state.signedIn = hasToken && !refusal;
   if (available.status === "fulfilled") {
@@ -267,11 +271,15 @@ async function moreAudit() {
   track(+1);
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
+  const startedAfter = shownLoads;
   try {
     const data = await api().getAudit({ limit: AUDIT_PAGE, cursor: state.audit.next });
+    // A reload finished meanwhile: its first page is newer than this page's cursor (appending
+    // would repeat or skip events); the reloaded list stands, More can be asked again.
+    if (startedAfter !== shownLoads) return;
     state.audit = { events: [...state.audit.events, ...(data.events ?? [])], next: data.next_cursor ?? null };
   } catch (error) {
-    showError(error, "Could not load more history: ");
+    if (startedAfter === shownLoads) showError(error, "Could not load more history: ");
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
