@@ -65,6 +65,15 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.installed_slugs(), [])
         page.screenshot("signed-in")
 
+        # A screen reader's list of controls says which plugin each picker and button is for;
+        # the visible text stays short.
+        card = page.catalog_card(NETWORK)
+        name = card.find_element(By.CSS_SELECTOR, "h3").text
+        install = page.button(card, "install")
+        self.assertEqual((install.text, install.accessible_name), ("Install", f"Install {name}"))
+        picker = card.find_element(By.CSS_SELECTOR, 'select[data-role="version"]')
+        self.assertEqual(picker.accessible_name, f"Version of {name}")
+
         # Install the older version with the picker, on a slow network so the in-flight state shows.
         page.choose_version(page.catalog_card(NETWORK), "1.0.0")
         page.slow_network(700)
@@ -85,6 +94,7 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.card_version(NETWORK), "1.0.0")
         self.assertEqual(page.badge(NETWORK, "enabled"), "enabled")
         self.assertEqual(page.badge(NETWORK, "update"), "update 1.1.0 available")
+        self.assertEqual(page.button(page.installed_card(NETWORK), "uninstall").accessible_name, f"Uninstall {name}")
         self.assertIsNone(page.catalog_card(NETWORK).get_attribute("aria-busy"))
         page.wait_notice("ok", "Installed braindrive_network 1.0.0")
         page.screenshot("installed-1.0.0")

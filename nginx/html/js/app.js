@@ -368,12 +368,15 @@ function renderIdentity() {
 
 const catalogEntry = (slug) => state.catalog.find((p) => p.slug === slug);
 
-function versionSelect(key, versions, preferred, label) {
+// `label` is the visible text; `name` (the plugin's) goes into the accessible name, so a screen
+// reader's list of form fields says which plugin each picker belongs to.
+function versionSelect(key, versions, preferred, label, name) {
   const sorted = [...versions].sort((a, b) => compareVersions(b, a));
   const chosen = state.chosen.get(key);
   const value = sorted.includes(chosen) ? chosen : preferred ?? sorted[0];
   const id = `select-${key.replace(/[^a-z0-9_-]/gi, "-")}`;
-  const select = h("select", { id, dataset: { key, role: "version" }, onchange: (e) => state.chosen.set(key, e.target.value) },
+  const select = h("select", { id, dataset: { key, role: "version" }, attrs: { "aria-label": `${label} of ${name}` },
+    onchange: (e) => state.chosen.set(key, e.target.value) },
     sorted.map((v, i) => h("option", { value: v, selected: v === value }, i === 0 ? `${v} (latest)` : v)));
   return [h("label", { htmlFor: id, className: "inline-label" }, label), select];
 }
@@ -431,10 +434,10 @@ function installedCard(plugin) {
         known === undefined ? "" : known ? "enabled" : "disabled"),
       h("span", { className: "button-row" },
         h("button", { type: "button", dataset: { key: `${slug}:module:${module}:enable`, action: "module-enable" },
-          attrs: { "aria-label": `Enable module ${module}` }, disabled: known === true,
+          attrs: { "aria-label": `Enable module ${module} of ${name}` }, disabled: known === true,
           onclick: () => setModuleEnabled(slug, module, true) }, "Enable"),
         h("button", { type: "button", dataset: { key: `${slug}:module:${module}:disable`, action: "module-disable" },
-          attrs: { "aria-label": `Disable module ${module}` }, disabled: known === false,
+          attrs: { "aria-label": `Disable module ${module} of ${name}` }, disabled: known === false,
           onclick: () => setModuleEnabled(slug, module, false) }, "Disable")));
   });
 
@@ -457,17 +460,23 @@ function installedCard(plugin) {
     h("div", { className: "actions" },
       entry?.versions?.length
         ? h("span", { className: "field" },
-          versionSelect(updateKey, entry.versions, plugin.latest_version, "Version"),
+          versionSelect(updateKey, entry.versions, plugin.latest_version, "Version", name),
           h("button", { type: "button", dataset: { key: `${slug}:update`, action: "update" },
+            attrs: { "aria-label": `Update ${name}` },
             onclick: (e) => update(slug, e.target.closest("li").querySelector("select[data-role=version]").value) },
           "Update"))
         : null,
-      h("button", { type: "button", dataset: { key: `${slug}:check`, action: "check" }, onclick: () => check(slug) }, "Check files"),
-      h("button", { type: "button", dataset: { key: `${slug}:repair`, action: "repair" }, onclick: () => repair(slug) }, "Repair"),
+      h("button", { type: "button", dataset: { key: `${slug}:check`, action: "check" },
+        attrs: { "aria-label": `Check files of ${name}` }, onclick: () => check(slug) }, "Check files"),
+      h("button", { type: "button", dataset: { key: `${slug}:repair`, action: "repair" },
+        attrs: { "aria-label": `Repair ${name}` }, onclick: () => repair(slug) }, "Repair"),
       h("button", { type: "button", dataset: { key: `${slug}:toggle`, action: plugin.enabled ? "disable" : "enable" },
+        attrs: { "aria-label": `${plugin.enabled ? "Disable" : "Enable"} ${name}` },
         onclick: () => setEnabled(slug, !plugin.enabled) }, plugin.enabled ? "Disable" : "Enable"),
-      h("button", { type: "button", dataset: { key: `${slug}:share`, action: "share" }, onclick: () => share(slug, name) }, "Share…"),
+      h("button", { type: "button", dataset: { key: `${slug}:share`, action: "share" },
+        attrs: { "aria-label": `Share ${name}…` }, onclick: () => share(slug, name) }, "Share…"),
       h("button", { type: "button", className: "danger", dataset: { key: `${slug}:uninstall`, action: "uninstall" },
+        attrs: { "aria-label": `Uninstall ${name}` },
         onclick: () => uninstall(slug, name) }, "Uninstall")),
     modules.length
       ? h("details", { className: "modules", open: state.openModules.has(slug),
@@ -481,15 +490,19 @@ function renderShares() {
   $("shares-empty").hidden = state.shares.length > 0;
   fill($("shares"), state.shares.map((offer) => {
     const key = `share:${offer.share_id}`;
+    const name = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
+    const what = `${name} ${offer.version} from ${offer.from_user}`;
     const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
       h("div", { className: "card-head" },
-        h("h3", {}, catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug),
+        h("h3", {}, name),
         h("span", { className: "version" }, offer.version)),
       h("p", { className: "hint" }, `Offered by ${offer.from_user}, ${formatTime(offer.created_at)}`),
       rowStatus(key),
       h("div", { className: "actions" },
-        h("button", { type: "button", dataset: { key: `${key}:accept`, action: "accept" }, onclick: () => acceptShare(offer) }, "Accept"),
-        h("button", { type: "button", dataset: { key: `${key}:decline`, action: "decline" }, onclick: () => declineShare(offer) }, "Decline")));
+        h("button", { type: "button", dataset: { key: `${key}:accept`, action: "accept" },
+          attrs: { "aria-label": `Accept ${what}` }, onclick: () => acceptShare(offer) }, "Accept"),
+        h("button", { type: "button", dataset: { key: `${key}:decline`, action: "decline" },
+          attrs: { "aria-label": `Decline ${what}` }, onclick: () => declineShare(offer) }, "Decline")));
     return lockWhileBusy(row, key);
   }));
 }
@@ -509,8 +522,9 @@ function renderCatalog() {
     } else if (state.signedIn) {
       action = h("div", { className: "actions" },
         h("span", { className: "field" },
-          versionSelect(selectKey, versions, plugin.version, "Version"),
+          versionSelect(selectKey, versions, plugin.version, "Version", plugin.name || slug),
           h("button", { type: "button", className: "primary", dataset: { key: `${slug}:install`, action: "install" },
+            attrs: { "aria-label": `Install ${plugin.name || slug}` },
             onclick: (e) => install(slug, e.target.closest("li").querySelector("select[data-role=version]").value) }, "Install")));
     }
     const row = h("li", { className: "card catalog", dataset: { slug } },
