@@ -248,8 +248,11 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.driver.execute_script("return document.activeElement.dataset.role"), "cancel")
         page.screenshot("cascade-dialog")
         keys.send_keys(Keys.ESCAPE).perform()
-        page.wait_settled()
+        # The answer reaches the action after the dialog's close event: wait for its outcome
+        # (the notice), not only for the page to look idle.
+        page.wait_dialog_closed("confirm-dialog")
         page.wait_notice("ok", "Nothing was uninstalled")
+        page.wait_settled()
         self.assertEqual(sorted(page.installed_slugs()), [CHAT, LIBRARY])
         self.assertEqual(active_key(), f"{CHAT}:uninstall", "focus did not return to the Uninstall button")
 
@@ -258,8 +261,9 @@ class PluginManagerTests(BrowserTestCase):
         keys.send_keys(Keys.TAB).perform()
         self.assertEqual(page.driver.execute_script("return document.activeElement.value"), "confirm")
         keys.send_keys(Keys.ENTER).perform()
-        page.wait_settled()
+        page.wait_dialog_closed("confirm-dialog")
         page.wait_notice("ok", "Uninstalled")
+        page.wait_settled()
         self.assertEqual(page.installed_slugs(), [])
         notice = page.notice()[1]
         self.assertIn(CHAT, notice)
@@ -303,8 +307,11 @@ class PluginManagerTests(BrowserTestCase):
         sender.button(sender.installed_card(NETWORK), "share").click()
         dialog = sender.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#share-dialog[open]"), "no share dialog")
         dialog.find_element(By.TAG_NAME, "input").send_keys("grace_shares, heidi_shares" + Keys.ENTER)
-        sender.wait_settled()
+        # The offer starts only once the dialog's close event has run: until then the page is
+        # idle, so wait for the outcome itself before waiting for the page to settle.
+        sender.wait_dialog_closed("share-dialog")
         sender.wait_notice("ok", "Offered braindrive_network to grace_shares, heidi_shares")
+        sender.wait_settled()
         sender.screenshot("offered")
 
         grace = self.browser("grace", "grace_shares").open(mint_token("grace_shares"))
