@@ -453,6 +453,39 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.audit_actions()[-1][1], "install")
         page.screenshot("history-all")
 
+    def test_j_an_action_of_the_previous_user_stays_with_that_user(self):
+        first, second = "liam_switch", "mia_switch"
+        first_token, second_token = mint_token(first), mint_token(second)
+        page = self.browser("liam-then-mia", first).open(first_token)
+        # A slow network keeps liam's install in flight across the change of user.
+        page.slow_network(2500)
+        page.button(page.catalog_card(NETWORK), "install").click()
+        page.wait(lambda d: page.catalog_card(NETWORK).get_attribute("aria-busy") == "true",
+                  "the catalog row did not turn busy")
+        page.driver.find_element(By.ID, "sign-out").click()
+        page.driver.execute_script(
+            "document.getElementById('token-input').value = arguments[0];"
+            "document.getElementById('token-form').requestSubmit();", second_token)
+        # The switch took a fraction of the 2.5 s latency: liam's answer is still on its way. It
+        # keeps the page pending until it has arrived, so settling waits for it.
+        page.screenshot("switched-while-installing")
+        page.wait_settled(timeout=60)
+        page.normal_network()
+        self.assertEqual(page.driver.find_element(By.ID, "who").text, second)
+        # Its answer was dropped: no notice, row error or lock of liam's shows for mia ...
+        notice = page.notice()
+        self.assertFalse(notice and "Installed" in notice[1], f"liam's notice shown to mia: {notice!r}")
+        row = page.catalog_card(NETWORK)
+        self.assertIsNone(row.get_attribute("aria-busy"))
+        self.assertEqual(row.find_elements(By.CSS_SELECTOR, '[data-role="error"]'), [])
+        self.assertTrue(page.button(row, "install").is_enabled())
+        self.assertEqual(page.installed_slugs(), [])
+        page.screenshot("mia-after-liams-answer")
+        # ... and it was made with liam's token: the plugin is liam's, not mia's.
+        self.assertEqual([p["plugin_slug"] for p in api_call(first_token, "GET", "installed")["installed_plugins"]],
+                         [NETWORK])
+        self.assertEqual(api_call(second_token, "GET", "installed")["installed_plugins"], [])
+
 
 def api_call(token, method, path):
     """One API request outside the browser (to prepare data); returns the data."""
