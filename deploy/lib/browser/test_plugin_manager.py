@@ -486,6 +486,29 @@ class PluginManagerTests(BrowserTestCase):
                          [NETWORK])
         self.assertEqual(api_call(second_token, "GET", "installed")["installed_plugins"], [])
 
+    def test_k_a_token_link_while_the_cascade_dialog_is_open_sends_nothing(self):
+        first, second = "noah_link", "olga_link"
+        first_token, second_token = mint_token(first), mint_token(second)
+        api_call(first_token, "POST", f"{LIBRARY}/install")  # installs chat too, as its dependency
+        page = self.browser("noah-then-olga", first).open(first_token)
+        page.button(page.installed_card(CHAT), "uninstall").click()
+        page.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#confirm-dialog[open]"), "no confirm dialog")
+        page.screenshot("cascade-dialog-for-noah")
+        # A /#token= link opened in this tab: the question was noah's, so it closes unanswered.
+        page.driver.execute_script("location.hash = 'token=' + arguments[0]", second_token)
+        page.wait_dialog_closed("confirm-dialog")
+        page.wait(lambda d: d.find_element(By.ID, "who").text == second, "the page did not switch to olga")
+        page.wait_settled()
+        notice = page.notice()
+        self.assertFalse(notice and ("Uninstalled" in notice[1] or "Nothing was" in notice[1]),
+                         f"noah's outcome shown to olga: {notice!r}")
+        self.assertEqual(page.installed_slugs(), [])
+        self.assertEqual(page.driver.find_elements(By.CSS_SELECTOR, '[data-role="error"]'), [])
+        page.screenshot("olga-signed-in")
+        # Nothing was uninstalled, for noah or with olga's token.
+        installed = sorted(p["plugin_slug"] for p in api_call(first_token, "GET", "installed")["installed_plugins"])
+        self.assertEqual(installed, [CHAT, LIBRARY])
+
 
 def api_call(token, method, path):
     """One API request outside the browser (to prepare data); returns the data."""
