@@ -453,6 +453,28 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.audit_actions()[-1][1], "install")
         page.screenshot("history-all")
 
+        # A reload that finishes while More is still loading: More's page was cut from the old
+        # first page, so it is dropped (appending it would skip or repeat an event).
+        page.open()
+        more = page.driver.find_element(By.ID, "audit-more")
+        self.assertEqual(len(page.audit_actions()), 20)
+        api_call(token, "POST", f"{NETWORK}/disable")  # a 26th event: the first page moves by one
+        page.slow_network(1500)
+        page.driver.find_element(By.ID, "refresh").click()
+        more.click()
+        page.wait_settled(timeout=60)
+        page.normal_network()
+        for _ in range(5):
+            if not more.is_displayed():
+                break
+            more.click()
+            page.wait_settled()
+        ids = [int(row.get_attribute("data-event-id"))
+               for row in page.driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")]
+        self.assertEqual(len(ids), 26, "an event was skipped or repeated")
+        self.assertEqual(ids, sorted(set(ids), reverse=True))
+        page.screenshot("history-after-refresh-during-more")
+
     def test_j_an_action_of_the_previous_user_stays_with_that_user(self):
         first, second = "liam_switch", "mia_switch"
         first_token, second_token = mint_token(first), mint_token(second)
