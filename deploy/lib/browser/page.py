@@ -84,6 +84,13 @@ class PluginManagerPage:
             timeout,
         )
 
+    def wait_dialog_closed(self, dialog_id):
+        """Waits until the <dialog> with that id is closed (its answer is then on its way)."""
+        self.wait(
+            lambda d: not d.execute_script("return document.getElementById(arguments[0]).open", dialog_id),
+            f"the dialog {dialog_id} did not close",
+        )
+
     def screenshot(self, name):
         self.step += 1
         os.makedirs(ARTEFACTS, exist_ok=True)

@@ -106,3 +106,73 @@ test("the convenience exports use the configurable default client", async () => 
   assert.equal(calls[0].init.headers.Authorization, "Bearer t2");
   assert.deepEqual(JSON.parse(calls[0].init.body), {});
 });
+
+test("'a/b', 'ü' and '%2e' are encoded into one path segment of a slug, a module and a share id", async () => {
+  const cases = [["a/b", "a%2Fb"], ["ü", "%C3%BC"], ["%2e", "%252e"], ["...", "..."]];
+  for (const [raw, sent] of cases) {
+    const { fetch, calls } = fakeFetch(...Array.from({ length: 4 }, () => [200, { data: {} }]));
+    const api = createPluginClient({ fetch });
+    await api.installPlugin(raw);
+    await api.disableModule("x", raw);
+    await api.acceptShare(raw);
+    await api.declineShare(raw);
+    const expected = [
+      `/api/plugins/${sent}/install`,
+      `/api/plugins/x/modules/${sent}/disable`,
+      `/api/plugins/shared/${sent}/accept`,
+      `/api/plugins/shared/${sent}`,
+    ];
+    assert.deepEqual(calls.map((c) => c.url), expected, `segment ${JSON.stringify(raw)}`);
+    // What fetch sends after the URL parser: the segment stays where it is.
+    assert.deepEqual(calls.map((c) => new URL(c.url, "http://h").pathname), expected, `parsed ${JSON.stringify(raw)}`);
+  }
+});
+
+test("'.', '..' and an empty slug, module or share id reject without a request", async () => {
+  // No encoding would survive: the URL parser resolves "%2E" and "%2E%2E" as dot-segments too.
+  assert.equal(new URL("/api/plugins/x/modules/%2E%2E/disable", "http://h").pathname, "/api/plugins/x/disable");
+  const { fetch, calls } = fakeFetch();
+  const api = createPluginClient({ fetch, getToken: () => "tok" });
+  for (const raw of [".", "..", "", null, undefined]) {
+    for (const attempt of [() => api.installPlugin(raw), () => api.disableModule("x", raw), () => api.enableModule(raw, "m"),
+      () => api.acceptShare(raw), () => api.declineShare(raw), () => api.purgeUser(raw)]) {
+      const pending = attempt();
+      assert.ok(pending instanceof Promise, "a refused segment rejects, it does not throw");
+      await assert.rejects(pending, (error) => error instanceof PluginApiError && error.code === "invalid_argument"
+        && error.status === 0, `segment ${JSON.stringify(raw)}`);
+    }
+  }
+  assert.equal(calls.length, 0);
+});
+
+test("the methods the page does not use: method, path, body and token", async () => {
+  const answers = Array.from({ length: 7 }, () => [200, { data: { ok: true } }]);
+  const { fetch, calls } = fakeFetch(...answers);
+  const api = createPluginClient({ baseUrl: "/api/plugins", getToken: () => "admin-tok", fetch });
+  await api.getPluginInfo("braindrive-network");
+  await api.getPluginVersions("braindrive-network");
+  await api.getUpdates();
+  await api.sharePlugin("braindrive-network", ["bob", "carol"]);
+  await api.bulkInstall("braindrive-network", ["bob"], "1.0.0");
+  await api.bulkUninstall("braindrive-network", ["bob", "carol"]);
+  await api.purgeUser("bob/..");
+  await assert.rejects(api.purgeUser(".."), { code: "invalid_argument" });
+  const seen = calls.map((c) => [c.init.method, c.url, c.init.body === undefined ? undefined : JSON.parse(c.init.body)]);
+  assert.deepEqual(seen, [
+    ["GET", "/api/plugins/braindrive-network/info", undefined],
+    ["GET", "/api/plugins/braindrive-network/versions", undefined],
+    ["GET", "/api/plugins/updates", undefined],
+    ["POST", "/api/plugins/braindrive-network/share", { user_ids: ["bob", "carol"] }],
+    ["POST", "/api/plugins/braindrive-network/bulk-install", { user_ids: ["bob"], version: "1.0.0" }],
+    ["POST", "/api/plugins/braindrive-network/bulk-uninstall", { user_ids: ["bob", "carol"] }],
+    ["DELETE", "/api/plugins/users/bob%2F..", undefined],
+  ]);
+  for (const call of calls) assert.equal(call.init.headers.Authorization, "Bearer admin-tok");
+  for (const call of calls.slice(3, 6)) assert.equal(call.init.headers["Content-Type"], "application/json");
+});
+
+test("bulkInstall without a version sends only the user ids", async () => {
+  const { fetch, calls } = fakeFetch([200, { data: {} }]);
+  await createPluginClient({ fetch }).bulkInstall("p", ["u1"]);
+  assert.deepEqual(JSON.parse(calls[0].init.body), { user_ids: ["u1"] });
+});

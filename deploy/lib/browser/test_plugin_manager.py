@@ -65,6 +65,15 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.installed_slugs(), [])
         page.screenshot("signed-in")
 
+        # A screen reader's list of controls says which plugin each picker and button is for;
+        # the visible text stays short.
+        card = page.catalog_card(NETWORK)
+        name = card.find_element(By.CSS_SELECTOR, "h3").text
+        install = page.button(card, "install")
+        self.assertEqual((install.text, install.accessible_name), ("Install", f"Install {name}"))
+        picker = card.find_element(By.CSS_SELECTOR, 'select[data-role="version"]')
+        self.assertEqual(picker.accessible_name, f"Version of {name}")
+
         # Install the older version with the picker, on a slow network so the in-flight state shows.
         page.choose_version(page.catalog_card(NETWORK), "1.0.0")
         page.slow_network(700)
@@ -85,6 +94,7 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.card_version(NETWORK), "1.0.0")
         self.assertEqual(page.badge(NETWORK, "enabled"), "enabled")
         self.assertEqual(page.badge(NETWORK, "update"), "update 1.1.0 available")
+        self.assertEqual(page.button(page.installed_card(NETWORK), "uninstall").accessible_name, f"Uninstall {name}")
         self.assertIsNone(page.catalog_card(NETWORK).get_attribute("aria-busy"))
         page.wait_notice("ok", "Installed braindrive_network 1.0.0")
         page.screenshot("installed-1.0.0")
@@ -238,8 +248,11 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(page.driver.execute_script("return document.activeElement.dataset.role"), "cancel")
         page.screenshot("cascade-dialog")
         keys.send_keys(Keys.ESCAPE).perform()
-        page.wait_settled()
+        # The answer reaches the action after the dialog's close event: wait for its outcome
+        # (the notice), not only for the page to look idle.
+        page.wait_dialog_closed("confirm-dialog")
         page.wait_notice("ok", "Nothing was uninstalled")
+        page.wait_settled()
         self.assertEqual(sorted(page.installed_slugs()), [CHAT, LIBRARY])
         self.assertEqual(active_key(), f"{CHAT}:uninstall", "focus did not return to the Uninstall button")
 
@@ -248,8 +261,9 @@ class PluginManagerTests(BrowserTestCase):
         keys.send_keys(Keys.TAB).perform()
         self.assertEqual(page.driver.execute_script("return document.activeElement.value"), "confirm")
         keys.send_keys(Keys.ENTER).perform()
-        page.wait_settled()
+        page.wait_dialog_closed("confirm-dialog")
         page.wait_notice("ok", "Uninstalled")
+        page.wait_settled()
         self.assertEqual(page.installed_slugs(), [])
         notice = page.notice()[1]
         self.assertIn(CHAT, notice)
@@ -293,8 +307,11 @@ class PluginManagerTests(BrowserTestCase):
         sender.button(sender.installed_card(NETWORK), "share").click()
         dialog = sender.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#share-dialog[open]"), "no share dialog")
         dialog.find_element(By.TAG_NAME, "input").send_keys("grace_shares, heidi_shares" + Keys.ENTER)
-        sender.wait_settled()
+        # The offer starts only once the dialog's close event has run: until then the page is
+        # idle, so wait for the outcome itself before waiting for the page to settle.
+        sender.wait_dialog_closed("share-dialog")
         sender.wait_notice("ok", "Offered braindrive_network to grace_shares, heidi_shares")
+        sender.wait_settled()
         sender.screenshot("offered")
 
         grace = self.browser("grace", "grace_shares").open(mint_token("grace_shares"))
@@ -435,6 +452,84 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(ids, sorted(set(ids), reverse=True))  # newest first, no repeats
         self.assertEqual(page.audit_actions()[-1][1], "install")
         page.screenshot("history-all")
+
+        # A reload that finishes while More is still loading: More's page was cut from the old
+        # first page, so it is dropped (appending it would skip or repeat an event).
+        page.open()
+        more = page.driver.find_element(By.ID, "audit-more")
+        self.assertEqual(len(page.audit_actions()), 20)
+        api_call(token, "POST", f"{NETWORK}/disable")  # a 26th event: the first page moves by one
+        page.slow_network(1500)
+        page.driver.find_element(By.ID, "refresh").click()
+        more.click()
+        page.wait_settled(timeout=60)
+        page.normal_network()
+        for _ in range(5):
+            if not more.is_displayed():
+                break
+            more.click()
+            page.wait_settled()
+        ids = [int(row.get_attribute("data-event-id"))
+               for row in page.driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")]
+        self.assertEqual(len(ids), 26, "an event was skipped or repeated")
+        self.assertEqual(ids, sorted(set(ids), reverse=True))
+        page.screenshot("history-after-refresh-during-more")
+
+    def test_j_an_action_of_the_previous_user_stays_with_that_user(self):
+        first, second = "liam_switch", "mia_switch"
+        first_token, second_token = mint_token(first), mint_token(second)
+        page = self.browser("liam-then-mia", first).open(first_token)
+        # A slow network keeps liam's install in flight across the change of user.
+        page.slow_network(2500)
+        page.button(page.catalog_card(NETWORK), "install").click()
+        page.wait(lambda d: page.catalog_card(NETWORK).get_attribute("aria-busy") == "true",
+                  "the catalog row did not turn busy")
+        page.driver.find_element(By.ID, "sign-out").click()
+        page.driver.execute_script(
+            "document.getElementById('token-input').value = arguments[0];"
+            "document.getElementById('token-form').requestSubmit();", second_token)
+        # The switch took a fraction of the 2.5 s latency: liam's answer is still on its way. It
+        # keeps the page pending until it has arrived, so settling waits for it.
+        page.screenshot("switched-while-installing")
+        page.wait_settled(timeout=60)
+        page.normal_network()
+        self.assertEqual(page.driver.find_element(By.ID, "who").text, second)
+        # Its answer was dropped: no notice, row error or lock of liam's shows for mia ...
+        notice = page.notice()
+        self.assertFalse(notice and "Installed" in notice[1], f"liam's notice shown to mia: {notice!r}")
+        row = page.catalog_card(NETWORK)
+        self.assertIsNone(row.get_attribute("aria-busy"))
+        self.assertEqual(row.find_elements(By.CSS_SELECTOR, '[data-role="error"]'), [])
+        self.assertTrue(page.button(row, "install").is_enabled())
+        self.assertEqual(page.installed_slugs(), [])
+        page.screenshot("mia-after-liams-answer")
+        # ... and it was made with liam's token: the plugin is liam's, not mia's.
+        self.assertEqual([p["plugin_slug"] for p in api_call(first_token, "GET", "installed")["installed_plugins"]],
+                         [NETWORK])
+        self.assertEqual(api_call(second_token, "GET", "installed")["installed_plugins"], [])
+
+    def test_k_a_token_link_while_the_cascade_dialog_is_open_sends_nothing(self):
+        first, second = "noah_link", "olga_link"
+        first_token, second_token = mint_token(first), mint_token(second)
+        api_call(first_token, "POST", f"{LIBRARY}/install")  # installs chat too, as its dependency
+        page = self.browser("noah-then-olga", first).open(first_token)
+        page.button(page.installed_card(CHAT), "uninstall").click()
+        page.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#confirm-dialog[open]"), "no confirm dialog")
+        page.screenshot("cascade-dialog-for-noah")
+        # A /#token= link opened in this tab: the question was noah's, so it closes unanswered.
+        page.driver.execute_script("location.hash = 'token=' + arguments[0]", second_token)
+        page.wait_dialog_closed("confirm-dialog")
+        page.wait(lambda d: d.find_element(By.ID, "who").text == second, "the page did not switch to olga")
+        page.wait_settled()
+        notice = page.notice()
+        self.assertFalse(notice and ("Uninstalled" in notice[1] or "Nothing was" in notice[1]),
+                         f"noah's outcome shown to olga: {notice!r}")
+        self.assertEqual(page.installed_slugs(), [])
+        self.assertEqual(page.driver.find_elements(By.CSS_SELECTOR, '[data-role="error"]'), [])
+        page.screenshot("olga-signed-in")
+        # Nothing was uninstalled, for noah or with olga's token.
+        installed = sorted(p["plugin_slug"] for p in api_call(first_token, "GET", "installed")["installed_plugins"])
+        self.assertEqual(installed, [CHAT, LIBRARY])
 
 
 def api_call(token, method, path):

@@ -76,6 +76,9 @@ async function refresh() {
 
 // Loads can overlap (an action ends while another reload runs): only the newest one is shown.
 let latestLoad = 0;
+// Counts the loads that were shown: "More" pages from the cursor of the list it started from,
+// and drops its answer when a newer load replaced that list meanwhile.
+let shownLoads = 0;
 
 async function load() {
   const thisLoad = ++latestLoad;
@@ -94,6 +97,7 @@ async function load() {
     [available] = await Promise.allSettled([anonymousApi.getAvailablePlugins()]);
   }
   if (thisLoad !== latestLoad) return;
+  shownLoads += 1;
   state.authRefused = Boolean(refusal);
   state.signedIn = hasToken && !refusal;
   if (available.status === "fulfilled") {
@@ -119,13 +123,47 @@ async function load() {
 
 // --- actions -----------------------------------------------------------------------------
 
+// Each sign-in, sign-out or token change starts a new session. An action belongs to the session
+// it started in: it sends that session's token (fixed when it starts), and once the session has
+// changed its answers are dropped (no notice, row error or busy change for the next user).
+let session = 0;
+const STALE = Symbol("the session changed");
+
+/**
+ * The context of an action started now: `client` sends this session's token, whatever the page's
+ * token is later, and rejects with STALE once the session has changed; `guard(promise)` does the
+ * same for any other wait (a dialog).
+ */
+function actionContext() {
+  const mine = session;
+  const token = getToken();
+  const current = () => mine === session;
+  const guard = async (promise) => {
+    let value;
+    try {
+      value = await promise;
+    } catch (error) {
+      if (!current()) throw STALE;
+      throw error;
+    }
+    if (!current()) throw STALE;
+    return value;
+  };
+  const bare = createPluginClient({ getToken: () => token });
+  const client = new Proxy(bare, {
+    get: (target, name) => (typeof target[name] === "function" ? (...args) => guard(target[name](...args)) : target[name]),
+  });
+  return { current, guard, client };
+}
+
 /**
  * Runs one action on a row: locks the row (buttons disabled, aria-busy, progress label), shows
- * the outcome or the problem's detail, then reloads. `action` returns the success text, or null
- * when the user cancelled.
+ * the outcome or the problem's detail, then reloads. `action(context)` makes its requests with
+ * context.client and returns the success text, or null when the user cancelled. `context` is
+ * given when the action asked something first (it started then).
  */
-async function run(key, label, action) {
-  if (state.busy.has(key)) return;
+async function run(key, label, action, context = actionContext()) {
+  if (!context.current() || state.busy.has(key)) return;
   const focusKey = document.activeElement?.dataset?.key;
   track(+1);
   state.busy.set(key, label);
@@ -133,37 +171,45 @@ async function run(key, label, action) {
   render();
   try {
     // An action returns its outcome as text, or as {kind, text} when it is a warning.
-    const outcome = await action();
+    const outcome = await action(context);
+    if (!context.current()) return;
     if (typeof outcome === "string") showNotice("ok", outcome);
     else if (outcome) showNotice(outcome.kind, outcome.text);
   } catch (error) {
+    if (error === STALE || !context.current()) return;
     state.errors.set(key, error);
     showError(error);
   } finally {
-    state.busy.delete(key);
-    await refresh();
-    // Keyboard users keep their place: the same control when it still exists, else the notice.
-    if (document.activeElement === document.body || !document.activeElement) {
-      const again = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
-      if (again && !again.disabled) again.focus();
-      else if (!$("notice").hidden) $("notice").focus();
+    try {
+      // The next user's page was reset and reloaded when the session changed: nothing to undo.
+      if (context.current()) {
+        state.busy.delete(key);
+        await refresh();
+        // Keyboard users keep their place: the same control when it still exists, else the notice.
+        if (context.current() && (document.activeElement === document.body || !document.activeElement)) {
+          const again = focusKey && document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+          if (again && !again.disabled) again.focus();
+          else if (!$("notice").hidden) $("notice").focus();
+        }
+      }
+    } finally {
+      track(-1);
     }
-    track(-1);
   }
 }
 
 function install(slug, version) {
-  run(slug, `Installing ${version || "the latest version"}…`, async () => {
-    const data = await api().installPlugin(slug, version);
+  run(slug, `Installing ${version || "the latest version"}…`, async ({ client }) => {
+    const data = await client.installPlugin(slug, version);
     const deps = data.dependencies_installed?.length ? ` (with ${data.dependencies_installed.join(", ")})` : "";
     return `Installed ${data.plugin_slug} ${data.version}${deps}`;
   });
 }
 
 function update(slug, version) {
-  run(slug, `Updating to ${version || "the latest version"}…`, async () => {
+  run(slug, `Updating to ${version || "the latest version"}…`, async ({ client }) => {
     state.checks.delete(slug);
-    const data = await api().updatePlugin(slug, version);
+    const data = await client.updatePlugin(slug, version);
     return data.previous_version === data.new_version
       ? `${data.plugin_slug} is already at ${data.new_version}`
       : `Updated ${data.plugin_slug} from ${data.previous_version} to ${data.new_version}`;
@@ -171,17 +217,17 @@ function update(slug, version) {
 }
 
 function repair(slug) {
-  run(slug, "Repairing…", async () => {
+  run(slug, "Repairing…", async ({ client }) => {
     state.checks.delete(slug);
-    const data = await api().repairPlugin(slug);
+    const data = await client.repairPlugin(slug);
     const actions = data.repair_actions?.length ? `: ${data.repair_actions.length} repair action(s)` : "";
     return `Repaired ${data.plugin_slug} (${data.old_status} → ${data.new_status})${actions}`;
   });
 }
 
 function check(slug) {
-  run(slug, "Checking every file (SHA-256)…", async () => {
-    const data = await api().checkPluginStatus(slug, { verifyFull: true });
+  run(slug, "Checking every file (SHA-256)…", async ({ client }) => {
+    const data = await client.checkPluginStatus(slug, { verifyFull: true });
     state.checks.set(slug, data);
     const text = `${data.plugin_slug}: ${data.status} (${data.files?.expected ?? "?"} files checked)`;
     return data.status === "healthy" ? text : { kind: "warn", text: `${text}; Repair restores the files` };
@@ -189,16 +235,16 @@ function check(slug) {
 }
 
 function setEnabled(slug, enabled) {
-  run(slug, enabled ? "Enabling…" : "Disabling…", async () => {
-    const data = enabled ? await api().enablePlugin(slug) : await api().disablePlugin(slug);
+  run(slug, enabled ? "Enabling…" : "Disabling…", async ({ client }) => {
+    const data = enabled ? await client.enablePlugin(slug) : await client.disablePlugin(slug);
     rememberModules(data);
     return `${data.plugin_slug} ${data.enabled ? "enabled" : "disabled"}`;
   });
 }
 
 function setModuleEnabled(slug, module, enabled) {
-  run(slug, `${enabled ? "Enabling" : "Disabling"} ${module}…`, async () => {
-    const data = enabled ? await api().enableModule(slug, module) : await api().disableModule(slug, module);
+  run(slug, `${enabled ? "Enabling" : "Disabling"} ${module}…`, async ({ client }) => {
+    const data = enabled ? await client.enableModule(slug, module) : await client.disableModule(slug, module);
     rememberModules(data);
     return `Module ${module} of ${data.plugin_slug} ${enabled ? "enabled" : "disabled"}`;
   });
@@ -211,27 +257,28 @@ function rememberModules(data) {
 }
 
 function uninstall(slug, name) {
-  run(slug, "Uninstalling…", async () => {
+  run(slug, "Uninstalling…", async ({ client, guard }) => {
     let data;
     try {
-      data = await api().uninstallPlugin(slug);
+      data = await client.uninstallPlugin(slug);
     } catch (error) {
       if (!(error instanceof PluginApiError) || error.code !== "dependency_in_use") throw error;
       // Other plugins of this user need it: say which (the detail names them) and ask first.
       state.busy.set(slug, "Waiting for your answer…");
       render();
-      const yes = await confirmDialog({
+      // A change of user closes the dialog (resetUserState); guard then ends the action here.
+      const yes = await guard(confirmDialog({
         title: `Uninstall ${name} and what depends on it?`,
         text: `${sentence(error.detail)} Uninstalling anyway also removes those plugins.`,
         confirmLabel: "Uninstall all",
-      });
+      }));
       if (!yes) {
         showNotice("ok", `Nothing was uninstalled: ${error.detail}`);
         return null;
       }
       state.busy.set(slug, "Uninstalling with dependents…");
       render();
-      data = await api().uninstallPlugin(slug, { cascade: true });
+      data = await client.uninstallPlugin(slug, { cascade: true });
     }
     state.checks.delete(slug);
     return `Uninstalled ${(data.uninstalled?.length ? data.uninstalled : [data.plugin_slug]).join(", ")}`;
@@ -239,25 +286,27 @@ function uninstall(slug, name) {
 }
 
 async function share(slug, name) {
+  // Started before the question: a change of user while it is open ends it (run() refuses).
+  const context = actionContext();
   const userIds = await askUserIds(name);
   if (!userIds) return;
-  run(slug, "Offering…", async () => {
-    const data = await api().sharePlugin(slug, userIds);
+  run(slug, "Offering…", async ({ client }) => {
+    const data = await client.sharePlugin(slug, userIds);
     const to = (data.shares ?? []).map((s) => s.to_user).join(", ");
     return `Offered ${slug} to ${to || userIds.join(", ")}`;
-  });
+  }, context);
 }
 
 function acceptShare(offer) {
-  run(`share:${offer.share_id}`, "Installing the offered version…", async () => {
-    const data = await api().acceptShare(offer.share_id);
+  run(`share:${offer.share_id}`, "Installing the offered version…", async ({ client }) => {
+    const data = await client.acceptShare(offer.share_id);
     return `Installed ${data.plugin_slug} ${data.version} from ${offer.from_user}'s offer`;
   });
 }
 
 function declineShare(offer) {
-  run(`share:${offer.share_id}`, "Declining…", async () => {
-    await api().declineShare(offer.share_id);
+  run(`share:${offer.share_id}`, "Declining…", async ({ client }) => {
+    await client.declineShare(offer.share_id);
     return `Declined ${offer.plugin_slug} ${offer.version} from ${offer.from_user}`;
   });
 }
@@ -267,11 +316,16 @@ async function moreAudit() {
   track(+1);
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
+  const startedAfter = shownLoads;
+  const startedIn = session;
   try {
     const data = await api().getAudit({ limit: AUDIT_PAGE, cursor: state.audit.next });
+    // A reload finished (or the user changed) meanwhile: its first page is newer than this
+    // cursor (appending would repeat or skip events); the reloaded list stands.
+    if (startedAfter !== shownLoads || startedIn !== session) return;
     state.audit = { events: [...state.audit.events, ...(data.events ?? [])], next: data.next_cursor ?? null };
   } catch (error) {
-    showError(error, "Could not load more history: ");
+    if (startedAfter === shownLoads && startedIn === session) showError(error, "Could not load more history: ");
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
@@ -314,12 +368,15 @@ function renderIdentity() {
 
 const catalogEntry = (slug) => state.catalog.find((p) => p.slug === slug);
 
-function versionSelect(key, versions, preferred, label) {
+// `label` is the visible text; `name` (the plugin's) goes into the accessible name, so a screen
+// reader's list of form fields says which plugin each picker belongs to.
+function versionSelect(key, versions, preferred, label, name) {
   const sorted = [...versions].sort((a, b) => compareVersions(b, a));
   const chosen = state.chosen.get(key);
   const value = sorted.includes(chosen) ? chosen : preferred ?? sorted[0];
   const id = `select-${key.replace(/[^a-z0-9_-]/gi, "-")}`;
-  const select = h("select", { id, dataset: { key, role: "version" }, onchange: (e) => state.chosen.set(key, e.target.value) },
+  const select = h("select", { id, dataset: { key, role: "version" }, attrs: { "aria-label": `${label} of ${name}` },
+    onchange: (e) => state.chosen.set(key, e.target.value) },
     sorted.map((v, i) => h("option", { value: v, selected: v === value }, i === 0 ? `${v} (latest)` : v)));
   return [h("label", { htmlFor: id, className: "inline-label" }, label), select];
 }
@@ -377,10 +434,10 @@ function installedCard(plugin) {
         known === undefined ? "" : known ? "enabled" : "disabled"),
       h("span", { className: "button-row" },
         h("button", { type: "button", dataset: { key: `${slug}:module:${module}:enable`, action: "module-enable" },
-          attrs: { "aria-label": `Enable module ${module}` }, disabled: known === true,
+          attrs: { "aria-label": `Enable module ${module} of ${name}` }, disabled: known === true,
           onclick: () => setModuleEnabled(slug, module, true) }, "Enable"),
         h("button", { type: "button", dataset: { key: `${slug}:module:${module}:disable`, action: "module-disable" },
-          attrs: { "aria-label": `Disable module ${module}` }, disabled: known === false,
+          attrs: { "aria-label": `Disable module ${module} of ${name}` }, disabled: known === false,
           onclick: () => setModuleEnabled(slug, module, false) }, "Disable")));
   });
 
@@ -403,17 +460,23 @@ function installedCard(plugin) {
     h("div", { className: "actions" },
       entry?.versions?.length
         ? h("span", { className: "field" },
-          versionSelect(updateKey, entry.versions, plugin.latest_version, "Version"),
+          versionSelect(updateKey, entry.versions, plugin.latest_version, "Version", name),
           h("button", { type: "button", dataset: { key: `${slug}:update`, action: "update" },
+            attrs: { "aria-label": `Update ${name}` },
             onclick: (e) => update(slug, e.target.closest("li").querySelector("select[data-role=version]").value) },
           "Update"))
         : null,
-      h("button", { type: "button", dataset: { key: `${slug}:check`, action: "check" }, onclick: () => check(slug) }, "Check files"),
-      h("button", { type: "button", dataset: { key: `${slug}:repair`, action: "repair" }, onclick: () => repair(slug) }, "Repair"),
+      h("button", { type: "button", dataset: { key: `${slug}:check`, action: "check" },
+        attrs: { "aria-label": `Check files of ${name}` }, onclick: () => check(slug) }, "Check files"),
+      h("button", { type: "button", dataset: { key: `${slug}:repair`, action: "repair" },
+        attrs: { "aria-label": `Repair ${name}` }, onclick: () => repair(slug) }, "Repair"),
       h("button", { type: "button", dataset: { key: `${slug}:toggle`, action: plugin.enabled ? "disable" : "enable" },
+        attrs: { "aria-label": `${plugin.enabled ? "Disable" : "Enable"} ${name}` },
         onclick: () => setEnabled(slug, !plugin.enabled) }, plugin.enabled ? "Disable" : "Enable"),
-      h("button", { type: "button", dataset: { key: `${slug}:share`, action: "share" }, onclick: () => share(slug, name) }, "Share…"),
+      h("button", { type: "button", dataset: { key: `${slug}:share`, action: "share" },
+        attrs: { "aria-label": `Share ${name}…` }, onclick: () => share(slug, name) }, "Share…"),
       h("button", { type: "button", className: "danger", dataset: { key: `${slug}:uninstall`, action: "uninstall" },
+        attrs: { "aria-label": `Uninstall ${name}` },
         onclick: () => uninstall(slug, name) }, "Uninstall")),
     modules.length
       ? h("details", { className: "modules", open: state.openModules.has(slug),
@@ -427,15 +490,19 @@ function renderShares() {
   $("shares-empty").hidden = state.shares.length > 0;
   fill($("shares"), state.shares.map((offer) => {
     const key = `share:${offer.share_id}`;
+    const name = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
+    const what = `${name} ${offer.version} from ${offer.from_user}`;
     const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
       h("div", { className: "card-head" },
-        h("h3", {}, catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug),
+        h("h3", {}, name),
         h("span", { className: "version" }, offer.version)),
       h("p", { className: "hint" }, `Offered by ${offer.from_user}, ${formatTime(offer.created_at)}`),
       rowStatus(key),
       h("div", { className: "actions" },
-        h("button", { type: "button", dataset: { key: `${key}:accept`, action: "accept" }, onclick: () => acceptShare(offer) }, "Accept"),
-        h("button", { type: "button", dataset: { key: `${key}:decline`, action: "decline" }, onclick: () => declineShare(offer) }, "Decline")));
+        h("button", { type: "button", dataset: { key: `${key}:accept`, action: "accept" },
+          attrs: { "aria-label": `Accept ${what}` }, onclick: () => acceptShare(offer) }, "Accept"),
+        h("button", { type: "button", dataset: { key: `${key}:decline`, action: "decline" },
+          attrs: { "aria-label": `Decline ${what}` }, onclick: () => declineShare(offer) }, "Decline")));
     return lockWhileBusy(row, key);
   }));
 }
@@ -455,8 +522,9 @@ function renderCatalog() {
     } else if (state.signedIn) {
       action = h("div", { className: "actions" },
         h("span", { className: "field" },
-          versionSelect(selectKey, versions, plugin.version, "Version"),
+          versionSelect(selectKey, versions, plugin.version, "Version", plugin.name || slug),
           h("button", { type: "button", className: "primary", dataset: { key: `${slug}:install`, action: "install" },
+            attrs: { "aria-label": `Install ${plugin.name || slug}` },
             onclick: (e) => install(slug, e.target.closest("li").querySelector("select[data-role=version]").value) }, "Install")));
     }
     const row = h("li", { className: "card catalog", dataset: { slug } },
@@ -494,7 +562,11 @@ function renderAudit() {
 
 // --- start -------------------------------------------------------------------------------
 
+// A new user (or none): actions of the previous one are dropped (run()), questions asked for
+// them are closed, and nothing of theirs stays on the page.
 function resetUserState() {
+  session += 1;
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close("cancel");
   for (const map of [state.busy, state.errors, state.checks, state.modules, state.chosen, state.openModules]) map.clear();
   $("notice").hidden = true;
 }

@@ -1,6 +1,10 @@
-// Client for the plugin lifecycle API (API.md). No DOM access: any frontend (or Node 18+) can
-// import it as it is. Every method resolves with the response's `data` and rejects with a
-// PluginApiError that carries the problem's status, code, detail and request id.
+// Client for the plugin lifecycle API (API.md). No DOM access; an ES module in a .js file with
+// no package.json beside it, so it loads as it is wherever the importer treats it as a module:
+// browsers (<script type="module">, import), Node 20.19+ / 22.12+ (which detect the module
+// syntax), or any Node 18+ when copied as .mjs or placed under a package.json with
+// "type": "module" (fetch is global from Node 18). Every method resolves with the response's
+// `data` and rejects with a PluginApiError that carries the problem's status, code, detail and
+// request id.
 //
 //   import { createPluginClient } from "./plugin-api.js";
 //   const api = createPluginClient({ baseUrl: "/api/plugins", getToken: () => myToken });
@@ -49,7 +53,34 @@ function problemFields(body) {
   return {};
 }
 
-const slugPath = (slug) => encodeURIComponent(String(slug));
+/**
+ * One path segment (slug, module, share id, user id), percent-encoded so "/", "?", "#" stay
+ * inside it. encodeURIComponent leaves "." and ".." alone, and a URL parser resolves those as
+ * dot-segments ("x/modules/../disable" would become "x/disable"); the WHATWG URL parser (fetch
+ * in browsers and Node) treats "%2E" and "%2E%2E" as dot-segments too, so no encoding reaches
+ * the server intact: such a segment, and an empty one (which would change the route), is
+ * refused with a PluginApiError of code "invalid_argument" and nothing is sent.
+ * @param {string|number} value
+ * @returns {string}
+ */
+export function segment(value) {
+  const text = value === undefined || value === null ? "" : String(value);
+  const encoded = encodeURIComponent(text);
+  // A literal "%2e" is safe: its "%" is sent as "%25".
+  if (text === "" || text === "." || text === "..") {
+    throw new PluginApiError({
+      status: 0,
+      code: "invalid_argument",
+      detail: text === "" ? "An empty name or id cannot be part of a request path"
+        : `"${text}" cannot be part of a request path (the URL would resolve it as a dot-segment)`,
+    });
+  }
+  return encoded;
+}
+
+// Tagged template for a request path: every interpolated value is one encoded segment. Built
+// inside request(), so a refused segment rejects the returned promise rather than throwing.
+const path = (strings, ...values) => () => strings.reduce((out, part, i) => out + segment(values[i - 1]) + part);
 
 /** @typedef {ReturnType<typeof createPluginClient>} PluginClient */
 
@@ -67,10 +98,12 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
   const doFetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
 
   /**
-   * One request. `path` is relative to the base URL; `body` is sent as JSON when given.
+   * One request. `route` (a string, or a path`…` builder) is relative to the base URL; `body`
+   * is sent as JSON when given.
    * @returns {Promise<any>} the response's data
    */
-  async function request(method, path, { body, query } = {}) {
+  async function request(method, route, { body, query } = {}) {
+    const relative = typeof route === "function" ? route() : route;
     const headers = { Accept: "application/json, application/problem+json" };
     const token = await getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -79,7 +112,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    let url = `${root}/${path}`;
+    let url = `${root}/${relative}`;
     if (query) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query)) {
@@ -148,14 +181,14 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * One catalog entry with every version.
      * @param {string} slug
      */
-    getPluginInfo: (slug) => request("GET", `${slugPath(slug)}/info`),
+    getPluginInfo: (slug) => request("GET", path`${slug}/info`),
 
     /**
      * Versions of a plugin, newest first.
      * @param {string} slug
      * @returns {Promise<{plugin_slug: string, latest: string, versions: {version: string, dependencies: object}[]}>}
      */
-    getPluginVersions: (slug) => request("GET", `${slugPath(slug)}/versions`),
+    getPluginVersions: (slug) => request("GET", path`${slug}/versions`),
 
     /**
      * Installs a plugin (and its dependencies) for the signed-in user.
@@ -163,7 +196,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} [version] a catalog version; default: the latest
      */
     installPlugin: (slug, version) =>
-      request("POST", `${slugPath(slug)}/install`, { body: version ? { version } : {} }),
+      request("POST", path`${slug}/install`, { body: version ? { version } : {} }),
 
     /**
      * Removes the user's copy. With cascade, also the user's plugins that depend on it
@@ -172,7 +205,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {{cascade?: boolean}} [options]
      */
     uninstallPlugin: (slug, { cascade = false } = {}) =>
-      request("DELETE", `${slugPath(slug)}/uninstall`, { query: { cascade: cascade ? "true" : undefined } }),
+      request("DELETE", path`${slug}/uninstall`, { query: { cascade: cascade ? "true" : undefined } }),
 
     /**
      * Health of the user's copy: healthy, files_missing, files_modified, modules_corrupted or
@@ -181,13 +214,13 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {{verifyFull?: boolean}} [options]
      */
     checkPluginStatus: (slug, { verifyFull = false } = {}) =>
-      request("GET", `${slugPath(slug)}/status`, { query: { verify: verifyFull ? "full" : undefined } }),
+      request("GET", path`${slug}/status`, { query: { verify: verifyFull ? "full" : undefined } }),
 
     /**
      * Restores the user's plugin files and module records.
      * @param {string} slug
      */
-    repairPlugin: (slug) => request("POST", `${slugPath(slug)}/repair`),
+    repairPlugin: (slug) => request("POST", path`${slug}/repair`),
 
     /**
      * Moves the user's copy to a version (default: the latest; older versions too).
@@ -195,13 +228,13 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} [version]
      */
     updatePlugin: (slug, version) =>
-      request("PUT", `${slugPath(slug)}/update`, { body: version ? { version } : {} }),
+      request("PUT", path`${slug}/update`, { body: version ? { version } : {} }),
 
     /** Switches the user's plugin on (idempotent). @param {string} slug */
-    enablePlugin: (slug) => request("POST", `${slugPath(slug)}/enable`),
+    enablePlugin: (slug) => request("POST", path`${slug}/enable`),
 
     /** Switches the user's plugin off, files and records kept (idempotent). @param {string} slug */
-    disablePlugin: (slug) => request("POST", `${slugPath(slug)}/disable`),
+    disablePlugin: (slug) => request("POST", path`${slug}/disable`),
 
     /**
      * Switches one module of the user's plugin on.
@@ -209,7 +242,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} module the module's name, e.g. "ComponentNetworkStatus"
      */
     enableModule: (slug, module) =>
-      request("POST", `${slugPath(slug)}/modules/${encodeURIComponent(module)}/enable`),
+      request("POST", path`${slug}/modules/${module}/enable`),
 
     /**
      * Switches one module of the user's plugin off.
@@ -217,7 +250,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} module
      */
     disableModule: (slug, module) =>
-      request("POST", `${slugPath(slug)}/modules/${encodeURIComponent(module)}/disable`),
+      request("POST", path`${slug}/modules/${module}/disable`),
 
     /**
      * The user's plugins with status, enabled flag and available update.
@@ -236,7 +269,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} slug
      * @param {string[]} userIds
      */
-    sharePlugin: (slug, userIds) => request("POST", `${slugPath(slug)}/share`, { body: { user_ids: userIds } }),
+    sharePlugin: (slug, userIds) => request("POST", path`${slug}/share`, { body: { user_ids: userIds } }),
 
     /**
      * Offers made to the user.
@@ -245,10 +278,10 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
     getShares: () => request("GET", "shared"),
 
     /** Accepts an offer: installs the offered version. @param {string|number} shareId */
-    acceptShare: (shareId) => request("POST", `shared/${encodeURIComponent(String(shareId))}/accept`),
+    acceptShare: (shareId) => request("POST", path`shared/${shareId}/accept`),
 
     /** Declines an offer (recipient) or withdraws it (sender). @param {string|number} shareId */
-    declineShare: (shareId) => request("DELETE", `shared/${encodeURIComponent(String(shareId))}`),
+    declineShare: (shareId) => request("DELETE", path`shared/${shareId}`),
 
     /**
      * Lifecycle events, newest first; pass the previous answer's next_cursor for more.
@@ -267,7 +300,7 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} [version]
      */
     bulkInstall: (slug, userIds, version) =>
-      request("POST", `${slugPath(slug)}/bulk-install`, {
+      request("POST", path`${slug}/bulk-install`, {
         body: version ? { user_ids: userIds, version } : { user_ids: userIds },
       }),
 
@@ -276,10 +309,10 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
      * @param {string} slug
      * @param {string[]} userIds
      */
-    bulkUninstall: (slug, userIds) => request("POST", `${slugPath(slug)}/bulk-uninstall`, { body: { user_ids: userIds } }),
+    bulkUninstall: (slug, userIds) => request("POST", path`${slug}/bulk-uninstall`, { body: { user_ids: userIds } }),
 
     /** Admin: removes every install and share of a deleted user. @param {string} userId */
-    purgeUser: (userId) => request("DELETE", `users/${encodeURIComponent(String(userId))}`),
+    purgeUser: (userId) => request("DELETE", path`users/${userId}`),
   };
 }
 
