@@ -94,6 +94,12 @@ public final class FastCGIWorker: Sendable {
         }
     }
 
+    /// Installs the SIGTERM/SIGINT handlers now, before the worker opens its database: a
+    /// signal that arrives while it starts up waits on the pipe and ends ``run(_:)`` as a drain,
+    /// instead of killing the process. Idempotent; ``run(_:)`` does it too.
+    @discardableResult
+    public static func installSignalHandlers() -> Bool { SignalRelay.install() }
+
     /// Whether ``requestStop()`` was called (or the signal path, or `maxRequests`, did it).
     public var isStopRequested: Bool { state.withLock { $0.stopRequested } }
 

@@ -41,6 +41,10 @@ enum SignalRelay {
         return true
     }()
 
+    /// Installs the handlers (once per process); signals that arrive before a watcher starts
+    /// wait in the pipe.
+    static func install() -> Bool { installed }
+
     /// Installs the handlers (once per process) and starts a thread that calls `onSignal` for
     /// each signal until ``stopWatching(_:)``.
     static func startWatching(_ onSignal: @escaping @Sendable (Int32) -> Void) -> pthread_t? {

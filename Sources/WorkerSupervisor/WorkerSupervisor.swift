@@ -66,6 +66,13 @@ public final class WorkerSupervisor: Sendable {
     /// What SIGTERM/SIGINT do: drain and stop the pool; ``run()`` then returns 0.
     public func requestStop() { send(SIGTERM) }
 
+    /// Installs the SIGTERM/SIGINT/SIGHUP handlers now, before the master opens its socket:
+    /// a signal that arrives while it starts up waits on the pipe for ``run()`` instead of
+    /// killing the process with the socket and pid file left behind. Idempotent; ``run()``
+    /// calls it too.
+    @discardableResult
+    public static func installSignalHandlers() -> Bool { SignalRelay.install() != nil }
+
     /// What SIGHUP does: replace every worker, one at a time.
     public func requestReload() { send(SIGHUP) }
 

@@ -21,6 +21,9 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         SignalMask.unblockAll()
+        // Before anything that takes time or leaves files behind: an early SIGTERM is then a
+        // clean stop, not a death by signal.
+        WorkerSupervisor.installSignalHandlers()
         let logger = makeLogger("plugin-lifecycle.master")
         let service = try data.openService(logger: logger)
         // Refuse a bad secret here, once, rather than in every worker's restart loop.

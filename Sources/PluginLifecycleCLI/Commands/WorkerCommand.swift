@@ -19,6 +19,9 @@ struct WorkerCommand: ParsableCommand {
 
     func run() throws {
         SignalMask.unblockAll()
+        // Before anything that takes time or leaves files behind: an early SIGTERM is then a
+        // clean stop, not a death by signal.
+        FastCGIWorker.installSignalHandlers()
         let logger = makeLogger("plugin-lifecycle.worker")
         let metrics = MetricsDirectory(path: data.directory.metricsRoot)
         let counters: WorkerCounters?
