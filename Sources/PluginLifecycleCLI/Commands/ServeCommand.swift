@@ -20,10 +20,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds a draining worker gets before SIGKILL.") var drainTimeout: Int = 10
 
     func run() throws {
-        SignalMask.unblockAll()
-        // Before anything that takes time or leaves files behind: an early SIGTERM is then a
-        // clean stop, not a death by signal.
+        // Handlers before anything that takes time or leaves files behind, and before the mask
+        // is cleared (a signal pending under the inherited mask is delivered at once): an early
+        // SIGTERM is then a clean stop, not a death by signal.
         WorkerSupervisor.installSignalHandlers()
+        SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.master")
         let service = try data.openService(logger: logger)
         // Refuse a bad secret here, once, rather than in every worker's restart loop.

@@ -18,10 +18,11 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Started by `serve`: exit when the master goes away.") var supervised = false
 
     func run() throws {
-        SignalMask.unblockAll()
-        // Before anything that takes time or leaves files behind: an early SIGTERM is then a
-        // clean stop, not a death by signal.
+        // Handlers before anything that takes time or leaves files behind, and before the mask
+        // is cleared (a signal pending under the inherited mask is delivered at once): an early
+        // SIGTERM is then a clean stop, not a death by signal.
         FastCGIWorker.installSignalHandlers()
+        SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.worker")
         let metrics = MetricsDirectory(path: data.directory.metricsRoot)
         let counters: WorkerCounters?
