@@ -89,6 +89,6 @@ let package = Package(
             "Maintenance", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI", "FastCGITransport"]),
     ]
 )

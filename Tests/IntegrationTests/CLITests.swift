@@ -3,12 +3,7 @@ import Testing
 
 /// The executable as an operator uses it.
 @Suite struct CLITests {
-    func dataDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lc-cli-\(UUID().uuidString.prefix(8))").path
-        let result = try Stack.run(["init", "--data-dir", dir, "--sample-catalog", Stack.repository + "/deploy/catalog"])
-        #expect(result.status == 0, "\(result.output)")
-        return dir
-    }
+    func dataDir() throws -> String { try Stack.initializedDataDirectory(prefix: "lc-cli") }
 
     @Test func initIsIdempotentAndMakesASecretOnce() throws {
         let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real stack for one test: a data directory made by `plugin-lifecycle init`, the pool
 /// (`serve`, real worker processes on a unix socket) and an unprivileged nginx on a free
@@ -120,6 +121,14 @@ final class Stack: @unchecked Sendable {
 
     func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         try Self.run(arguments + ["--data-dir", dataDir], environment: environment)
+    }
+
+    /// A fresh data directory made by `init` with the sample catalog, for tests of the bare CLI.
+    static func initializedDataDirectory(prefix: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
+        let result = try run(["init", "--data-dir", dir, "--sample-catalog", repository + "/deploy/catalog"])
+        #expect(result.status == 0, "\(result.output)")
+        return dir
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
