@@ -168,6 +168,24 @@ import Testing
         #expect(report.findings("missing_dependency").count == 1 && report.exitCode == 1)
     }
 
+    @Test func findsADependencyInstalledOutsideTheRangeItsDependentNeeds() throws {
+        let f = try MaintenanceFixture(); defer { f.remove() }
+        try installSome(f)  // u2: braindrive-library needs braindrive-chat ^1.0.0, has 1.0.0
+        #expect(Doctor(dataDirectory: f.root).run().findings("dependency_out_of_range").isEmpty)
+        // A row edited by hand (update refuses to leave a dependent's range).
+        try f.service.database.write { db in
+            try db.execute(sql: "UPDATE plugin SET version = '2.0.0' WHERE user_id = 'u2' AND plugin_slug = 'braindrive_chat'")
+        }
+        let report = Doctor(dataDirectory: f.root).run()
+        let outside = try #require(report.findings("dependency_out_of_range").first, "\(report.text)")
+        #expect(outside.severity == .error && outside.subject == "u2/braindrive_library")
+        #expect(outside.message == "needs braindrive_chat ^1.0.0, but u2 has 2.0.0 installed")
+        // The remedy names the newest catalog version the range accepts.
+        #expect(outside.remedy == "run `plugin-lifecycle update u2 braindrive_chat --version 1.0.0 --data-dir \(f.root)`", "\(report.text)")
+        #expect(report.findings("dependency_out_of_range").count == 1 && report.exitCode == 1)
+        #expect(report.findings("missing_dependency").isEmpty)
+    }
+
     @Test func findsForeignKeyViolationsAndACorruptIndex() throws {
         let f = try MaintenanceFixture(); defer { f.remove() }
         for user in ["u1", "u2", "u3", "u4"] { _ = try f.service.install(user: user, slug: "braindrive-network") }

@@ -141,29 +141,46 @@ struct AgreementChecks {
         return LifecycleService.leaseIsLive(lease)
     }
 
-    /// Folders under plugins/ that no row names.
-    /// Every dependency an installed plugin's manifest names is installed for the same user: an
-    /// install or update brings them, an uninstall refuses (or cascades) while something needs
-    /// one, so a gap means rows written or restored by hand. Read in one transaction: operations
-    /// commit a plugin and its dependencies together, so a consistent read never shows a gap in flight.
+    /// Every dependency an installed plugin's manifest names is installed for the same user, at a
+    /// version its range accepts: an install or update brings them, an update that would leave a
+    /// range is refused, an uninstall refuses (or cascades) while something needs one, so a gap
+    /// means rows written or restored by hand. Read in one transaction: operations commit a plugin
+    /// and its dependencies together, so a consistent read never shows a gap in flight.
     private func checkDependencies(into findings: inout [Finding]) {
         guard let rows = try? service.database.read({ db in
-            try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug, manifest_json FROM plugin ORDER BY user_id, plugin_slug")
-                .map { ($0[0] as String, $0[1] as String, $0[2] as String) }
+            try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug, version, manifest_json FROM plugin ORDER BY user_id, plugin_slug")
+                .map { (user: $0[0] as String, slug: $0[1] as String, version: $0[2] as String, manifest: $0[3] as String) }
         }) else { return }  // rows_unreadable was reported above
-        let installed = Set(rows.map { $0.0 + "/" + $0.1 })
-        for (user, slug, json) in rows {
-            guard let manifest = try? JSONDecoder().decode(PluginManifest.self, from: Data(json.utf8)) else { continue }
-            for dependency in manifest.dependencies.keys.sorted() {
-                let needed = (try? PluginSlug(dependency))?.value ?? dependency
-                guard !installed.contains(user + "/" + needed) else { continue }
-                findings.append(Finding(.error, .plugins, "missing_dependency", subject: "\(user)/\(slug)",
-                                        "needs \(needed), which \(user) does not have installed",
-                                        remedy: doctor.command("install \(user) \(needed)") + ", or " + doctor.cli("uninstall \(user) \(slug)")))
+        var installed: [String: String] = [:]
+        for row in rows { installed[row.user + "/" + row.slug] = row.version }
+        let catalog = service.catalog.current
+        for row in rows {
+            guard let manifest = try? JSONDecoder().decode(PluginManifest.self, from: Data(row.manifest.utf8)) else { continue }
+            for (dependency, rangeText) in manifest.dependencies.sorted(by: { $0.key < $1.key }) {
+                let slug = try? PluginSlug(dependency)
+                let needed = slug?.value ?? dependency
+                let subject = "\(row.user)/\(row.slug)"
+                guard let version = installed[row.user + "/" + needed] else {
+                    findings.append(Finding(.error, .plugins, "missing_dependency", subject: subject,
+                                            "needs \(needed), which \(row.user) does not have installed",
+                                            remedy: doctor.command("install \(row.user) \(needed)") + ", or " + doctor.cli("uninstall \(row.user) \(row.slug)")))
+                    continue
+                }
+                // A range or version the service would not have written is the manifest's own
+                // problem, reported by the manifest checks; only a readable mismatch is reported here.
+                guard let range = try? VersionRange(rangeText), let current = SemanticVersion(version),
+                      !range.contains(current) else { continue }
+                let target = slug.flatMap { catalog.entry($0)?.newest(satisfying: range) }
+                let remedy = target.map { doctor.command("update \(row.user) \(needed) --version \($0.version)") }
+                    ?? "no catalog version of \(needed) satisfies \(rangeText): publish one, or " + doctor.cli("uninstall \(row.user) \(row.slug)")
+                findings.append(Finding(.error, .plugins, "dependency_out_of_range", subject: subject,
+                                        "needs \(needed) \(rangeText), but \(row.user) has \(version) installed",
+                                        remedy: remedy))
             }
         }
     }
 
+    /// Folders under plugins/ that no row names.
     private func checkFolders(rows: Set<String>, leases: Leases, into findings: inout [Finding]) {
         let pluginsRoot = doctor.directory.pluginsRoot
         guard Disk.kind(pluginsRoot) == .directory, let userNames = try? Disk.entries(pluginsRoot) else { return }
