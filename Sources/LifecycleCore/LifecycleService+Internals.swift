@@ -19,7 +19,7 @@ extension LifecycleService {
     }
 
     func resolve(_ slug: PluginSlug, _ version: SemanticVersion?) throws(LifecycleError) -> CatalogPackage {
-        guard let entry = catalog.current.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
+        guard let entry = catalog.fresh.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
         guard let version else { return entry.latest }
         guard let package = entry.package(version) else {
             throw .versionNotFound(slug: slug.value, version: version.description)

@@ -21,7 +21,7 @@ extension LifecycleService {
     /// files are removed only after that commit; any failure leaves the old version in place.
     public func update(user: UserID, slug: PluginSlug, version: SemanticVersion?,
                        context: OperationContext) throws(LifecycleError) -> UpdateResult {
-        guard let entry = catalog.current.entry(slug) else {
+        guard let entry = catalog.fresh.entry(slug) else {
             // Not in the catalog: say "not installed" first if that is also true.
             if (try classified { try database.installedPlugin(userID: user.value, slug: slug.value) }) == nil {
                 throw .notInstalled(slug: slug.value)

@@ -21,10 +21,18 @@ public final class CatalogSource: Sendable {
 
     /// The current index with its generation, which grows by one at every reload: what is
     /// derived from the catalog (the `available` list) is cached until the generation moves.
-    public var snapshot: (index: CatalogIndex, generation: Int) {
+    public var snapshot: (index: CatalogIndex, generation: Int) { load(force: false) }
+
+    /// The index as the folder is now, whatever the interval. For operations that pick a version:
+    /// each worker rechecks on its own clock, so a read answered by one worker may already show a
+    /// published version that another worker's `current` does not; an install or update must not
+    /// then pick the older one. The check is a few `stat`s, small beside an operation's copying.
+    public var fresh: CatalogIndex { load(force: true).index }
+
+    private func load(force: Bool) -> (index: CatalogIndex, generation: Int) {
         let now = Date().timeIntervalSince1970
         let (index, generation, stale) = state.withLock { state -> (CatalogIndex, Int, Bool) in
-            if now - state.checkedAt < recheckInterval { return (state.index, state.generation, false) }
+            if !force && now - state.checkedAt < recheckInterval { return (state.index, state.generation, false) }
             state.checkedAt = now
             return (state.index, state.generation, true)
         }
