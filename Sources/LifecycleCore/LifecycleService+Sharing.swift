@@ -28,10 +28,17 @@ extension LifecycleService {
         }
     }
 
-    /// Pending offers made to the caller.
-    public func shared(user: UserID) throws(LifecycleError) -> ShareList {
+    /// Which side of an offer the caller is on.
+    public enum ShareDirection: Sendable { case received, sent }
+
+    /// Pending offers made to the caller (`received`), or by the caller (`sent`: the ones it can withdraw).
+    public func shared(user: UserID, direction: ShareDirection = .received) throws(LifecycleError) -> ShareList {
         try classified {
-            let offers = try database.pendingShares(to: user.value).map(Self.offer)
+            let rows = switch direction {
+            case .received: try database.pendingShares(to: user.value)
+            case .sent: try database.pendingShares(from: user.value)
+            }
+            let offers = rows.map(Self.offer)
             return ShareList(shares: offers, totalCount: offers.count)
         }
     }

@@ -36,6 +36,15 @@ extension LifecycleDatabase {
         }
     }
 
+    /// Pending offers `userID` made, oldest first (one offer to several users in recipient order):
+    /// what the sender can still withdraw.
+    public func pendingShares(from userID: String) throws -> [ShareRow] {
+        try read { db in
+            try ShareRow.filter(Column("from_user") == userID && Column("state") == "pending")
+                .order(Column("created_at"), Column("plugin_slug"), Column("to_user"), Column("id")).fetchAll(db)
+        }
+    }
+
     public func share(id: String) throws -> ShareRow? {
         try read { db in try ShareRow.fetchOne(db, key: id) }
     }

@@ -236,7 +236,13 @@ public final class PluginAPI: Sendable {
             return success(201, "Plugin '\(slug.value)' offered to \(list.shares.count) users", list)
 
         case .shared:
-            let list = try service.shared(user: try UserID(identity!.userID))
+            let direction: LifecycleService.ShareDirection
+            switch request.query["direction"] {
+            case nil, "", "received": direction = .received
+            case "sent": direction = .sent
+            case let other?: throw Problem.badRequest("direction must be received or sent, not '\(other.prefix(20))'")
+            }
+            let list = try service.shared(user: try UserID(identity!.userID), direction: direction)
             return success(200, "\(list.shares.count) offers", list)
 
         case .acceptShare(let id):

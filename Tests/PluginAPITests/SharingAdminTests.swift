@@ -48,6 +48,35 @@ import Testing
         #expect(f.send("POST", p + "braindrive-network/share", user: "erin", body: #"{"user_ids":["erin"]}"#).code == "bad_request")
     }
 
+    @Test func theSenderListsItsOpenOffersAndWithdrawsThem() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        f.send("POST", p + "braindrive-chat/install", user: "alice")
+        f.send("POST", p + "braindrive-network/install", user: "bob")
+        f.send("POST", p + "braindrive-chat/share", user: "alice", body: #"{"user_ids":["bob","carol"]}"#)
+        f.send("POST", p + "braindrive-network/share", user: "bob", body: #"{"user_ids":["alice"]}"#)
+        func list(_ user: String, _ direction: String?) -> [[String: Any]] {
+            let query = direction.map { ["direction": $0] } ?? [:]
+            return (f.send("GET", p + "shared", user: user, query: query).data?["shares"] as? [[String: Any]]) ?? []
+        }
+        let sent = list("alice", "sent")
+        #expect(sent.map { $0["to_user"] as? String } == ["bob", "carol"])
+        #expect(sent.allSatisfy { $0["from_user"] as? String == "alice" && $0["plugin_slug"] as? String == "braindrive_chat" })
+        // The default and `received` are the inbox: only offers to the caller, never its own.
+        #expect(list("alice", nil).map { $0["from_user"] as? String } == ["bob"])
+        #expect(list("alice", "received").map { $0["from_user"] as? String } == ["bob"])
+        #expect(list("carol", "sent").isEmpty, "a recipient has sent nothing")
+        #expect(f.send("GET", p + "shared", user: "bob", query: ["direction": "sent"]).data?["total_count"] as? Int == 1)
+        // Withdrawn or accepted offers leave the sender's list.
+        let toCarol = try #require(sent.last?["share_id"] as? String)
+        #expect(f.send("DELETE", p + "shared/\(toCarol)", user: "alice").data?["state"] as? String == "withdrawn")
+        let toBob = try #require(sent.first?["share_id"] as? String)
+        #expect(f.send("POST", p + "shared/\(toBob)/accept", user: "bob").status == 201)
+        #expect(list("alice", "sent").isEmpty)
+        for bad in ["both", "SENT"] {
+            #expect(f.send("GET", p + "shared", user: "alice", query: ["direction": bad]).code == "bad_request", "\(bad)")
+        }
+    }
+
     @Test func acceptWhenAlreadyInstalledIsAConflict() throws {
         let f = try APIFixture(); defer { f.remove() }
         f.send("POST", p + "braindrive-chat/install", user: "alice")

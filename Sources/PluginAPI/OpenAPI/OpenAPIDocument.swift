@@ -2171,12 +2171,28 @@ enum OpenAPIDocument {
         "/api/plugins/shared": {
           "get": {
             "operationId": "listShared",
-            "summary": "Offers made to the caller",
-            "description": "Open offers made to the caller; accepted, declined or withdrawn offers leave the list.",
+            "summary": "Offers made to the caller (or by the caller)",
+            "description": "Open offers made to the caller; accepted, declined or withdrawn offers leave the list. With `direction=sent` (an addition to `API.md`): the open offers the caller made, which it can withdraw with `DELETE /api/plugins/shared/{share_id}`.",
             "tags": [
               "sharing"
             ],
             "x-auth": "user",
+            "parameters": [
+              {
+                "name": "direction",
+                "in": "query",
+                "required": false,
+                "description": "`received` (the default): offers made to the caller. `sent`: offers the caller made. Another value gets 400 `bad_request`.",
+                "schema": {
+                  "type": "string",
+                  "enum": [
+                    "received",
+                    "sent"
+                  ],
+                  "default": "received"
+                }
+              }
+            ],
             "responses": {
               "200": {
                 "description": "The open offers.",
@@ -2189,6 +2205,38 @@ enum OpenAPIDocument {
                   "application/json": {
                     "schema": {
                       "$ref": "#/components/schemas/SharedListResponse"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "A `direction` other than `received` or `sent`.",
+                "headers": {
+                  "X-Request-Id": {
+                    "$ref": "#/components/headers/X-Request-Id"
+                  }
+                },
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        {
+                          "type": "object",
+                          "properties": {
+                            "status": {
+                              "const": 400
+                            },
+                            "code": {
+                              "enum": [
+                                "bad_request"
+                              ]
+                            }
+                          }
+                        }
+                      ]
                     }
                   }
                 }

@@ -47,18 +47,24 @@ test("no token: no Authorization header; query options become parameters", async
     [200, { data: { uninstalled: ["a", "b"] } }],
     [200, { data: { events: [], next_cursor: null } }],
     [200, { data: {} }],
+    [200, { data: { shares: [], total_count: 0 } }],
+    [200, { data: { shares: [], total_count: 0 } }],
   );
   const api = createPluginClient({ fetch });
   await api.checkPluginStatus("a", { verifyFull: true });
   await api.uninstallPlugin("a", { cascade: true });
   await api.getAudit({ limit: 5, cursor: "17" });
   await api.uninstallPlugin("a");
+  await api.getShares({ direction: "sent" });
+  await api.getShares();
   assert.equal(calls[0].init.headers.Authorization, undefined);
   assert.equal(calls[0].url, "/api/plugins/a/status?verify=full");
   assert.equal(calls[1].url, "/api/plugins/a/uninstall?cascade=true");
   assert.equal(calls[1].init.method, "DELETE");
   assert.equal(calls[2].url, "/api/plugins/audit?limit=5&cursor=17");
   assert.equal(calls[3].url, "/api/plugins/a/uninstall");
+  assert.equal(calls[4].url, "/api/plugins/shared?direction=sent");
+  assert.equal(calls[5].url, "/api/plugins/shared");
 });
 
 test("a problem+json answer rejects with status, code, detail and the X-Request-Id", async () => {

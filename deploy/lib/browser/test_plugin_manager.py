@@ -298,20 +298,24 @@ class PluginManagerTests(BrowserTestCase):
         page.screenshot("phone-share-dialog")
         dialog.find_element(By.CSS_SELECTOR, "[data-role=cancel]").click()
 
+    def offer(self, sender, users):
+        """Offers the sender's network plugin to `users` (as typed) through the share dialog."""
+        sender.button(sender.installed_card(NETWORK), "share").click()
+        dialog = sender.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#share-dialog[open]"), "no share dialog")
+        dialog.find_element(By.TAG_NAME, "input").send_keys(users + Keys.ENTER)
+        # The offer starts only once the dialog's close event has run: until then the page is
+        # idle, so wait for the outcome itself before waiting for the page to settle.
+        sender.wait_dialog_closed("share-dialog")
+        sender.wait_notice("ok", "Offered braindrive_network to " + users)
+        sender.wait_settled()
+
     def test_f_share_offer_accept_and_decline(self):
         sender = self.browser("frank", "frank_shares").open(mint_token("frank_shares"))
         sender.choose_version(sender.catalog_card(NETWORK), "1.0.0")
         sender.button(sender.catalog_card(NETWORK), "install").click()
         sender.wait_settled()
         sender.wait_installed_card(NETWORK)
-        sender.button(sender.installed_card(NETWORK), "share").click()
-        dialog = sender.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#share-dialog[open]"), "no share dialog")
-        dialog.find_element(By.TAG_NAME, "input").send_keys("grace_shares, heidi_shares" + Keys.ENTER)
-        # The offer starts only once the dialog's close event has run: until then the page is
-        # idle, so wait for the outcome itself before waiting for the page to settle.
-        sender.wait_dialog_closed("share-dialog")
-        sender.wait_notice("ok", "Offered braindrive_network to grace_shares, heidi_shares")
-        sender.wait_settled()
+        self.offer(sender, "grace_shares, heidi_shares")
         sender.screenshot("offered")
 
         grace = self.browser("grace", "grace_shares").open(mint_token("grace_shares"))
@@ -335,6 +339,36 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(heidi.driver.find_elements(By.CSS_SELECTOR, "#shares > li"), [])
         self.assertEqual(heidi.installed_slugs(), [])
         heidi.screenshot("offer-declined")
+
+    def test_f_share_withdrawn_by_the_sender(self):
+        sender = self.browser("kim", "kim_shares").open(mint_token("kim_shares"))
+        self.assertEqual(sender.driver.find_elements(By.CSS_SELECTOR, "#sent-shares > li"), [])
+        sender.button(sender.catalog_card(NETWORK), "install").click()
+        sender.wait_settled()
+        sender.wait_installed_card(NETWORK)
+        version = sender.card_version(NETWORK)
+        self.offer(sender, "leo_shares")
+        sent = sender.driver.find_elements(By.CSS_SELECTOR, "#sent-shares > li")
+        self.assertEqual(len(sent), 1)
+        self.assertIn("leo_shares", sent[0].text)
+        self.assertIn(version, sent[0].text)
+        sender.screenshot("offer-sent")
+
+        # The recipient sees it until the sender withdraws it.
+        leo = self.browser("leo", "leo_shares").open(mint_token("leo_shares"))
+        self.assertEqual(len(leo.driver.find_elements(By.CSS_SELECTOR, "#shares > li")), 1)
+        self.assertEqual(leo.driver.find_elements(By.CSS_SELECTOR, "#sent-shares > li"), [])
+
+        sender.button(sent[0], "withdraw").click()
+        sender.wait_settled()
+        sender.wait_notice("ok", f"Withdrew the offer of braindrive_network {version} to leo_shares")
+        self.assertEqual(sender.driver.find_elements(By.CSS_SELECTOR, "#sent-shares > li"), [])
+        sender.screenshot("offer-withdrawn")
+        leo.driver.find_element(By.ID, "refresh").click()
+        leo.wait_settled()
+        self.assertEqual(leo.driver.find_elements(By.CSS_SELECTOR, "#shares > li"), [])
+        self.assertEqual(leo.installed_slugs(), [])
+        leo.screenshot("offer-gone")
 
     def test_g_sign_out_and_sign_in_with_a_pasted_token(self):
         user = "ivan_sign_in"

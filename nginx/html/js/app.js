@@ -18,6 +18,7 @@ const state = {
   catalog: [], // entries of available_plugins, sorted by name
   installed: [], // installed_plugins
   shares: [], // offers to the user
+  sentShares: [], // open offers the user made (withdrawable)
   audit: { events: [], next: null },
   // Per plugin slug (or "share:<id>"): the running action's progress label. A busy row's
   // buttons stay disabled across re-renders caused by other rows.
@@ -83,13 +84,14 @@ let shownLoads = 0;
 async function load() {
   const thisLoad = ++latestLoad;
   const hasToken = Boolean(getToken());
-  let [available, installed, shares, audit] = await Promise.allSettled([
+  let [available, installed, shares, sentShares, audit] = await Promise.allSettled([
     api().getAvailablePlugins(),
     hasToken ? api().getInstalledPlugins() : Promise.resolve(null),
     hasToken ? api().getShares() : Promise.resolve(null),
+    hasToken ? api().getShares({ direction: "sent" }) : Promise.resolve(null),
     hasToken ? api().getAudit({ limit: AUDIT_PAGE }) : Promise.resolve(null),
   ]);
-  const results = [available, installed, shares, audit];
+  const results = [available, installed, shares, sentShares, audit];
   // A refused token (401): the page acts signed out, says why, and offers the token field again.
   const refusal = results.find((r) => r.status === "rejected" && r.reason?.status === 401)?.reason ?? null;
   if (refusal && available.status === "rejected") {
@@ -108,12 +110,14 @@ async function load() {
   // The list is newer than any earlier enable/disable answer (another tab may have switched one).
   if (installed.status === "fulfilled") state.modules.clear();
   state.shares = shares.status === "fulfilled" ? shares.value?.shares ?? [] : state.shares;
+  state.sentShares = sentShares.status === "fulfilled" ? sentShares.value?.shares ?? [] : state.sentShares;
   if (audit.status === "fulfilled" && audit.value) {
     state.audit = { events: audit.value.events ?? [], next: audit.value.next_cursor ?? null };
   }
   if (!state.signedIn) {
     state.installed = [];
     state.shares = [];
+    state.sentShares = [];
     state.audit = { events: [], next: null };
   }
   render();
@@ -311,6 +315,13 @@ function declineShare(offer) {
   });
 }
 
+function withdrawShare(offer) {
+  run(`sent:${offer.share_id}`, "Withdrawing…", async ({ client }) => {
+    await client.declineShare(offer.share_id);
+    return `Withdrew the offer of ${offer.plugin_slug} ${offer.version} to ${offer.to_user}`;
+  });
+}
+
 async function moreAudit() {
   const button = $("audit-more");
   track(+1);
@@ -343,6 +354,7 @@ function render() {
   renderIdentity();
   renderInstalled();
   renderShares();
+  renderSentShares();
   renderCatalog();
   renderAudit();
   if (focusKey && document.activeElement === document.body) {
@@ -363,6 +375,7 @@ function renderIdentity() {
   $("installed-signed-out").hidden = active;
   $("refresh").hidden = !active;
   $("shares-section").hidden = !active;
+  $("sent-section").hidden = !active;
   $("audit-section").hidden = !active;
 }
 
@@ -486,24 +499,37 @@ function installedCard(plugin) {
   return lockWhileBusy(card, slug);
 }
 
+/** One offer's card: the plugin, its version, who, and the buttons for this side of it. */
+function offerCard(offer, key, hint, buttons) {
+  const name = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
+  const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
+    h("div", { className: "card-head" },
+      h("h3", {}, name),
+      h("span", { className: "version" }, offer.version)),
+    h("p", { className: "hint" }, `${hint}, ${formatTime(offer.created_at)}`),
+    rowStatus(key),
+    h("div", { className: "actions" }, ...buttons.map(([action, label, ariaLabel, onclick]) =>
+      h("button", { type: "button", dataset: { key: `${key}:${action}`, action }, attrs: { "aria-label": ariaLabel }, onclick },
+        label))));
+  return lockWhileBusy(row, key);
+}
+
 function renderShares() {
   $("shares-empty").hidden = state.shares.length > 0;
   fill($("shares"), state.shares.map((offer) => {
-    const key = `share:${offer.share_id}`;
-    const name = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
-    const what = `${name} ${offer.version} from ${offer.from_user}`;
-    const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
-      h("div", { className: "card-head" },
-        h("h3", {}, name),
-        h("span", { className: "version" }, offer.version)),
-      h("p", { className: "hint" }, `Offered by ${offer.from_user}, ${formatTime(offer.created_at)}`),
-      rowStatus(key),
-      h("div", { className: "actions" },
-        h("button", { type: "button", dataset: { key: `${key}:accept`, action: "accept" },
-          attrs: { "aria-label": `Accept ${what}` }, onclick: () => acceptShare(offer) }, "Accept"),
-        h("button", { type: "button", dataset: { key: `${key}:decline`, action: "decline" },
-          attrs: { "aria-label": `Decline ${what}` }, onclick: () => declineShare(offer) }, "Decline")));
-    return lockWhileBusy(row, key);
+    const what = `${catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug} ${offer.version} from ${offer.from_user}`;
+    return offerCard(offer, `share:${offer.share_id}`, `Offered by ${offer.from_user}`, [
+      ["accept", "Accept", `Accept ${what}`, () => acceptShare(offer)],
+      ["decline", "Decline", `Decline ${what}`, () => declineShare(offer)]]);
+  }));
+}
+
+function renderSentShares() {
+  $("sent-empty").hidden = state.sentShares.length > 0;
+  fill($("sent-shares"), state.sentShares.map((offer) => {
+    const what = `${catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug} ${offer.version} to ${offer.to_user}`;
+    return offerCard(offer, `sent:${offer.share_id}`, `Offered to ${offer.to_user}`, [
+      ["withdraw", "Withdraw", `Withdraw the offer of ${what}`, () => withdrawShare(offer)]]);
   }));
 }
 

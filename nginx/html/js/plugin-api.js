@@ -272,10 +272,12 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
     sharePlugin: (slug, userIds) => request("POST", path`${slug}/share`, { body: { user_ids: userIds } }),
 
     /**
-     * Offers made to the user.
+     * Open offers made to the user, or with `direction: "sent"` the ones the user made (which
+     * `declineShare` withdraws).
+     * @param {{direction?: "received"|"sent"}} [options]
      * @returns {Promise<{shares: object[], total_count: number}>}
      */
-    getShares: () => request("GET", "shared"),
+    getShares: ({ direction } = {}) => request("GET", "shared", { query: { direction } }),
 
     /** Accepts an offer: installs the offered version. @param {string|number} shareId */
     acceptShare: (shareId) => request("POST", path`shared/${shareId}/accept`),
@@ -363,8 +365,8 @@ export const getInstalledPlugins = () => defaultClient.getInstalledPlugins();
 export const getUpdates = () => defaultClient.getUpdates();
 /** @see PluginClient.sharePlugin @param {string} slug @param {string[]} userIds */
 export const sharePlugin = (slug, userIds) => defaultClient.sharePlugin(slug, userIds);
-/** @see PluginClient.getShares */
-export const getShares = () => defaultClient.getShares();
+/** @see PluginClient.getShares @param {{direction?: "received"|"sent"}} [options] */
+export const getShares = (options) => defaultClient.getShares(options);
 /** @see PluginClient.acceptShare @param {string|number} shareId */
 export const acceptShare = (shareId) => defaultClient.acceptShare(shareId);
 /** @see PluginClient.declineShare @param {string|number} shareId */
