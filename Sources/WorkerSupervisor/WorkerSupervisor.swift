@@ -122,6 +122,14 @@ public final class WorkerSupervisor: Sendable {
             if let periodicThread { pthread_join(periodicThread, nil) }
         }
 
+        // A stop that arrived while the master started up (its handlers come first, see
+        // installSignalHandlers) ends it here, rather than by starting a pool only to drain it.
+        // A reload before the pool exists has nothing to replace.
+        if (drain(commandRead) + (signalFD.map(drain) ?? [])).contains(where: { Int32($0) == SIGTERM || Int32($0) == SIGINT }) {
+            logger.info("stopped before starting the pool")
+            return 0
+        }
+
         var slots = (0..<configuration.workers).map { _ in Slot(nextDelay: configuration.minRestartDelay) }
         var retiring: [pid_t: ContinuousClock.Instant] = [:]  // old workers draining after a reload
         var rollQueue: [Int] = []

@@ -18,6 +18,8 @@ import Testing
         let log = (try? String(contentsOfFile: dir + "/master.log", encoding: .utf8)) ?? ""
         #expect(outcome == .exited(0), "\(log)")
         #expect(!FileManager.default.fileExists(atPath: socket), "the master removes its socket on a clean stop")
+        #expect(log.contains("stopped before starting the pool") && !log.contains("supervisor starting"),
+                "no pool is started only to be drained: \(log)")
     }
 
     @Test func workerStoppedBeforeItAcceptsExitsCleanly() throws {
