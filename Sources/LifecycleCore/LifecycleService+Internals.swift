@@ -18,8 +18,8 @@ extension LifecycleService {
         do { return try body() } catch { throw LifecycleError(classifying: error) }
     }
 
-    func resolve(_ slug: PluginSlug, _ version: SemanticVersion?) throws(LifecycleError) -> CatalogPackage {
-        guard let entry = catalog.fresh.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
+    func resolve(_ slug: PluginSlug, _ version: SemanticVersion?, in index: CatalogIndex) throws(LifecycleError) -> CatalogPackage {
+        guard let entry = index.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
         guard let version else { return entry.latest }
         guard let package = entry.package(version) else {
             throw .versionNotFound(slug: slug.value, version: version.description)

@@ -125,13 +125,15 @@ public final class LifecycleService: Sendable {
     /// As ``install(user:slug:version:context:)``, committing `extra` changes in the same transaction.
     func install(user: UserID, slug: PluginSlug, version: SemanticVersion?, context: OperationContext,
                  alsoCommitting extra: [LifecycleDatabase.Change]) throws(LifecycleError) -> InstallResult {
-        let package = try resolve(slug, version)
+        // One index for the whole operation, as the folder is now: the package and the plan of its
+        // dependencies come from the same catalog, never older than what any worker has shown.
+        let index = catalog.fresh
+        let package = try resolve(slug, version, in: index)
         return try classified {
             if let existing = try database.installedPlugin(userID: user.value, slug: slug.value) {
                 throw LifecycleError.alreadyInstalled(slug: slug.value, version: existing.plugin.version)
             }
             try requireWritableStorage()
-            let index = catalog.current
             let plan = try DependencyPlan(for: package, catalog: index, installed: try installedVersions(user))
             let slugs = plan.packages.map(\.slug.value)
             let held = plan.reused.sorted()
@@ -283,7 +285,7 @@ public final class LifecycleService: Sendable {
                     try database.releaseLease(operationID: operation.id)
                     return RepairResult(pluginSlug: slug.value, oldStatus: .healthy, newStatus: .healthy, repairActions: [])
                 }
-                guard let version = try? SemanticVersion(existing.plugin.version),
+                guard let version = SemanticVersion(existing.plugin.version),
                       let package = catalog.current.package(slug, version: version) else {
                     throw LifecycleError.versionNotFound(slug: slug.value, version: existing.plugin.version)
                 }

@@ -8,41 +8,60 @@ import ThreadPrimitives
 public final class CatalogSource: Sendable {
     public let root: URL
     private let recheckInterval: Double
-    private let state: Locked<(index: CatalogIndex, signature: String, checkedAt: Double, generation: Int)>
+
+    private struct State {
+        var index: CatalogIndex
+        var signature: String
+        var checkedAt: Double
+        var generation = 0
+        /// Checks of the folder are numbered as they start; the result kept is the latest-started
+        /// one's, so two threads reloading across a publish can never put the older index back.
+        var checksStarted = 0
+        var keptCheck = 0
+    }
+    private let state: Locked<State>
 
     public init(root: URL, recheckInterval: Double = 1) {
         self.root = root
         self.recheckInterval = recheckInterval
         let signature = CatalogIndex.quickSignature(root: root)
-        state = Locked((CatalogIndex.load(root: root), signature, Date().timeIntervalSince1970, 0))
+        state = Locked(State(index: CatalogIndex.load(root: root), signature: signature, checkedAt: Date().timeIntervalSince1970))
     }
 
     public var current: CatalogIndex { snapshot.index }
 
-    /// The current index with its generation, which grows by one at every reload: what is
-    /// derived from the catalog (the `available` list) is cached until the generation moves.
+    /// The current index with its generation, which grows at every reload: what is derived from
+    /// the catalog (the `available` list) is cached until the generation moves.
     public var snapshot: (index: CatalogIndex, generation: Int) { load(force: false) }
 
     /// The index as the folder is now, whatever the interval. For operations that pick a version:
     /// each worker rechecks on its own clock, so a read answered by one worker may already show a
     /// published version that another worker's `current` does not; an install or update must not
-    /// then pick the older one. The check is a few `stat`s, small beside an operation's copying.
+    /// then pick the older one. The check reads the catalog's folders (one `readdir` per plugin,
+    /// two `stat`s per version), small beside an operation's copying and fsyncs.
     public var fresh: CatalogIndex { load(force: true).index }
 
     private func load(force: Bool) -> (index: CatalogIndex, generation: Int) {
         let now = Date().timeIntervalSince1970
-        let (index, generation, stale) = state.withLock { state -> (CatalogIndex, Int, Bool) in
-            if !force && now - state.checkedAt < recheckInterval { return (state.index, state.generation, false) }
+        let check: Int? = state.withLock { state in
+            if !force && now - state.checkedAt < recheckInterval { return nil }
             state.checkedAt = now
-            return (state.index, state.generation, true)
+            state.checksStarted += 1
+            return state.checksStarted
         }
-        guard stale else { return (index, generation) }
+        guard let check else { return state.withLock { ($0.index, $0.generation) } }
         let signature = CatalogIndex.quickSignature(root: root)
-        if state.withLock({ $0.signature }) == signature { return (index, generation) }
-        let fresh = CatalogIndex.load(root: root)
+        if let unchanged = state.withLock({ $0.signature == signature ? ($0.index, $0.generation) : nil }) { return unchanged }
+        let loaded = CatalogIndex.load(root: root)
         return state.withLock { state in
-            state = (fresh, signature, now, state.generation + 1)
-            return (fresh, state.generation)
+            // A check that started later looked at the folder later: its index stays.
+            if check > state.keptCheck {
+                state.index = loaded
+                state.signature = signature
+                state.generation += 1
+                state.keptCheck = check
+            }
+            return (state.index, state.generation)
         }
     }
 }
