@@ -116,18 +116,18 @@ public final class WorkerSupervisor: Sendable {
     /// below size-1. Call it once.
     public func run() -> Int32 {
         let signalFD = configuration.handlesSignals ? SignalRelay.install() : nil
-        let periodicThread = startPeriodic()
-        defer {
-            periodicStop.withLock { $0 = true }
-            if let periodicThread { pthread_join(periodicThread, nil) }
-        }
-
         // A stop that arrived while the master started up (its handlers come first, see
         // installSignalHandlers) ends it here, rather than by starting a pool only to drain it.
         // A reload before the pool exists has nothing to replace.
         if (drain(commandRead) + (signalFD.map(drain) ?? [])).contains(where: { Int32($0) == SIGTERM || Int32($0) == SIGINT }) {
             logger.info("stopped before starting the pool")
             return 0
+        }
+
+        let periodicThread = startPeriodic()
+        defer {
+            periodicStop.withLock { $0 = true }
+            if let periodicThread { pthread_join(periodicThread, nil) }
         }
 
         var slots = (0..<configuration.workers).map { _ in Slot(nextDelay: configuration.minRestartDelay) }

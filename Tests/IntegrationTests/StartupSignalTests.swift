@@ -4,9 +4,9 @@ import Testing
 
 /// A stop that arrives while a process is still starting must be a clean exit (status 0, no
 /// socket left behind), not a death by signal. The signal is made to arrive "during start-up"
-/// deterministically: the process is spawned with SIGTERM blocked and the signal is sent at once,
-/// so it is pending from the first instruction and delivered when the process clears its mask.
-/// A process that clears the mask before installing its handlers dies of it (status 15).
+/// deterministically: it is pending, under a blocked mask, from the process's first instruction,
+/// and delivered when the process clears its mask. A process that clears the mask before
+/// installing its handlers dies of it (status 15).
 @Suite struct StartupSignalTests {
     func dataDir() throws -> String { try Stack.initializedDataDirectory(prefix: "lc-sig") }
 
@@ -34,7 +34,11 @@ import Testing
 
     enum Outcome: Equatable { case exited(Int32), signalled(Int32), hung }
 
-    /// posix_spawn rather than `Process`: only it lets the test choose the child's signal mask.
+    /// Starts `plugin-lifecycle arguments` with SIGTERM blocked and already pending: a shell,
+    /// spawned with the signal blocked, sends it to itself and then execs the binary (a pending
+    /// signal and the mask survive exec), so the binary's first instruction runs with it pending,
+    /// however the scheduler orders parent and child. posix_spawn rather than `Process`: only it
+    /// lets the test choose the child's signal mask and dispositions.
     static func spawnWithTERMPending(_ arguments: [String], stdinFD: Int32? = nil, stderrPath: String) throws -> Outcome {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes); defer { posix_spawnattr_destroy(&attributes) }
@@ -42,30 +46,46 @@ import Testing
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGTERM)
         posix_spawnattr_setsigmask(&attributes, &blocked)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        // Default dispositions even if the test runner ignores them: then only the binary's own
+        // handlers can turn the pending SIGTERM into a clean exit.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // A process group of its own, so a hung master is killed with any worker it started.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions); defer { posix_spawn_file_actions_destroy(&actions) }
         if let stdinFD { posix_spawn_file_actions_adddup2(&actions, stdinFD, 0) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of the test runner's (pipes of tests running alongside) reaches the child.
+        // (glibc's addclosefrom_np is not in Swift's Glibc module: close what is open now.)
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
+        for fd in open where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
-        let argv: [UnsafeMutablePointer<CChar>?] = ([Stack.binary] + arguments).map { strdup($0) } + [nil]
+        let command = ["/bin/sh", "-c", #"kill -TERM $$ && exec "$0" "$@""#, Stack.binary] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { envp.forEach { free($0) } }
 
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, Stack.binary, &actions, &attributes, argv, envp)
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
-        kill(pid, SIGTERM)  // pending until the child unblocks it
 
         var status: Int32 = 0
         let deadline = Date().addingTimeInterval(20)
-        while waitpid(pid, &status, WNOHANG) == 0 {
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
             if Date() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                kill(-pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                 return .hung
             }
             usleep(20_000)

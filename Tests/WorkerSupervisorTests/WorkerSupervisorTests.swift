@@ -91,6 +91,22 @@ struct WorkerSupervisorTests {
         #expect(pids.allSatisfy { !isRunning($0) })
     }
 
+    @Test func aStopRequestedBeforeRunStartsNoWorker() throws {
+        var logger = Logger(label: "test.supervisor")
+        logger.logLevel = .critical
+        var configuration = SupervisorConfiguration(executable: "/bin/sh", arguments: ["-c", sleeper], workers: 2,
+                                                    listenFD: 2, handlesSignals: false)
+        let started = Locked<[Int32]>([])
+        configuration.events = { event in
+            if case .workerStarted(let pid) = event { started.withLock { $0.append(pid) } }
+        }
+        let supervisor = WorkerSupervisor(configuration: configuration, logger: logger)
+        supervisor.requestStop()
+        #expect(supervisor.run() == 0)
+        #expect(started.withLock { $0 }.isEmpty, "no worker is started only to be drained")
+        #expect(supervisor.workerPIDs.isEmpty)
+    }
+
     @Test func aKilledWorkerIsReplacedWithinASecond() throws {
         let running = try RunningSupervisor(script: sleeper, workers: 3)
         defer { running.shutdown() }

@@ -127,7 +127,7 @@ final class Stack: @unchecked Sendable {
     static func initializedDataDirectory(prefix: String) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
         let result = try run(["init", "--data-dir", dir, "--sample-catalog", repository + "/deploy/catalog"])
-        #expect(result.status == 0, "\(result.output)")
+        try #require(result.status == 0, "\(result.output)")
         return dir
     }
 
