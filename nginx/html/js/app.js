@@ -20,7 +20,8 @@ const state = {
   shares: [], // offers to the user
   sentShares: [], // open offers the user made (withdrawable)
   audit: { events: [], next: null },
-  // Per plugin slug (or "share:<id>"): the running action's progress label. A busy row's
+  // Per plugin slug (or "share:<id>" for an offer to the user, "sent:<id>" for one the user
+  // made): the running action's progress label. A busy row's
   // buttons stay disabled across re-renders caused by other rows.
   busy: new Map(),
   errors: new Map(), // same keys: the last PluginApiError of that row
@@ -499,9 +500,13 @@ function installedCard(plugin) {
   return lockWhileBusy(card, slug);
 }
 
-/** One offer's card: the plugin, its version, who, and the buttons for this side of it. */
-function offerCard(offer, key, hint, buttons) {
-  const name = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
+/**
+ * One offer's card: the plugin (and, for the sender, to whom: one plugin offered to several users
+ * gives cards that headings alone must tell apart), its version, and this side's buttons.
+ */
+function offerCard(offer, key, hint, buttons, recipientInHeading = false) {
+  const plugin = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
+  const name = recipientInHeading ? `${plugin} for ${offer.to_user}` : plugin;
   const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
     h("div", { className: "card-head" },
       h("h3", {}, name),
@@ -529,7 +534,7 @@ function renderSentShares() {
   fill($("sent-shares"), state.sentShares.map((offer) => {
     const what = `${catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug} ${offer.version} to ${offer.to_user}`;
     return offerCard(offer, `sent:${offer.share_id}`, `Offered to ${offer.to_user}`, [
-      ["withdraw", "Withdraw", `Withdraw the offer of ${what}`, () => withdrawShare(offer)]]);
+      ["withdraw", "Withdraw", `Withdraw the offer of ${what}`, () => withdrawShare(offer)]], true);
   }));
 }
 
@@ -594,7 +599,13 @@ function resetUserState() {
   session += 1;
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close("cancel");
   for (const map of [state.busy, state.errors, state.checks, state.modules, state.chosen, state.openModules]) map.clear();
+  // The previous user's lists go at once, not when the next user's load arrives (nor stay if it fails).
+  state.installed = [];
+  state.shares = [];
+  state.sentShares = [];
+  state.audit = { events: [], next: null };
   $("notice").hidden = true;
+  render();
 }
 
 $("token-form").addEventListener("submit", (event) => {
