@@ -166,13 +166,17 @@ struct AgreementChecks {
                                             remedy: doctor.command("install \(row.user) \(needed)") + ", or " + doctor.cli("uninstall \(row.user) \(row.slug)")))
                     continue
                 }
-                // A range or version the service would not have written is the manifest's own
-                // problem, reported by the manifest checks; only a readable mismatch is reported here.
+                // Publishing refuses a manifest whose range does not parse, and the service writes
+                // only versions that do: a row with either was written by hand, and there is no
+                // range to judge it by.
                 guard let range = try? VersionRange(rangeText), let current = SemanticVersion(version),
                       !range.contains(current) else { continue }
                 let target = slug.flatMap { catalog.entry($0)?.newest(satisfying: range) }
-                let remedy = target.map { doctor.command("update \(row.user) \(needed) --version \($0.version)") }
-                    ?? "no catalog version of \(needed) satisfies \(rangeText): publish one, or " + doctor.cli("uninstall \(row.user) \(row.slug)")
+                // Either side may move: the dependency into the range (update refuses if that would
+                // break another plugin's range), or the dependent to a version that accepts it.
+                let remedy = (target.map { doctor.command("update \(row.user) \(needed) --version \($0.version)") }
+                    ?? "no catalog version of \(needed) satisfies \(rangeText): publish one")
+                    + ", or " + doctor.cli("update \(row.user) \(row.slug)") + " if a newer \(row.slug) accepts \(needed) \(version)"
                 findings.append(Finding(.error, .plugins, "dependency_out_of_range", subject: subject,
                                         "needs \(needed) \(rangeText), but \(row.user) has \(version) installed",
                                         remedy: remedy))

@@ -2182,7 +2182,7 @@ enum OpenAPIDocument {
                 "name": "direction",
                 "in": "query",
                 "required": false,
-                "description": "`received` (the default): offers made to the caller. `sent`: offers the caller made. Another value gets 400 `bad_request`.",
+                "description": "`received` (the default, also when empty): offers made to the caller. `sent`: offers the caller made. Any other value gets 400 `bad_request`.",
                 "schema": {
                   "type": "string",
                   "enum": [
