@@ -53,6 +53,12 @@ public struct JSONObjectWriter: Sendable {
 
     private mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Nearly every logged string (routes, ids, slugs) is short printable ASCII: copied as is.
+        if value.utf8.count <= maxStringBytes, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         var written = 0
         for scalar in value.unicodeScalars {
             if written >= maxStringBytes { bytes.append(contentsOf: "…".utf8); break }
@@ -68,7 +74,7 @@ public struct JSONObjectWriter: Sendable {
                 written += 6
             default:
                 let before = bytes.count
-                bytes.append(contentsOf: String(scalar).utf8)
+                UTF8.encode(scalar) { bytes.append($0) }  // no String per character
                 written += bytes.count - before
             }
         }

@@ -68,6 +68,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < processes; i++) {
         pid_t pid = fork();
         if (pid == 0) {
+            /* FCGX_Init caught SIGTERM (libfcgi only sets a flag that a thread blocked in accept
+             * never reads): the default makes the forwarded signal end the child. */
+            signal(SIGTERM, SIG_DFL);
             run_process(threads);
             _exit(0);
         }
