@@ -156,10 +156,10 @@ struct AgreementChecks {
         let catalog = service.catalog.current
         for row in rows {
             guard let manifest = try? JSONDecoder().decode(PluginManifest.self, from: Data(row.manifest.utf8)) else { continue }
+            let subject = "\(row.user)/\(row.slug)"
             for (dependency, rangeText) in manifest.dependencies.sorted(by: { $0.key < $1.key }) {
                 let slug = try? PluginSlug(dependency)
                 let needed = slug?.value ?? dependency
-                let subject = "\(row.user)/\(row.slug)"
                 guard let version = installed[row.user + "/" + needed] else {
                     findings.append(Finding(.error, .plugins, "missing_dependency", subject: subject,
                                             "needs \(needed), which \(row.user) does not have installed",

@@ -115,12 +115,7 @@ async function load() {
   if (audit.status === "fulfilled" && audit.value) {
     state.audit = { events: audit.value.events ?? [], next: audit.value.next_cursor ?? null };
   }
-  if (!state.signedIn) {
-    state.installed = [];
-    state.shares = [];
-    state.sentShares = [];
-    state.audit = { events: [], next: null };
-  }
+  if (!state.signedIn) clearUserLists();
   render();
   const failure = refusal ?? results.find((r) => r.status === "rejected")?.reason;
   if (failure) showError(failure, "Could not load the page's data: ");
@@ -381,6 +376,7 @@ function renderIdentity() {
 }
 
 const catalogEntry = (slug) => state.catalog.find((p) => p.slug === slug);
+const pluginName = (slug) => catalogEntry(slug)?.name || slug;
 
 // `label` is the visible text; `name` (the plugin's) goes into the accessible name, so a screen
 // reader's list of form fields says which plugin each picker belongs to.
@@ -505,7 +501,7 @@ function installedCard(plugin) {
  * gives cards that headings alone must tell apart), its version, and this side's buttons.
  */
 function offerCard(offer, key, hint, buttons, recipientInHeading = false) {
-  const plugin = catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug;
+  const plugin = pluginName(offer.plugin_slug);
   const name = recipientInHeading ? `${plugin} for ${offer.to_user}` : plugin;
   const row = h("li", { className: "card share", dataset: { shareId: String(offer.share_id), slug: offer.plugin_slug } },
     h("div", { className: "card-head" },
@@ -522,7 +518,7 @@ function offerCard(offer, key, hint, buttons, recipientInHeading = false) {
 function renderShares() {
   $("shares-empty").hidden = state.shares.length > 0;
   fill($("shares"), state.shares.map((offer) => {
-    const what = `${catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug} ${offer.version} from ${offer.from_user}`;
+    const what = `${pluginName(offer.plugin_slug)} ${offer.version} from ${offer.from_user}`;
     return offerCard(offer, `share:${offer.share_id}`, `Offered by ${offer.from_user}`, [
       ["accept", "Accept", `Accept ${what}`, () => acceptShare(offer)],
       ["decline", "Decline", `Decline ${what}`, () => declineShare(offer)]]);
@@ -532,7 +528,7 @@ function renderShares() {
 function renderSentShares() {
   $("sent-empty").hidden = state.sentShares.length > 0;
   fill($("sent-shares"), state.sentShares.map((offer) => {
-    const what = `${catalogEntry(offer.plugin_slug)?.name || offer.plugin_slug} ${offer.version} to ${offer.to_user}`;
+    const what = `${pluginName(offer.plugin_slug)} ${offer.version} to ${offer.to_user}`;
     return offerCard(offer, `sent:${offer.share_id}`, `Offered to ${offer.to_user}`, [
       ["withdraw", "Withdraw", `Withdraw the offer of ${what}`, () => withdrawShare(offer)]], true);
   }));
@@ -595,15 +591,20 @@ function renderAudit() {
 
 // A new user (or none): actions of the previous one are dropped (run()), questions asked for
 // them are closed, and nothing of theirs stays on the page.
+/** Empties what belongs to the signed-in user (the catalog is everyone's). */
+function clearUserLists() {
+  state.installed = [];
+  state.shares = [];
+  state.sentShares = [];
+  state.audit = { events: [], next: null };
+}
+
 function resetUserState() {
   session += 1;
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close("cancel");
   for (const map of [state.busy, state.errors, state.checks, state.modules, state.chosen, state.openModules]) map.clear();
   // The previous user's lists go at once, not when the next user's load arrives (nor stay if it fails).
-  state.installed = [];
-  state.shares = [];
-  state.sentShares = [];
-  state.audit = { events: [], next: null };
+  clearUserLists();
   $("notice").hidden = true;
   render();
 }
