@@ -39,11 +39,13 @@ extension LifecycleService {
     /// to commit. Nothing here is visible to the database until the caller commits.
     func placeCopy(of package: CatalogPackage, for operation: Operation, previous: InstalledPlugin?) throws -> InstalledPlugin {
         var copied = try PackageCopier.copy(package, to: operation.newFolder)
-        let now = Timestamp.now()
+        // One instant for the file and the row: the metadata file must repeat the row's
+        // installed_at exactly, and a repair or update never moves it.
+        let installedAt = previous?.plugin.installedAt ?? Timestamp.now()
         let metadata = PluginMetadataFile(
             pluginID: pluginID(operation.user, package.slug.value), pluginSlug: package.slug.value,
             userID: operation.user.value, version: package.version.description,
-            installedAt: previous?.plugin.installedAt ?? now, operationID: operation.id,
+            installedAt: installedAt, operationID: operation.id,
             files: Dictionary(uniqueKeysWithValues: copied.map { ($0.path, $0.sha256) }))
         let metadataPath = operation.newFolder + "/" + PluginMetadataFile.fileName
         // A package may not ship its own metadata file: ours replaces it.
@@ -73,13 +75,16 @@ extension LifecycleService {
         }
         try FileTree.syncDirectory(userFolder)
         FaultPoint.hit("\(operation.kind).after-swap")
-        return rows(for: package, user: operation.user, operationID: operation.id, files: copied)
+        return rows(for: package, user: operation.user, operationID: operation.id, files: copied,
+                    installedAt: installedAt)
     }
 
     func pluginID(_ user: UserID, _ slug: String) -> String { "\(user.value)_\(slug)" }
 
-    /// The rows that describe `package` installed for `user`.
-    func rows(for package: CatalogPackage, user: UserID, operationID: String, files: [CopiedFile]) -> InstalledPlugin {
+    /// The rows that describe `package` installed for `user`. The store keeps an existing row's
+    /// `installed_at` whatever is passed here.
+    func rows(for package: CatalogPackage, user: UserID, operationID: String, files: [CopiedFile],
+              installedAt: String? = nil) -> InstalledPlugin {
         let now = Timestamp.now()
         let id = pluginID(user, package.slug.value)
         let manifest = package.manifest
@@ -88,7 +93,7 @@ extension LifecycleService {
             version: package.version.description, description: manifest.description, author: manifest.author,
             scope: manifest.scope, bundleLocation: manifest.bundleLocation,
             manifestJSON: JSONText.encode(package.manifestJSON) ?? "{}", operationID: operationID,
-            installedAt: now, updatedAt: now)
+            installedAt: installedAt ?? now, updatedAt: now)
         let modules = manifest.modules.map { module in
             ModuleRow(id: "\(id)_\(module.name)", pluginID: id, userID: user.value, name: module.name,
                       displayName: module.displayName, description: module.description, icon: module.icon,

@@ -7,7 +7,9 @@
 /// Pre-releases follow npm's rule: `1.3.0-beta` satisfies an alternative only when one of its
 /// comparators names `1.3.0` with a pre-release (`>=1.3.0-alpha`), so `^1.0.0` never picks a
 /// pre-release by accident, and `*` matches no pre-release at all.
-/// An empty range is refused (npm reads it as `*`; a catalog should say so explicitly).
+/// Stricter than npm on purpose: an empty range or alternative (npm reads it as `*`, so
+/// `1.0.0 ||` is everything) and a number after a wildcard (`1.x.2`) are refused; a catalog that
+/// means `*` says so. Everything else agrees with node-semver (NodeSemverDifferentialTests).
 public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
     /// One primitive comparison against a version.
     public struct Comparator: Sendable, Hashable, CustomStringConvertible {
@@ -40,10 +42,16 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
         let parts = text.components(separatedBy: "||")
         for part in parts {
             guard let set = Self.parseAlternative(part) else { throw .invalidRange(text) }
-            alternatives.append(set)
+            // npm reads `>=0.0.0` as `*` (it differs only on 0.0.0's pre-releases).
+            alternatives.append(set.filter { $0 != Self.atLeastZero })
         }
+        // npm: a range with an unbounded alternative is `*` alone, so `>=1.0.0-0 || *` matches
+        // no pre-release.
+        if alternatives.count > 1, alternatives.contains(where: \.isEmpty) { alternatives = [[]] }
         self.alternatives = alternatives
     }
+
+    private static let atLeastZero = Comparator(op: .ge, version: SemanticVersion(major: 0, minor: 0, patch: 0))
 
     public var description: String { text }
 
