@@ -11,7 +11,7 @@ import PluginCatalog
 /// Adds a package to the catalog as a new version: `catalog/{slug}/{version}/`.
 ///
 /// The source (a folder, a `.tar.gz`/`.tgz` or a `.zip`) is copied or extracted into a private
-/// staging folder inside the catalog root (`.publish-…`: the catalog loader skips dot-entries,
+/// staging folder inside the catalog root (`PublishStaging`: the catalog loader skips dot-entries,
 /// and it sits on the same file system, so the final rename is atomic), checked entry by entry,
 /// normalised (files 0644, folders 0755, each file fsynced), validated with
 /// `CatalogIndex.validatePackage`, then renamed into place. A version already published (or one
@@ -36,14 +36,15 @@ public struct PackagePublisher: Sendable {
         let sourcePath = source.standardizedFileURL.path
         let kind = try Self.kind(of: sourcePath)
         let root = catalogRoot.standardizedFileURL.path
+        if kind == .folder { try Self.refuseIfHoldsCatalog(source: sourcePath, catalog: root) }
         switch PosixTree.followedKind(root) {
         case .directory: break
         case .missing: try PosixTree.makeDirectory(root, existingOK: true)
         default: throw .io("the catalog \(root) is not a folder")
         }
 
-        Self.removeStaleStaging(root)
-        let staging = root + "/" + Self.stagingPrefix + Self.randomToken()
+        PublishStaging.removeStale(in: root)
+        let staging = root + "/" + PublishStaging.prefix + Self.randomToken()
         try PosixTree.makeDirectory(staging, mode: 0o700, existingOK: false)
         defer { PosixTree.removeTree(staging) }
         let extracted = staging + "/package"
@@ -84,9 +85,21 @@ public struct PackagePublisher: Sendable {
         }
     }
 
-    /// Copies a package folder: `lstat` on every entry, links and special files refused, files
-    /// read through `O_NOFOLLOW`, counted and sized against `CatalogLimits` while copying
-    /// (nesting depth is left to the validator, which names the folder).
+    /// A folder holding the catalog (the data directory, a parent, the catalog itself) would be
+    /// copied into its own staging folder; refused before the catalog is even created. Links are
+    /// resolved on both sides, and a catalog still to be created is placed by its nearest
+    /// existing parent.
+    static func refuseIfHoldsCatalog(source: String, catalog: String) throws(PublishError) {
+        let folder = PosixTree.resolved(source)
+        let resolvedCatalog = PosixTree.resolved(catalog)
+        if resolvedCatalog == folder || resolvedCatalog.hasPrefix(folder == "/" ? "/" : folder + "/") {
+            throw .sourceContainsCatalog(source: folder, catalog: resolvedCatalog)
+        }
+    }
+
+    /// Copies a package folder: `lstat` on every entry, links (symbolic or hard) and special files
+    /// refused, files read through `O_NOFOLLOW`, counted and sized against `CatalogLimits` while
+    /// copying (nesting depth is left to the validator, which names the folder).
     static func copyFolder(_ source: String, into destination: String) throws(PublishError) {
         var files = 0
         var folders = 0
@@ -99,7 +112,7 @@ public struct PackagePublisher: Sendable {
                 guard let name else { throw .entryRefused(entry: relative + "/?", reason: .badName) }
                 let path = relative.isEmpty ? name : relative + "/" + name
                 _ = try EntryPath.components(path)
-                let (kind, _) = PosixTree.kind(source + "/" + path)
+                let kind = PosixTree.kind(source + "/" + path).kind
                 switch kind {
                 case .directory:
                     folders += 1
@@ -134,6 +147,15 @@ public struct PackagePublisher: Sendable {
         guard fstat(input, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
             throw .entryRefused(entry: entry, reason: .device("no longer a regular file"))
         }
+        // Another name for the same bytes (`ln data/jwt-secret pkg/dist/x.js`): refused, as the
+        // file may be anything this process can read. Checked on the open descriptor: no race.
+        if st.st_nlink > 1 { throw .entryRefused(entry: entry, reason: .hardLink(links: Int(st.st_nlink))) }
+        // The size the file declares is held against the cap before a byte is copied: a sparse
+        // multi-GiB file costs nothing to make and would fill staging up to the cap. The bytes
+        // read are still counted below, should the file grow.
+        if total + Int64(st.st_size) > CatalogLimits.maxPackageBytes {
+            throw .entryRefused(entry: entry, reason: .tooLarge(limit: CatalogLimits.maxPackageBytes))
+        }
         let output = try PosixTree.createFile(to)
         defer { close(output) }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -156,7 +178,7 @@ public struct PackagePublisher: Sendable {
     // MARK: - Staged tree
 
     /// Second guard after extraction, whatever the source: walks the staged tree with `lstat`
-    /// (never following a link), refuses anything but regular files and folders, sets folders
+    /// (never following a link), refuses anything but regular files (with one name) and folders, sets folders
     /// 0755 (before descending) and files 0644, and fsyncs every file.
     static func normalise(_ base: String) throws(PublishError) {
         chmod(base, 0o755)
@@ -168,11 +190,13 @@ public struct PackagePublisher: Sendable {
                 guard let name else { throw .entryRefused(entry: relative + "/?", reason: .badName) }
                 let path = relative.isEmpty ? name : relative + "/" + name
                 let absolute = base + "/" + path
-                switch PosixTree.kind(absolute).kind {
+                let status = PosixTree.kind(absolute)
+                switch status.kind {
                 case .directory:
                     guard chmod(absolute, 0o755) == 0 else { throw .io("cannot set the mode of \(absolute): \(PosixTree.errorText())") }
                     pending.append(path)
                 case .regular:
+                    if status.links > 1 { throw .entryRefused(entry: path, reason: .hardLink(links: status.links)) }
                     guard chmod(absolute, 0o644) == 0 else { throw .io("cannot set the mode of \(absolute): \(PosixTree.errorText())") }
                     guard PosixTree.sync(absolute, directory: false) else { throw .io("cannot fsync \(absolute): \(PosixTree.errorText())") }
                 case .symlink: throw .entryRefused(entry: path, reason: .link(target: PosixTree.readLink(absolute)))
@@ -245,26 +269,6 @@ public struct PackagePublisher: Sendable {
         PosixTree.sync(slugPath, directory: true)
         PosixTree.sync(root, directory: true)
         return target
-    }
-
-    static let stagingPrefix = ".publish-"
-    /// A staging folder untouched for this long belongs to a publisher that was killed.
-    static let staleStagingAge: TimeInterval = 3600
-
-    /// Removes `.publish-*` folders left by a killed publisher (older than `staleStagingAge`);
-    /// a concurrent publisher's folder is recent and left alone.
-    static func removeStaleStaging(_ root: String, now: Date = Date()) {
-        for case let name? in PosixTree.names(in: root) ?? [] where name.hasPrefix(stagingPrefix) {
-            let path = root + "/" + name
-            var st = stat()
-            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { continue }
-            #if canImport(Darwin)
-            let modified = TimeInterval(st.st_mtimespec.tv_sec)
-            #else
-            let modified = TimeInterval(st.st_mtim.tv_sec)
-            #endif
-            if now.timeIntervalSince1970 - modified > staleStagingAge { PosixTree.removeTree(path) }
-        }
     }
 
     static func randomToken() -> String {

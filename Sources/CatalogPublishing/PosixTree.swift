@@ -16,9 +16,10 @@ enum PosixTree {
         case other(String)
     }
 
-    static func kind(_ path: String) -> (kind: Kind, size: Int64) {
+    /// Kind, size and number of names (hard links) of `path`, never following a link.
+    static func kind(_ path: String) -> (kind: Kind, size: Int64, links: Int) {
         var st = stat()
-        guard lstat(path, &st) == 0 else { return (.missing, 0) }
+        guard lstat(path, &st) == 0 else { return (.missing, 0, 0) }
         let kind: Kind
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .regular
@@ -30,7 +31,7 @@ enum PosixTree {
         case S_IFBLK: kind = .other("a block device")
         default: kind = .other("a special file")
         }
-        return (kind, Int64(st.st_size))
+        return (kind, Int64(st.st_size), Int(st.st_nlink))
     }
 
     /// `stat` (follows links): for the source path and the catalog root given by the operator.
@@ -42,6 +43,24 @@ enum PosixTree {
         case S_IFDIR: return .directory
         default: return .other("not a regular file or folder")
         }
+    }
+
+    /// `path` with every link resolved (`realpath`); for a path not created yet, its nearest
+    /// existing parent resolved and the rest appended.
+    static func resolved(_ path: String) -> String {
+        var rest: [String] = []
+        var current = path
+        while !current.isEmpty {
+            if let real = realpath(current, nil) {
+                defer { free(real) }
+                let base = String(cString: real)
+                return rest.isEmpty ? base : (base == "/" ? "" : base) + "/" + rest.reversed().joined(separator: "/")
+            }
+            if current == "/" { break }
+            rest.append((current as NSString).lastPathComponent)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return path
     }
 
     static func names(in path: String) -> [String?]? { DirectoryListing.names(in: path) }

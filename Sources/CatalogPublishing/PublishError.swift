@@ -5,6 +5,10 @@ import PluginCatalog
 public enum EntryRefusal: Sendable, Equatable, CustomStringConvertible {
     /// A symbolic link (with its target when the archive says it) or a hard link.
     case link(target: String?)
+    /// A regular file of a folder package with other names on disk (`st_nlink` > 1): its bytes
+    /// may be anything the publisher can read (`ln data/jwt-secret pkg/dist/x.js`), so it is
+    /// refused like a link.
+    case hardLink(links: Int)
     /// A name starting with `/`.
     case absolutePath
     /// A name with a `..` component.
@@ -17,17 +21,21 @@ public enum EntryRefusal: Sendable, Equatable, CustomStringConvertible {
     case tooManyFiles(limit: Int)
     /// More than `CatalogLimits.maxPackageBytes` bytes once extracted.
     case tooLarge(limit: Int64)
+    /// An archive member whose data runs past the uncompressed size its header declares.
+    case exceedsDeclaredSize(declared: UInt64)
 
     public var description: String {
         switch self {
         case .link(let target?): "is a link (to \(String(reflecting: target))); a package holds only regular files and folders"
         case .link(nil): "is a link; a package holds only regular files and folders"
+        case .hardLink(let links): "is a hard link (the file has \(links) names on disk); a package holds only files of its own: copy it instead of linking it"
         case .absolutePath: "is an absolute path"
         case .parentComponent: "has a '..' component (path traversal)"
         case .device(let what): "is \(what); a package holds only regular files and folders"
         case .badName: "has an empty name or a NUL, backslash or control character"
         case .tooManyFiles(let limit): "exceeds the limit of \(limit) files"
         case .tooLarge(let limit): "exceeds the limit of \(limit / 1_048_576) MiB"
+        case .exceedsDeclaredSize(let declared): "holds more than the \(declared) bytes its header declares"
         }
     }
 }
@@ -43,6 +51,9 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidPackage(CatalogProblem)
     /// `catalog/{slug}/{version}` (or a version of equal precedence) exists: never overwritten.
     case versionAlreadyPublished(slug: PluginSlug, version: SemanticVersion, existing: String)
+    /// The package folder holds the catalog (the data directory or a parent of the catalog):
+    /// refused before anything is copied, as the copy would take in the catalog itself.
+    case sourceContainsCatalog(source: String, catalog: String)
     /// A file-system operation failed (message names the operation and path, not secrets).
     case io(String)
 
@@ -56,6 +67,8 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid package: \(problem)"
         case .versionAlreadyPublished(let slug, let version, let existing):
             "version \(version) of '\(slug)' is already published (\(existing)); a published version is never overwritten, publish a new version"
+        case .sourceContainsCatalog(let source, let catalog):
+            "the package folder \(String(reflecting: source)) contains the catalog \(String(reflecting: catalog)); publish the package's own folder"
         case .io(let message):
             "I/O error: \(message)"
         }

@@ -12,8 +12,9 @@ import ZIPFoundation
 /// Extracts a `.zip` package into a staging folder. Every entry is checked (kind, name, count,
 /// declared size) before the first byte is written; files are then written by this code, never
 /// by ZIPFoundation's `extract(to:)`: created exclusively 0644 through `O_NOFOLLOW`, with the
-/// bytes actually inflated counted against the limit (a lying header cannot bomb the disk) and
-/// the CRC-32 checked.
+/// bytes actually inflated held, as they come, to the entry's declared size (a lying header
+/// stops at the size it declared, so the declared sizes checked against the cap bound what
+/// reaches the disk) and the CRC-32 checked.
 ///
 /// ZIPFoundation's public API reports only files, folders and symlinks (a device or FIFO entry
 /// comes back as a file), so the type bits a Unix archiver recorded are read from the central
@@ -81,16 +82,21 @@ enum ZipExtractor {
                 let path = destination + "/" + item.components.joined(separator: "/")
                 let fd = try PosixTree.createFile(path)
                 defer { close(fd) }
-                var tooLarge = false
+                var refusal: EntryRefusal?
                 var writeFailed = false
+                var entryBytes: UInt64 = 0
                 let checksum: CRC32
                 do {
                     checksum = try archive.extract(item.entry, skipCRC32: false) { data in
+                        // ZIPFoundation inflates until the compressed data ends, whatever the header said.
+                        entryBytes += UInt64(data.count)
                         written += Int64(data.count)
-                        if written > CatalogLimits.maxPackageBytes {
-                            tooLarge = true
-                            throw CocoaError(.fileWriteOutOfSpace)
+                        if entryBytes > item.entry.uncompressedSize {
+                            refusal = .exceedsDeclaredSize(declared: item.entry.uncompressedSize)
+                        } else if written > CatalogLimits.maxPackageBytes {
+                            refusal = .tooLarge(limit: CatalogLimits.maxPackageBytes)
                         }
+                        if refusal != nil { throw CocoaError(.fileWriteOutOfSpace) }
                         let ok = data.withUnsafeBytes { PosixTree.writeAll(fd, $0) }
                         if !ok {
                             writeFailed = true
@@ -98,7 +104,7 @@ enum ZipExtractor {
                         }
                     }
                 } catch {
-                    if tooLarge { throw .entryRefused(entry: item.entry.path, reason: .tooLarge(limit: CatalogLimits.maxPackageBytes)) }
+                    if let refusal { throw .entryRefused(entry: item.entry.path, reason: refusal) }
                     if writeFailed { throw .io("cannot write \(path): \(PosixTree.errorText())") }
                     throw .unsupportedSource(path: archiveURL.path, reason: "entry \(PublishError.quoted(item.entry.path)) cannot be read (\(error))")
                 }

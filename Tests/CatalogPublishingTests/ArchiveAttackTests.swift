@@ -190,19 +190,25 @@ struct ArchiveAttackTests {
         let fixture = try PublishFixture()
         let before = try fixture.snapshot()
         let zip = try fixture.makeZip("bomb.zip", fixture.zipItems(of: fixture.package()) + [.file("public/bomb.bin", Data(count: 16))])
-        var bytes = [UInt8](try Data(contentsOf: zip))
-        let name = Array("public/bomb.bin".utf8)
-        var patched = false
-        for start in 0..<(bytes.count - 46 - name.count) where bytes[start..<start + 4] == [0x50, 0x4b, 0x01, 0x02] {
-            guard Array(bytes[(start + 46)..<(start + 46 + name.count)]) == name else { continue }
-            for i in 0..<4 { bytes[start + 24 + i] = [0x00, 0x00, 0x00, 0x7f][i] } // uncompressed size ≈ 2 GiB
-            patched = true
-        }
-        #expect(patched)
-        try Data(bytes).write(to: zip)
+        #expect(try fixture.patchUncompressedSize(zip, member: "public/bomb.bin", to: 0x7f00_0000) == 2) // ≈ 2 GiB
         guard case .entryRefused("public/bomb.bin", .tooLarge)? = publishError(fixture.publisher, zip) else {
             Issue.record("expected tooLarge (zip)"); return
         }
         #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("a folder holding a hard link (to the data directory's secret) is refused, the file named")
+    func folderHardLink() throws {
+        let fixture = try PublishFixture()
+        let before = try fixture.snapshot()
+        let source = try fixture.package()
+        let secret = fixture.base.appendingPathComponent("jwt-secret")
+        #expect(FileManager.default.createFile(atPath: secret.path, contents: Data("s3cret".utf8), attributes: [.posixPermissions: 0o600]))
+        try FileManager.default.linkItem(at: secret, to: source.appendingPathComponent("dist/x.js"))
+        let error = publishError(fixture.publisher, source)
+        #expect(error == .entryRefused(entry: "dist/x.js", reason: .hardLink(links: 2)))
+        #expect(error?.description.contains("dist/x.js") == true)
+        #expect(try fixture.snapshot() == before)
+        #expect(try fixture.dotEntries().isEmpty)
     }
 }

@@ -74,6 +74,8 @@ final class PublishFixture {
 
     enum ZipItem {
         case file(String, Data)
+        /// `count` zero bytes, deflated as they are fed (hundreds of MiB without holding them).
+        case zeros(String, count: Int64)
         case directory(String)
         case symlink(String, target: String)
     }
@@ -102,6 +104,10 @@ final class PublishFixture {
                 try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }
+            case .zeros(let path, let count):
+                try archive.addEntry(with: path, type: .file, uncompressedSize: count, compressionMethod: .deflate) { _, size in
+                    Data(count: size)
+                }
             case .directory(let path):
                 try archive.addEntry(with: path, type: .directory, uncompressedSize: Int64(0)) { (_: Int64, _: Int) in Data() }
             case .symlink(let path, let target):
@@ -112,6 +118,27 @@ final class PublishFixture {
             }
         }
         return url
+    }
+
+    /// Rewrites the uncompressed size of member `name` in its local header and its
+    /// central-directory record (a lying archiver); returns how many headers were patched.
+    @discardableResult
+    func patchUncompressedSize(_ zip: URL, member name: String, to size: UInt32) throws -> Int {
+        var bytes = [UInt8](try Data(contentsOf: zip))
+        let name = Array(name.utf8)
+        var patched = 0
+        // Local header: signature, name length at 26, name at 30, size at 22.
+        // Central record: signature, name length at 28, name at 46, size at 24.
+        for (signature, lengthAt, nameAt, sizeAt) in [([UInt8]([0x50, 0x4b, 0x03, 0x04]), 26, 30, 22), ([0x50, 0x4b, 0x01, 0x02], 28, 46, 24)] {
+            for start in 0..<(bytes.count - nameAt - name.count) where Array(bytes[start..<start + 4]) == signature {
+                let length = Int(bytes[start + lengthAt]) | Int(bytes[start + lengthAt + 1]) << 8
+                guard length == name.count, Array(bytes[(start + nameAt)..<(start + nameAt + length)]) == name else { continue }
+                for i in 0..<4 { bytes[start + sizeAt + i] = UInt8(truncatingIfNeeded: size >> (8 * UInt32(i))) }
+                patched += 1
+            }
+        }
+        try Data(bytes).write(to: zip)
+        return patched
     }
 
     /// Runs /bin/tar with `arguments` in `work/`; throws when tar fails.

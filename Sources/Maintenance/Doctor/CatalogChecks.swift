@@ -1,3 +1,4 @@
+import CatalogPublishing
 import Foundation
 import LifecycleCore
 import PluginCatalog
@@ -16,6 +17,7 @@ struct CatalogChecks {
                                     remedy: "`plugin-lifecycle init --sample-catalog SRC --data-dir \(doctor.directory.root)`, or pass the right --catalog"))
             return source
         }
+        reportStagingLeftovers(root, into: &findings)
         for problem in index.problems {
             findings.append(Finding(.warning, .catalog, "invalid_package", subject: problem.file, "skipped: \(problem)",
                                     remedy: "fix or remove \(root)/\(problem.file) (`plugin-lifecycle publish` validates a package before adding it)"))
@@ -29,5 +31,17 @@ struct CatalogChecks {
                                     "\(index.entries.count) plugins, \(versions) versions loaded" + (index.problems.isEmpty ? "" : ", \(index.problems.count) skipped")))
         }
         return source
+    }
+
+    /// A `publish` killed mid-way leaves its staging folder; the catalog skips dot-entries, so
+    /// nothing else would show it.
+    private func reportStagingLeftovers(_ root: String, into findings: inout [Finding]) {
+        for folder in PublishStaging.folders(in: root) {
+            let age = Date().timeIntervalSince(folder.modified)
+            findings.append(Finding(.warning, .catalog, "catalog_staging_leftover", subject: folder.path,
+                                    "the staging folder of a publish that did not finish (last changed \(Int(age / 60)) min ago); the catalog ignores it",
+                                    remedy: "if no publish is running: rm -rf \(folder.path)"
+                                        + (age > PublishStaging.staleAge ? " (the next publish removes it too)" : "")))
+        }
     }
 }
