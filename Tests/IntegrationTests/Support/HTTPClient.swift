@@ -24,7 +24,11 @@ func httpRequest(port: Int, method: String, path: String, headers: [String: Stri
     for (name, value) in headers { head += "\(name): \(value)\r\n" }
     if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
     head += "\r\n"
-    let response = try rawExchange(port: port, Array(head.utf8) + body, timeout: timeout, source: source)
+    return try parseHTTPResponse(try rawExchange(port: port, Array(head.utf8) + body, timeout: timeout, source: source))
+}
+
+/// Status, headers (names lowercased, repeats joined) and body of a whole answer read to EOF.
+func parseHTTPResponse(_ response: [UInt8]) throws -> HTTPResult {
     guard let split = response.firstRange(of: Array("\r\n\r\n".utf8)) else {
         throw HTTPClientError.malformed(String(decoding: response.prefix(200), as: UTF8.self))
     }

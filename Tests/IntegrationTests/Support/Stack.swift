@@ -26,7 +26,9 @@ final class Stack: @unchecked Sendable {
     let nginx: Process
     let poolLog: String
 
-    init(workers: Int = 2, threads: Int = 4, environment: [String: String] = [:], apiRate: String = "100r/s") throws {
+    /// `serveArguments`: more options for `serve` (e.g. `--jwt-issuer X`), appended to the defaults.
+    init(workers: Int = 2, threads: Int = 4, environment: [String: String] = [:], apiRate: String = "100r/s",
+         serveArguments: [String] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-it-\(UUID().uuidString.prefix(8))").path
         dataDir = root + "/data"
         socketPath = root + "/run/fcgi.sock"
@@ -40,7 +42,7 @@ final class Stack: @unchecked Sendable {
         pool = Process()
         pool.executableURL = URL(fileURLWithPath: Self.binary)
         pool.arguments = ["serve", "--data-dir", dataDir, "--socket", socketPath,
-                          "--workers", String(workers), "--threads", String(threads), "--drain-timeout", "5"]
+                          "--workers", String(workers), "--threads", String(threads), "--drain-timeout", "5"] + serveArguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         pool.environment = env
