@@ -45,9 +45,13 @@ import Testing
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1").status == 201)
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1").status == 409)
 
-        #expect(try eventually { metricValue(try stack.get(p + "metrics").text, healthSeries) == baseline + sent },
-                "every worker's count is in the sum")
-        let first = try stack.get(p + "metrics")
+        // Each is counted just after its response is sent: wait for the last one's count.
+        var first = try stack.get(p + "metrics")
+        #expect(try eventually {
+            first = try stack.get(p + "metrics")
+            return metricValue(first.text, healthSeries) == baseline + sent
+                && metricValue(first.text, #"plugin_lifecycle_operations_total{operation="install",outcome="already_installed"}"#) == 1
+        }, "every worker's count is in the sum: \(first.text)")
         #expect(first.status == 200 && first.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         #expect(metricValue(first.text, #"plugin_lifecycle_operations_total{operation="install",outcome="success"}"#) == 1)
         #expect(metricValue(first.text, #"plugin_lifecycle_operations_total{operation="install",outcome="already_installed"}"#) == 1)
