@@ -11,6 +11,7 @@ enum HotPathSuite {
         return [
             try tokenVerify(fixture),
             try tokenReject(fixture),
+        ] + (try AsymmetricTokens.all.map(tokenVerifyAsymmetric)) + [
             try routeMatch(fixture, slug: slug),
             try statusQuery(fixture, slug: slug),
             try installedQuery(fixture),
@@ -32,6 +33,20 @@ enum HotPathSuite {
         }
         return Benchmark("token.verify", expected: Fingerprint.of(reference)) {
             Fingerprint.of(fixture.verifier.verify(authorizationHeader: header))
+        }
+    }
+
+    /// A valid token signed with a private key (RS256, ES256, EdDSA), checked against its public key.
+    static func tokenVerifyAsymmetric(_ signed: AsymmetricTokens.Signed) throws -> Benchmark {
+        let name = "token.verify." + signed.alg.lowercased()
+        let verifier = try TokenVerifier(configuration: .init(key: .publicKeyPEM(signed.publicKeyPEM)))
+        let header = "Bearer " + signed.token
+        let reference = verifier.verify(authorizationHeader: header)
+        guard case .success(let identity) = reference, identity.userID == AsymmetricTokens.userID else {
+            throw HarnessError("\(name): the valid token gave \(reference)")
+        }
+        return Benchmark(name, expected: Fingerprint.of(reference)) {
+            Fingerprint.of(verifier.verify(authorizationHeader: header))
         }
     }
 

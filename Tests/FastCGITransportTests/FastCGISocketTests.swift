@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import FastCGITransport
 
-@Suite("FastCGISocket")
+@Suite("FastCGISocket", .timeLimit(.minutes(10)))
 struct FastCGISocketTests {
     private func tempDir() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("fcgisock-\(UUID().uuidString.prefix(8))")

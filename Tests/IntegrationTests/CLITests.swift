@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The executable as an operator uses it.
-@Suite struct CLITests {
+@Suite(.timeLimit(.minutes(10))) struct CLITests {
     func dataDir() throws -> String { try Stack.initializedDataDirectory(prefix: "lc-cli") }
 
     @Test func initIsIdempotentAndMakesASecretOnce() throws {
@@ -67,8 +67,7 @@ import Testing
                              "--jwt-secret-file", dir + "/secret-braindrive", "--insecure-dev-secret"]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: dir + "/s.sock") && Date() < deadline { usleep(20_000) }
+        _ = eventually { FileManager.default.fileExists(atPath: dir + "/s.sock") }
         #expect(FileManager.default.fileExists(atPath: dir + "/s.sock"))
         process.terminate()
         process.waitUntilExit()

@@ -3,7 +3,7 @@ import Testing
 
 /// The operational limits of the shipped nginx config and of the pool, end to end: header sizes,
 /// per-user rates, and the workers' request deadline.
-@Suite(.serialized) struct LimitsTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct LimitsTests {
     let p = "/api/plugins/"
 
     @Test func oversizedHeadersAreRefusedWithProblemJSONNotHTML() throws {
@@ -36,6 +36,7 @@ import Testing
         let tokenA = stack.token("hammer"), tokenB = stack.token("bystander")
         let tally = Tally()
         let limited = Latest()
+        let started = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: 6) { _ in
             for _ in 0..<45 {
                 guard let result = try? stack.get(p + "health", headers: ["Authorization": "Bearer " + tokenA]) else {
@@ -46,7 +47,10 @@ import Testing
             }
         }
         let counts = tally.all
-        #expect((counts["429"] ?? 0) >= 40 && (counts["200"] ?? 0) >= 200 && (counts["200"] ?? 0) <= 210, "\(counts)")
+        // The bucket lets through the burst plus one a second: however long this machine took.
+        let allowed = 200 + 1 + Int((ContinuousClock.now - started).components.seconds)
+        let passed = counts["200"] ?? 0, refused = counts["429"] ?? 0
+        #expect(passed >= 200 && passed <= allowed && refused > 0, "\(counts), at most \(allowed) allowed")
         let problem = try #require(limited.value, "\(counts)")
         #expect(problem.code == "rate_limited" && problem.header("Retry-After") != nil)
         #expect(problem.header("Content-Type") == "application/problem+json")
@@ -71,15 +75,16 @@ import Testing
         defer { stuckPool.stop() }
         let before = Set(stuckPool.workerPIDs())
 
-        let started = Date()
+        let started = ContinuousClock.now
         let cut = try stack.request("POST", p + "braindrive-network/install", user: "stuck")
-        let took = Date().timeIntervalSince(started)
+        let took = ContinuousClock.now - started
         #expect(cut.status == 502 || cut.status == 504, "\(cut.status) \(cut.text)")
         #expect(cut.header("Content-Type") == "application/problem+json" && cut.code == "unavailable", "\(cut.text)")
-        #expect(took >= 1.9 && took < 8, "answered after \(took) s")
+        // Only the lower bound is the behaviour: a request is never cut before its deadline.
+        #expect(took >= .milliseconds(1900), "answered after \(took)")
 
         // One worker ended itself and was replaced; the log names the request.
-        #expect(stuckPool.eventually(within: 5) {
+        #expect(stuckPool.eventually {
             let now = Set(stuckPool.workerPIDs())
             return now.count == 2 && now.intersection(before).count == 1
         }, "\(before) -> \(stuckPool.workerPIDs())")
@@ -123,7 +128,7 @@ final class ExtraPool: @unchecked Sendable {
         process.standardError = log
         process.standardOutput = log
         try process.run()
-        let ready = eventually(within: 20) {
+        let ready = eventually {
             (try? stack.get("/api/plugins/health"))?.status == 200 && self.workerPIDs().count == workers
         }
         if !ready {
@@ -138,14 +143,10 @@ final class ExtraPool: @unchecked Sendable {
         return text.split(separator: " ").compactMap { pid_t($0) }
     }
 
-    func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
+    func eventually(within seconds: Double = hangDeadline, _ condition: () -> Bool) -> Bool {
+        IntegrationTests.eventually(within: seconds, condition)
     }
+
 
     func stop() {
         if process.isRunning { process.terminate(); process.waitUntilExit() }

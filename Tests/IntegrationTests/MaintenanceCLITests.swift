@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `doctor`, `backup` and `restore` as an operator runs them: the real binary, real processes.
-@Suite struct MaintenanceCLITests {
+@Suite(.timeLimit(.minutes(10))) struct MaintenanceCLITests {
     func dataDir(_ base: String) throws -> String {
         let dir = base + "/data"
         let result = try Stack.run(["init", "--data-dir", dir, "--sample-catalog", Stack.repository + "/deploy/catalog"])

@@ -3,7 +3,7 @@ import Testing
 
 /// Logs and metrics of the real pool through nginx: every worker's counters summed, kept across a
 /// worker's death, and one JSON line per request and per lifecycle change in the pool's stderr.
-@Suite(.serialized) struct ObservabilityTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ObservabilityTests {
     let p = "/api/plugins/"
 
     func metricValue(_ text: String, _ series: String) -> Int? {
@@ -31,22 +31,27 @@ import Testing
         let baseline = try settled(stack, healthSeries) ?? 0
         // Health answers name their worker: send concurrent batches until both workers have answered some.
         let answeredBy = Tally()
-        let spreadBy = Date().addingTimeInterval(20)
-        repeat {
+        _ = eventually {
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
                 for _ in 0..<10 {
                     let pid = (try? stack.get(p + "health"))?.data?["worker_pid"] as? Int
                     answeredBy.add(pid.map(String.init) ?? "failed")
                 }
             }
-        } while answeredBy.all.count < 2 && Date() < spreadBy
+            return answeredBy.all.count >= 2
+        }
         let sent = answeredBy.all.values.reduce(0, +)
         #expect(answeredBy.all["failed"] == nil && answeredBy.all.count == 2, "both workers answered: \(answeredBy.all)")
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1").status == 201)
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1").status == 409)
 
-        #expect(try settled(stack, healthSeries) == baseline + sent, "every worker's count is in the sum")
-        let first = try stack.get(p + "metrics")
+        // Each is counted just after its response is sent: wait for the last one's count.
+        var first = try stack.get(p + "metrics")
+        #expect(try eventually {
+            first = try stack.get(p + "metrics")
+            return metricValue(first.text, healthSeries) == baseline + sent
+                && metricValue(first.text, #"plugin_lifecycle_operations_total{operation="install",outcome="already_installed"}"#) == 1
+        }, "every worker's count is in the sum: \(first.text)")
         #expect(first.status == 200 && first.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         #expect(metricValue(first.text, #"plugin_lifecycle_operations_total{operation="install",outcome="success"}"#) == 1)
         #expect(metricValue(first.text, #"plugin_lifecycle_operations_total{operation="install",outcome="already_installed"}"#) == 1)
@@ -63,12 +68,11 @@ import Testing
         // A worker that answered some of them dies: its counts stay in the totals, the restart is counted.
         let victim = try #require(stack.workerPIDs().first { answeredBy.all[String($0)] != nil })
         kill(victim, SIGKILL)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline && !(stack.workerPIDs().count == 2 && !stack.workerPIDs().contains(victim)) { usleep(50_000) }
+        _ = eventually { stack.workerPIDs().count == 2 && !stack.workerPIDs().contains(victim) }
         var after = try stack.get(p + "metrics").text
-        let settle = Date().addingTimeInterval(5)
-        while metricValue(after, "plugin_lifecycle_worker_restarts_total") != 1 && Date() < settle {
-            usleep(50_000); after = try stack.get(p + "metrics").text
+        _ = try eventually {
+            after = try stack.get(p + "metrics").text
+            return metricValue(after, "plugin_lifecycle_worker_restarts_total") == 1
         }
         #expect(metricValue(after, "plugin_lifecycle_worker_restarts_total") == 1)
         #expect(metricValue(after, healthSeries) == baseline + sent, "the dead worker's counts were kept")
@@ -85,7 +89,15 @@ import Testing
             try stack.request("DELETE", p + "braindrive-network/uninstall", token: token),
         ]
         #expect(answers.map(\.status) == [201, 200, 401, 200])
-        usleep(300_000)  // lines are written just after each response is sent
+        // Lines are written just after each response is sent: wait for every answer's line.
+        let ids = answers.compactMap { $0.header("X-Request-Id") }
+        #expect(ids.count == 4 && eventually {
+            let log = (try? String(contentsOfFile: stack.poolLog, encoding: .utf8)) ?? ""
+            let logged = log.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }.filter { $0["msg"] as? String == "request" }.compactMap { $0["request_id"] as? String }
+            return Set(ids).isSubset(of: logged)
+        })
 
         let text = try String(contentsOfFile: stack.poolLog, encoding: .utf8)
         #expect(!text.contains(token) && !text.contains("bad.token.here"), "no token is ever logged")

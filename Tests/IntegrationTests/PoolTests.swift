@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The process model as an operator drives it: SIGHUP rolls the pool, a lone worker serves from fd 0.
-@Suite(.serialized) struct PoolTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PoolTests {
     @Test func sighupReplacesEveryWorkerWhileRequestsKeepBeingAnswered() throws {
         let stack = try Stack(workers: 2, apiRate: "100000r/s"); defer { stack.stop() }
         let before = Set(stack.workerPIDs())
@@ -19,17 +19,18 @@ import Testing
                 group.leave()
             }.start()
         }
-        usleep(300_000)
+        #expect(eventually { tally.all.values.reduce(0, +) >= 20 }, "the load is running")
         kill(stack.pool.processIdentifier, SIGHUP)
         // The load runs until the roll is over, however long this machine takes (seen: several
         // seconds under ThreadSanitizer), so every moment of the roll is under requests.
         var after = Set(stack.workerPIDs())
-        let deadline = Date().addingTimeInterval(30)
-        while !(after.count == 2 && after.isDisjoint(with: before)) && Date() < deadline {
-            usleep(50_000)
+        _ = eventually {
             after = Set(stack.workerPIDs())
+            return after.count == 2 && after.isDisjoint(with: before)
         }
-        usleep(300_000)
+        // The new workers answer some of the load too.
+        let answered = tally.all.values.reduce(0, +)
+        #expect(eventually { tally.all.values.reduce(0, +) >= answered + 20 })
         stop.set(HTTPResult(status: 0, headers: [:], body: []))
         group.wait()
         #expect(after.count == 2 && after.isDisjoint(with: before), "every worker replaced: \(before) -> \(after)")
@@ -37,7 +38,8 @@ import Testing
     }
 
     /// SIGKILL costs only the killed worker's requests in flight (502 problem+json, at most one
-    /// per accept thread), and the master has the pool full again within a second after each kill.
+    /// per accept thread), and the master fills the pool again after each kill (how soon is the
+    /// supervisor's restart delay, checked in WorkerSupervisorTests; speed is deploy/bench's).
     @Test func sigkilledWorkersUnderLoadCostOnlyTheirRequestsInFlight() throws {
         let threads = 2
         let stack = try Stack(workers: 2, threads: threads, apiRate: "100000r/s"); defer { stack.stop() }
@@ -58,29 +60,25 @@ import Testing
                 group.leave()
             }.start()
         }
-        var refills: [Double] = []
         let kills = 3
-        for _ in 0..<kills {
+        for round in 0..<kills {
             // Longer than the supervisor's stableAfter: serving workers, not a crash loop.
             usleep(1_200_000)
             let victim = stack.workerPIDs()[0]
-            let killedAt = Date()
             kill(victim, SIGKILL)
-            while Date().timeIntervalSince(killedAt) < 5 {
+            #expect(eventually {
                 let pids = stack.workerPIDs()
-                if pids.count == 2 && !pids.contains(victim) { break }
-                usleep(5_000)
-            }
-            refills.append(Date().timeIntervalSince(killedAt))
+                return pids.count == 2 && !pids.contains(victim)
+            }, "the pool is full again after kill \(round)")
+            // The refilled pool answers.
+            let answered = tally.all["200"] ?? 0
+            #expect(eventually { (tally.all["200"] ?? 0) >= answered + 20 }, "answers after kill \(round)")
         }
-        usleep(500_000)
         stop.set(HTTPResult(status: 0, headers: [:], body: []))
         group.wait()
-        #expect(refills.allSatisfy { $0 < 1 }, "seconds to a full pool: \(refills)")
         let counts = tally.all
         #expect(Set(counts.keys).isSubset(of: ["200", "502 problem"]), "\(counts)")
         #expect((counts["502 problem"] ?? 0) <= kills * threads, "\(counts)")
-        #expect((counts["200"] ?? 0) > 100, "\(counts)")
     }
 
     /// spawn-fcgi and systemd socket activation hand a worker its listening socket as fd 0.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Through real nginx and real worker processes, over real sockets.
-@Suite(.serialized) struct StackTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct StackTests {
     let p = "/api/plugins/"
 
     /// The seed's curl examples, as a user would type them.
@@ -120,7 +120,7 @@ import Testing
 }
 
 /// The rest of the contract through nginx and the pool.
-@Suite(.serialized) struct ContractStackTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ContractStackTests {
     let p = "/api/plugins/"
 
     @Test func twoUsersUpdatingAndSharingConcurrentlyStayApart() throws {
@@ -166,14 +166,13 @@ import Testing
         let published = try stack.cli(["publish", package])
         #expect(published.status == 0 && published.output.contains("published braindrive_chat 2.0.0"), "\(published.output)")
         #expect(try stack.cli(["publish", package]).status == 1, "a published version is never overwritten")
-        let deadline = Date().addingTimeInterval(5)
+        // How soon is the catalog's recheck interval (CatalogFreshnessTests), not this machine's load.
         var latest: String?
-        while Date() < deadline {
+        _ = try eventually {
             latest = try stack.get(p + "braindrive-chat/versions").data?["latest"] as? String
-            if latest == "2.0.0" { break }
-            usleep(200_000)
+            return latest == "2.0.0"
         }
-        #expect(latest == "2.0.0", "every worker sees the new version within the catalog's recheck interval")
+        #expect(latest == "2.0.0", "every worker sees the new version")
         #expect(try stack.request("POST", p + "braindrive-chat/install", user: "u9").data?["version"] as? String == "2.0.0")
     }
 

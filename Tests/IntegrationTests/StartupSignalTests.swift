@@ -7,7 +7,7 @@ import Testing
 /// deterministically: it is pending, under a blocked mask, from the process's first instruction,
 /// and delivered when the process clears its mask. A process that clears the mask before
 /// installing its handlers dies of it (status 15).
-@Suite struct StartupSignalTests {
+@Suite(.timeLimit(.minutes(10))) struct StartupSignalTests {
     func dataDir() throws -> String { try Stack.initializedDataDirectory(prefix: "lc-sig") }
 
     @Test func masterStoppedBeforeItListensExitsCleanly() throws {

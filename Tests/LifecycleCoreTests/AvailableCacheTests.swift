@@ -4,7 +4,7 @@ import Testing
 
 /// `available` is served from a cache of the catalog part: a catalog change must show, and the
 /// per-user fields must never leak from one caller to the next.
-@Suite struct AvailableCacheTests {
+@Suite(.timeLimit(.minutes(10))) struct AvailableCacheTests {
     @Test func catalogChangesShowAndUserFieldsStayPerUser() throws {
         let f = try Fixture(); defer { f.remove() }
         let before = try f.service.available()

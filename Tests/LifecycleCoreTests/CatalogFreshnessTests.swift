@@ -8,7 +8,7 @@ import Testing
 /// Each worker rechecks the catalog folder on its own clock, so reads may lag a publish by up to
 /// the recheck interval. Operations that pick a version must not: once any worker has shown a
 /// new version, an install or update anywhere picks it.
-@Suite struct CatalogFreshnessTests {
+@Suite(.timeLimit(.minutes(10))) struct CatalogFreshnessTests {
     /// A service on the fixture's directory whose catalog, left alone, would not recheck for an hour.
     func slowService(_ f: Fixture) throws -> LifecycleService {
         let directory = DataDirectory(root: f.root)

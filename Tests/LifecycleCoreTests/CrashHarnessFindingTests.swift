@@ -4,7 +4,7 @@ import LifecycleStore
 import Testing
 
 /// Regressions for what deploy/lib/faults/crash.py found by SIGKILLing real processes.
-@Suite struct CrashHarnessFindingTests {
+@Suite(.timeLimit(.minutes(10))) struct CrashHarnessFindingTests {
     func stagingRecord(_ f: Fixture, _ operationID: String, user: String, slug: String, operation: String) throws -> String {
         let staging = f.root + "/staging/" + operationID
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)

@@ -3,7 +3,7 @@ import LifecycleCore
 import LifecycleStore
 import Testing
 
-@Suite struct DependencyTests {
+@Suite(.timeLimit(.minutes(10))) struct DependencyTests {
     /// Adds a package to the fixture's catalog: a copy of chat 1.0.0 under another slug/version with other dependencies.
     func publish(_ f: Fixture, slug: String, version: String, dependencies: [String: String]) throws {
         let target = f.root + "/catalog/\(slug)/\(version)"

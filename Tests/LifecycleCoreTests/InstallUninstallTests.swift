@@ -3,7 +3,7 @@ import LifecycleCore
 import LifecycleStore
 import Testing
 
-@Suite struct InstallUninstallTests {
+@Suite(.timeLimit(.minutes(10))) struct InstallUninstallTests {
     @Test func installCopiesFilesRecordsRowsAndIsHealthy() throws {
         let f = try Fixture(); defer { f.remove() }
         let result = try f.service.install(user: "user123", slug: "braindrive-network")

@@ -4,7 +4,7 @@ import Testing
 
 /// Package files are fsynced in batches of `UnsyncedFiles.batch` (64): a package with more files
 /// than one batch must install whole and healthy, every file's bytes as published.
-@Suite struct LargePackageTests {
+@Suite(.timeLimit(.minutes(10))) struct LargePackageTests {
     @Test func aPackageLargerThanOneSyncBatchInstallsHealthy() throws {
         let f = try Fixture(); defer { f.remove() }
         try DependencyTests().publish(f, slug: "many-files", version: "1.0.0", dependencies: [:])

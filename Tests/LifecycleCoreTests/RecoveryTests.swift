@@ -5,7 +5,7 @@ import PluginCatalog
 import Testing
 
 /// States a killed process leaves behind, built by hand; the integration tests make real ones with SIGKILL.
-@Suite struct RecoveryTests {
+@Suite(.timeLimit(.minutes(10))) struct RecoveryTests {
     static let deadOwner = "999999999:1"
 
     func leave(_ f: Fixture, lease operationID: String, user: String, slug: String, operation: String) throws {
@@ -93,7 +93,7 @@ import Testing
     }
 }
 
-@Suite struct ReviewRegressionTests {
+@Suite(.timeLimit(.minutes(10))) struct ReviewRegressionTests {
     /// An update killed after the swap, on a copy whose own metadata file had been deleted: the
     /// rollback must not depend on that file.
     @Test func rollbackDoesNotNeedTheOldCopysMetadataFile() throws {

@@ -3,7 +3,7 @@ import LifecycleCore
 import LifecycleStore
 import Testing
 
-@Suite struct StatusRepairTests {
+@Suite(.timeLimit(.minutes(10))) struct StatusRepairTests {
     @Test func missingFileIsReportedAndRepaired() throws {
         let f = try Fixture(); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")

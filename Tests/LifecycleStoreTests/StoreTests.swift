@@ -3,7 +3,7 @@ import GRDB
 import LifecycleStore
 import Testing
 
-@Suite struct StoreTests {
+@Suite(.timeLimit(.minutes(10))) struct StoreTests {
     func openDatabase() throws -> (LifecycleDatabase, String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lc-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

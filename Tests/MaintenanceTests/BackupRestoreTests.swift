@@ -6,7 +6,7 @@ import LifecycleStore
 import Telemetry
 import Testing
 
-@Suite struct BackupRestoreTests {
+@Suite(.timeLimit(.minutes(10))) struct BackupRestoreTests {
     /// Every installed plugin of every user in the data directory, checked as `status --full` does.
     /// Doctor and the lease check come first: `status` runs recovery, which would hide what they see.
     func expectEveryPluginHealthy(_ root: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
@@ -71,7 +71,8 @@ import Testing
         let churn = Churn(service: f.service, userGroups: [["c1", "c2", "shared"], ["c3", "c4", "shared"], ["c5", "s1"]])
         churn.start()
         defer { _ = churn.stop() }
-        usleep(200_000)
+        let started = Date().addingTimeInterval(60)
+        while churn.committedCount == 0 && Date() < started { usleep(5_000) }  // the writers are at work
         var manifests: [BackupManifest] = []
         var during: [Int] = []
         for attempt in 0..<3 {
@@ -80,7 +81,7 @@ import Testing
             // folders the backup copies are then not the ones of its snapshot for some user.
             writer.afterSnapshot = {
                 let start = churn.committedCount
-                let deadline = Date().addingTimeInterval(10)
+                let deadline = Date().addingTimeInterval(60)  // a hang guard, never reached by a working churn
                 while churn.committedCount < start + 5 && Date() < deadline { usleep(5_000) }
             }
             let before = churn.committedCount

@@ -7,7 +7,7 @@ import TokenAuth
 
 /// Hostile input through the in-process API (the whole request path short of the socket): every
 /// answer is the contract's 4xx, never a 500, and nothing outside the data directory is touched.
-@Suite struct HostileInputTests {
+@Suite(.timeLimit(.minutes(10))) struct HostileInputTests {
     static let p = "/api/plugins/"
 
     /// Slugs as they would appear, still percent-encoded, in one path segment.
@@ -209,7 +209,7 @@ import TokenAuth
 /// Links planted inside a user's plugin folder (someone with disk access, or a plugin's own
 /// tooling) before status, repair, update and uninstall: the targets outside stay untouched and
 /// the operations answer sensibly.
-@Suite struct PlantedLinkTests {
+@Suite(.timeLimit(.minutes(10))) struct PlantedLinkTests {
     static let p = "/api/plugins/"
     static let file = "dist/remoteEntry.js"
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The hand-written JSON of the hot path's bodies is byte for byte what Foundation's encoder
 /// writes for the same values (the ETag of a body must not depend on which path wrote it).
-@Suite struct HotBodyEncodingTests {
+@Suite(.timeLimit(.minutes(10))) struct HotBodyEncodingTests {
     /// Texts that need escaping, non-ASCII, and map keys whose orders differ by comparison rule.
     static let awkward = ["", "plain", "quote \" and \\ backslash", "slash / stays", "tab\tnew\nline\r",
                           "\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}", "é ü 漢字 🧩", "\u{2028}\u{2029}"]

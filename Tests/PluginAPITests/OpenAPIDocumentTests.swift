@@ -5,7 +5,7 @@ import Testing
 /// The OpenAPI document against `API.md`: its Routes table, its error table and its headers.
 /// `deploy/openapi-check` validates the document against the OpenAPI 3.1 schema; these tests check
 /// that it says what the contract says, and agrees with the router where the router already serves.
-@Suite struct OpenAPIDocumentTests {
+@Suite(.timeLimit(.minutes(10))) struct OpenAPIDocumentTests {
     /// `API.md`, "Routes": method and path, with `…/enable`, `…/disable` written out.
     static let contractRoutes: [(method: String, path: String, auth: String)] = [
         ("get", "/api/plugins/available", "public"),

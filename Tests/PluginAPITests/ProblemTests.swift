@@ -2,7 +2,7 @@ import Foundation
 import PluginAPI
 import Testing
 
-@Suite struct ProblemTests {
+@Suite(.timeLimit(.minutes(10))) struct ProblemTests {
     let p = "/api/plugins/"
 
     func expectProblem(_ r: HTTPResponse, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) {

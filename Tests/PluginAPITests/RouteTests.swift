@@ -2,7 +2,7 @@ import Foundation
 import PluginAPI
 import Testing
 
-@Suite struct RouteTests {
+@Suite(.timeLimit(.minutes(10))) struct RouteTests {
     let p = "/api/plugins/"
 
     @Test func installStatusRepairUninstallThroughTheAPI() throws {

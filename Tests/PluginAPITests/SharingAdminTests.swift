@@ -2,7 +2,7 @@ import Foundation
 import PluginAPI
 import Testing
 
-@Suite struct SharingAdminTests {
+@Suite(.timeLimit(.minutes(10))) struct SharingAdminTests {
     let p = "/api/plugins/"
     var admin: String { "Bearer " + APIFixture.token("root", admin: true) }
 

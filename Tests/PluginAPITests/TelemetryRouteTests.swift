@@ -5,7 +5,7 @@ import Testing
 
 /// The request log, the lifecycle log and the counters as the API feeds them, and the operator
 /// routes that read the counters back (in-process; the pool-wide sums are in IntegrationTests).
-@Suite struct TelemetryRouteTests {
+@Suite(.timeLimit(.minutes(10))) struct TelemetryRouteTests {
     let p = "/api/plugins/"
 
     @Test func everyRequestIsOneLogLineWithoutTheToken() throws {

@@ -2,7 +2,7 @@ import Foundation
 import PluginAPI
 import Testing
 
-@Suite struct VersionRouteTests {
+@Suite(.timeLimit(.minutes(10))) struct VersionRouteTests {
     let p = "/api/plugins/"
 
     @Test func versionsNewestFirstBySemver() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PluginCatalog
 
-@Suite("CatalogIndex: the sample catalog")
+@Suite("CatalogIndex: the sample catalog", .timeLimit(.minutes(10)))
 struct SampleCatalogTests {
     let catalog = CatalogIndex.load(root: TempCatalog.sample)
 
@@ -66,21 +66,13 @@ struct SampleCatalogTests {
         #expect(catalog.package(try PluginSlug("braindrive-network"), version: SemanticVersion("9.9.9")) == nil)
     }
 
-    @Test func loadingIsFast() {
-        let clock = ContinuousClock()
-        let elapsed = (0..<5).map { _ in clock.measure { _ = CatalogIndex.load(root: TempCatalog.sample) } }.min()!
-        let quick = clock.measure { _ = CatalogIndex.quickSignature(root: TempCatalog.sample) }
-        print("loading the sample catalog took \(elapsed) (best of 5); quickSignature \(quick)")
-        #expect(elapsed < .milliseconds(500))   // a few ms in practice; generous for a loaded CI box
-    }
-
     @Test func fingerprintIsStable() {
         #expect(CatalogIndex.load(root: TempCatalog.sample).fingerprint == catalog.fingerprint)
         #expect(CatalogIndex.quickSignature(root: TempCatalog.sample) == CatalogIndex.quickSignature(root: TempCatalog.sample))
     }
 }
 
-@Suite("PluginManifest")
+@Suite("PluginManifest", .timeLimit(.minutes(10)))
 struct PluginManifestCodableTests {
     @Test func snakeCaseKeysAndDefaultDependencies() throws {
         let text = #"{"slug":"a","name":"A","version":"1.0.0","bundle_location":"dist/x.js","modules":[{"name":"M","display_name":"Em","config_fields":{"k":1},"required_services":{}}]}"#
@@ -97,7 +89,7 @@ struct PluginManifestCodableTests {
     }
 }
 
-@Suite("CatalogIndex: changes")
+@Suite("CatalogIndex: changes", .timeLimit(.minutes(10)))
 struct CatalogChangeTests {
     @Test func fingerprintChangesWhenAFileChanges() throws {
         let temp = try TempCatalog()

@@ -9,7 +9,7 @@ import Darwin
 
 /// Each broken package is skipped, the good one beside it still loads, and the one problem
 /// names the file (relative to the catalog root) and the field.
-@Suite("CatalogIndex: invalid packages")
+@Suite("CatalogIndex: invalid packages", .timeLimit(.minutes(10)))
 struct InvalidPackageTests {
     /// Loads a catalog with a good `braindrive-chat/1.0.0` and a broken `braindrive-network/1.0.0`.
     private func loadBroken(_ breakIt: (TempCatalog) throws -> Void) throws -> CatalogProblem {

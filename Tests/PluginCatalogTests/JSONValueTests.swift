@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PluginCatalog
 
-@Suite("JSONValue")
+@Suite("JSONValue", .timeLimit(.minutes(10)))
 struct JSONValueTests {
     @Test func integersRoundTripAsIntegers() throws {
         let text = #"{"a":1,"b":-3,"c":1.5,"d":true,"e":null,"f":["x",0],"g":{"h":false}}"#

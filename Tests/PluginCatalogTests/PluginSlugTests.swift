@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PluginCatalog
 
-@Suite("PluginSlug")
+@Suite("PluginSlug", .timeLimit(.minutes(10)))
 struct PluginSlugTests {
     @Test("canonicalises case and hyphens", arguments: [
         ("braindrive-network", "braindrive_network"),

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PluginCatalog
 
-@Suite("SemanticVersion")
+@Suite("SemanticVersion", .timeLimit(.minutes(10)))
 struct SemanticVersionTests {
     @Test("parses and prints back", arguments: [
         "0.0.0", "1.2.3", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7", "1.0.0-x.7.z.92",

@@ -1,7 +1,7 @@
 import Testing
 @testable import PluginCatalog
 
-@Suite("VersionRange")
+@Suite("VersionRange", .timeLimit(.minutes(10)))
 struct VersionRangeTests {
     /// (range, versions it contains, versions it does not): npm `semver.satisfies` answers.
     @Test("npm semantics", arguments: [

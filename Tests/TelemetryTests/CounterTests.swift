@@ -3,6 +3,7 @@ import Testing
 @testable import Telemetry
 
 /// Shared counter files: layout, sums over workers, folding of exited workers, and the text views.
+@Suite(.timeLimit(.minutes(10)))
 final class CounterTests {
     let directory: MetricsDirectory
 
@@ -118,17 +119,19 @@ final class CounterTests {
     @Test func aScrapeWaitsForAFoldInProgress() throws {
         _ = try directory.startPool(configuredWorkers: 1)
         let directory = self.directory
-        let locked = DispatchSemaphore(value: 0)
+        let locked = DispatchSemaphore(value: 0), releasing = DispatchSemaphore(value: 0)
         Thread {
             try? directory.withPoolLock(LOCK_EX) {
                 locked.signal()
-                usleep(300_000)
+                // A moment for the scrape to reach the lock; it is not an assertion: a scrape that
+                // ignored the lock would finish now, before `releasing` is signalled.
+                usleep(100_000)
+                releasing.signal()
             }
         }.start()
         locked.wait()
-        let started = Date()
         _ = try directory.snapshot()
-        #expect(Date().timeIntervalSince(started) >= 0.25, "the scrape went ahead during a fold")
+        #expect(releasing.wait(timeout: .now()) == .success, "the scrape went ahead during a fold")
     }
 
     @Test func aFileOfAnotherLayoutIsIgnored() throws {

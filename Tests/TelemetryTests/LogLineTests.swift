@@ -4,6 +4,7 @@ import Testing
 @testable import Telemetry
 
 /// JSON log lines: valid JSON, escaped, bounded, and whole when many threads write at once.
+@Suite(.timeLimit(.minutes(10)))
 struct LogLineTests {
     /// A temp file opened O_APPEND, as a log file shared by several processes is.
     func withLogFile(_ body: (LineSink) throws -> Void) throws -> [String] {

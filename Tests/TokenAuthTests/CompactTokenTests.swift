@@ -3,7 +3,7 @@ import Testing
 @testable import TokenAuth
 
 /// The hand-written base64url decoder behind the duplicate-name check agrees with Foundation's.
-@Suite struct CompactTokenTests {
+@Suite(.timeLimit(.minutes(10))) struct CompactTokenTests {
     static func base64URL(_ bytes: [UInt8]) -> [UInt8] {
         Array(Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

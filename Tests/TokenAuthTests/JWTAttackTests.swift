@@ -161,7 +161,7 @@ let jwtAttacks: [JWTAttack] = [
     .init(testDescription: "exp with 400 digits", payload: TT.payload(TT.sub("user123"), #""exp":\#(String(repeating: "9", count: 400))"#)),
 ]
 
-@Suite("JWT attacks")
+@Suite("JWT attacks", .timeLimit(.minutes(10)))
 struct JWTAttackTests {
     @Test(arguments: jwtAttacks)
     func refused(_ attack: JWTAttack) async throws {
@@ -178,14 +178,13 @@ struct JWTAttackTests {
         #expect(Outcome(Verifiers.es256.verify(authorizationHeader: "Bearer " + es, now: TestTokens.now)) == .user("user123"))
     }
 
-    /// An oversized header is refused before any decoding, and quickly.
+    /// An oversized header is refused before any decoding: the reason is the size limit, not
+    /// whatever decoding 4 MiB would have found (its cost is the microbench's token.reject).
     @Test func oversizedTokensAreRefusedBeforeDecoding() {
         let huge = "Bearer " + String(repeating: "A", count: 4 << 20) + ".e30.AAAA"
-        let start = Date()
         let result = Verifiers.hs256.verify(authorizationHeader: huge, now: TestTokens.now)
         guard case .failure(.invalidToken(let reason)) = result else { Issue.record("\(result)"); return }
         #expect(reason.contains("limit 8192"))
-        #expect(Date().timeIntervalSince(start) < 1)
     }
 
     static func sign(_ attack: JWTAttack) async throws -> String {

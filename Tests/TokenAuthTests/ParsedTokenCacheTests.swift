@@ -4,7 +4,7 @@ import Testing
 
 /// A token seen before skips only the decoding of its header and claims: its signature and its
 /// claims are checked again on every request.
-@Suite struct ParsedTokenCacheTests {
+@Suite(.timeLimit(.minutes(10))) struct ParsedTokenCacheTests {
     typealias TT = TestTokens
 
     func fresh() throws -> TokenVerifier {

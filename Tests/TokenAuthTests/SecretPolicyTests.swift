@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TokenAuth
 
-@Suite("SecretPolicy")
+@Suite("SecretPolicy", .timeLimit(.minutes(10)))
 struct SecretPolicyTests {
     /// Writes `contents` to a fresh file and returns what `readSecret` makes of it.
     private func readBack(_ contents: [UInt8]) throws -> [UInt8] {

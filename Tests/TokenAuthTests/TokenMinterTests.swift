@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TokenAuth
 
-@Suite("TokenMinter")
+@Suite("TokenMinter", .timeLimit(.minutes(10)))
 struct TokenMinterTests {
     @Test("a minted user token verifies as that user")
     func userToken() throws {

@@ -255,7 +255,7 @@ let tokenCases: [TokenCase] = [
           verifier: .eddsa, header: T.header(alg: "none"), signing: .unsigned),
 ]
 
-@Suite("TokenVerifier case table")
+@Suite("TokenVerifier case table", .timeLimit(.minutes(10)))
 struct TokenVerifierCaseTests {
     @Test(arguments: tokenCases)
     func verify(_ testCase: TokenCase) async throws {

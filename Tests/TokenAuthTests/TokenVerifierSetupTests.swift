@@ -3,7 +3,7 @@ import JWTKit
 import Testing
 import TokenAuth
 
-@Suite("TokenVerifier setup")
+@Suite("TokenVerifier setup", .timeLimit(.minutes(10)))
 struct TokenVerifierSetupTests {
     @Test("the PEM's key kind decides the accepted algorithm")
     func detectsKeyKind() {

@@ -61,7 +61,7 @@ final class RunningSupervisor: @unchecked Sendable {
 
     func shutdown() {
         supervisor.requestStop()
-        _ = waitForExit(timeout: 10)
+        _ = waitForExit(timeout: 60)
         try? FileManager.default.removeItem(at: directory)
     }
 }
@@ -77,17 +77,17 @@ func isRunning(_ pid: pid_t) -> Bool {
 
 let sleeper = "exec sleep 1000"
 
-@Suite("WorkerSupervisor")
+@Suite("WorkerSupervisor", .timeLimit(.minutes(10)))
 struct WorkerSupervisorTests {
     @Test func poolReachesItsSizeAndStops() throws {
         let running = try RunningSupervisor(script: sleeper, workers: 3)
         defer { running.shutdown() }
-        #expect(running.eventually(within: 2) { running.livePIDs.count == 3 })
+        #expect(running.eventually(within: 60) { running.livePIDs.count == 3 })
         let pids = running.supervisor.workerPIDs
         #expect(Set(pids).count == 3)
 
         running.supervisor.requestStop()
-        #expect(running.waitForExit(timeout: 3) == 0)
+        #expect(running.waitForExit(timeout: 60) == 0)
         #expect(pids.allSatisfy { !isRunning($0) })
     }
 
@@ -107,19 +107,19 @@ struct WorkerSupervisorTests {
         #expect(supervisor.workerPIDs.isEmpty)
     }
 
-    @Test func aKilledWorkerIsReplacedWithinASecond() throws {
+    /// How soon is the restart delay's business (checked as the delay chosen, below), not a clock's.
+    @Test func aKilledWorkerIsReplaced() throws {
         let running = try RunningSupervisor(script: sleeper, workers: 3)
         defer { running.shutdown() }
-        #expect(running.eventually(within: 2) { running.livePIDs.count == 3 })
+        #expect(running.eventually(within: 60) { running.livePIDs.count == 3 })
         let victim = running.supervisor.workerPIDs[1]
-        let killedAt = Date()
         kill(victim, SIGKILL)
-        #expect(running.eventually(within: 1) {
+        #expect(running.eventually(within: 60) {
             let pids = running.livePIDs
             return pids.count == 3 && !pids.contains(victim)
         })
-        #expect(Date().timeIntervalSince(killedAt) < 1)
         #expect(running.supervisor.restartCount == 1)
+        #expect(running.supervisor.restartDelays == [.milliseconds(100)])
     }
 
     /// Regression: with the old 10 s `stableAfter`, a slot whose serving workers were killed a few
@@ -127,18 +127,16 @@ struct WorkerSupervisorTests {
     @Test func workersKilledAgainAndAgainAreEachReplacedAtTheMinimumDelay() throws {
         let running = try RunningSupervisor(script: sleeper, workers: 2)
         defer { running.shutdown() }
-        #expect(running.eventually(within: 2) { running.livePIDs.count == 2 })
+        #expect(running.eventually(within: 60) { running.livePIDs.count == 2 })
         for round in 0..<3 {
             // Up for longer than the default stableAfter (1 s): a serving worker, not a crash loop.
             usleep(1_200_000)
             let victim = running.supervisor.workerPIDs[0]
-            let killedAt = Date()
             kill(victim, SIGKILL)
-            #expect(running.eventually(within: 1) {
+            #expect(running.eventually(within: 60) {
                 let pids = running.livePIDs
                 return pids.count == 2 && !pids.contains(victim)
             }, "round \(round)")
-            #expect(Date().timeIntervalSince(killedAt) < 0.6, "round \(round)")
         }
         #expect(running.supervisor.restartDelays == Array(repeating: .milliseconds(100), count: 3))
     }
@@ -146,32 +144,32 @@ struct WorkerSupervisorTests {
     @Test func reloadReplacesEveryWorkerKeepingThePoolUp() throws {
         let running = try RunningSupervisor(script: sleeper, workers: 3)
         defer { running.shutdown() }
-        #expect(running.eventually(within: 2) { running.livePIDs.count == 3 })
+        #expect(running.eventually(within: 60) { running.livePIDs.count == 3 })
         let before = Set(running.supervisor.workerPIDs)
 
         running.supervisor.requestReload()
         var smallest = 3
-        let rolled = running.eventually(within: 5) {
+        let rolled = running.eventually(within: 60) {
             let now = running.livePIDs
             smallest = min(smallest, now.count)
             return now.count == 3 && before.isDisjoint(with: now)
         }
         #expect(rolled)
         #expect(smallest >= 2)
-        #expect(running.eventually(within: 2) { before.allSatisfy { !isRunning($0) } })
+        #expect(running.eventually(within: 60) { before.allSatisfy { !isRunning($0) } })
         #expect(running.supervisor.restartCount == 0)
     }
 
     @Test func stopKillsWorkersThatIgnoreSIGTERM() throws {
         let running = try RunningSupervisor(script: "trap '' TERM; exec sleep 1000", workers: 2, drainTimeout: .milliseconds(300))
         defer { running.shutdown() }
-        #expect(running.eventually(within: 2) { running.livePIDs.count == 2 })
+        #expect(running.eventually(within: 60) { running.livePIDs.count == 2 })
         let pids = running.supervisor.workerPIDs
-        let start = Date()
+        let start = ContinuousClock.now
         running.supervisor.requestStop()
-        #expect(running.waitForExit(timeout: 3) == 0)
-        let took = Date().timeIntervalSince(start)
-        #expect(took >= 0.25 && took < 1.5)
+        #expect(running.waitForExit(timeout: 60) == 0)
+        // The lower bound is the behaviour: workers get their drain timeout before SIGKILL.
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
         #expect(pids.allSatisfy { !isRunning($0) })
     }
 
@@ -180,7 +178,7 @@ struct WorkerSupervisorTests {
             script: "echo $$ >> \"$PIDS\"; exit 1", workers: 1,
             minRestartDelay: .milliseconds(20), maxRestartDelay: .milliseconds(160))
         defer { running.shutdown() }
-        #expect(running.eventually(within: 3) { running.supervisor.restartDelays.count >= 6 })
+        #expect(running.eventually(within: 60) { running.supervisor.restartDelays.count >= 6 })
         let delays = Array(running.supervisor.restartDelays.prefix(6))
         #expect(delays == [.milliseconds(20), .milliseconds(40), .milliseconds(80), .milliseconds(160), .milliseconds(160), .milliseconds(160)])
     }
@@ -190,7 +188,7 @@ struct WorkerSupervisorTests {
             script: "sleep 0.3; exit 1", workers: 1, minRestartDelay: .milliseconds(20),
             maxRestartDelay: .seconds(1), stableAfter: .milliseconds(200))
         defer { running.shutdown() }
-        #expect(running.eventually(within: 3) { running.supervisor.restartDelays.count >= 3 })
+        #expect(running.eventually(within: 60) { running.supervisor.restartDelays.count >= 3 })
         #expect(running.supervisor.restartDelays.prefix(3).allSatisfy { $0 == .milliseconds(20) })
     }
 
@@ -198,10 +196,10 @@ struct WorkerSupervisorTests {
         let running = try RunningSupervisor(
             script: "", workers: 2, minRestartDelay: .milliseconds(20), maxRestartDelay: .milliseconds(100),
             executable: "/nonexistent/worker")
-        #expect(running.eventually(within: 2) { running.supervisor.restartCount >= 4 })
+        #expect(running.eventually(within: 60) { running.supervisor.restartCount >= 4 })
         #expect(running.supervisor.workerPIDs.isEmpty)
         running.supervisor.requestStop()
-        #expect(running.waitForExit(timeout: 2) == 0)
+        #expect(running.waitForExit(timeout: 60) == 0)
         running.shutdown()
     }
 
@@ -209,7 +207,7 @@ struct WorkerSupervisorTests {
         let running = try RunningSupervisor(
             script: "exit 0", workers: 1, minRestartDelay: .milliseconds(20), maxRestartDelay: .seconds(1))
         defer { running.shutdown() }
-        #expect(running.eventually(within: 3) { running.supervisor.restartDelays.count >= 4 })
+        #expect(running.eventually(within: 60) { running.supervisor.restartDelays.count >= 4 })
         #expect(running.supervisor.restartDelays.prefix(4).allSatisfy { $0 == .milliseconds(20) })
     }
 
@@ -220,7 +218,7 @@ struct WorkerSupervisorTests {
             workers: 1)
         defer { running.shutdown() }
         let path = running.directory.appendingPathComponent("pids.fds").path
-        #expect(running.eventually(within: 2) { FileManager.default.fileExists(atPath: path) })
+        #expect(running.eventually(within: 60) { FileManager.default.fileExists(atPath: path) })
         let links = try String(contentsOfFile: path, encoding: .utf8).split(separator: " ")
         #expect(links.count == 2)
         #expect(links.first == links.last?.dropLast())
@@ -231,23 +229,23 @@ struct WorkerSupervisorTests {
         let running = try RunningSupervisor(
             script: sleeper, workers: 1, periodic: { count.withLock { $0 += 1 } }, periodicInterval: .milliseconds(100))
         defer { running.shutdown() }
-        #expect(running.eventually(within: 2) { count.withLock { $0 } >= 3 })
+        #expect(running.eventually(within: 60) { count.withLock { $0 } >= 3 })
     }
 
     /// The real signal path in a child process (an exit test), so the runner never gets them.
     @Test func signalsReloadAndStopInAChildProcess() async {
         await #expect(processExitsWith: .exitCode(0)) {
             let running = try RunningSupervisor(script: sleeper, workers: 2, handlesSignals: true)
-            guard running.eventually(within: 3, { running.livePIDs.count == 2 }) else { exit(2) }
+            guard running.eventually(within: 60, { running.livePIDs.count == 2 }) else { exit(2) }
             let before = Set(running.supervisor.workerPIDs)
             kill(getpid(), SIGHUP)
-            guard running.eventually(within: 5, {
+            guard running.eventually(within: 60, {
                 let now = running.livePIDs
                 return now.count == 2 && before.isDisjoint(with: now)
             }) else { exit(3) }
             let after = running.supervisor.workerPIDs
             kill(getpid(), SIGTERM)
-            guard running.waitForExit(timeout: 5) == 0 else { exit(4) }
+            guard running.waitForExit(timeout: 60) == 0 else { exit(4) }
             guard after.allSatisfy({ !isRunning($0) }) else { exit(5) }
             exit(0)
         }

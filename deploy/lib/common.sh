@@ -137,3 +137,17 @@ pl_count_tests() {
         END { printf "%d %d\n", xn + sn, xf + sf }
     '
 }
+
+# pl_limited MINUTES NAME COMMAND...: runs one step with a time limit so a hang fails fast,
+# naming the step, instead of running into CI's cut. Plain `timeout` (not --foreground): it signals
+# the command's whole process group, so the processes a step starts (swift test's runner, nginx,
+# workers) go too. TERM first, KILL 30 s later. Returns the command's status; on expiry, dies.
+pl_limited() {
+    local minutes=$1 name=$2 status=0
+    shift 2
+    timeout --kill-after=30 "$((minutes * 60))" "$@" || status=$?
+    if [[ $status -eq 124 || $status -eq 137 ]]; then
+        pl_die "step '$name' did not finish within $minutes minutes (a hang?): stopped"
+    fi
+    return "$status"
+}

@@ -1,5 +1,5 @@
 // Unit tests of nginx/html/js/plugin-api.js with a fake fetch (no server): node --test this file.
-// deploy/browser-test runs it when node (18+) is on PATH and says it skipped it otherwise.
+// deploy/browser-test runs it (deploy/lib/browser/client-unit-tests.sh) with node 18+; without one it fails in CI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";

@@ -14,7 +14,9 @@ needs (down to none at all, where even the database cannot grow), and at each le
   * no staging folder and no lease are left; faultlib.check_invariants holds for everyone.
 
 Then the ballast is removed and the same install and update succeed. Without the privilege to
-mount (not root, or no tmpfs), it prints SKIP and `FIGURE diskfull.skipped 1` and exits 0.
+mount (not root, or no tmpfs) it fails in CI (the CI environment variable set, as .ci/run does:
+CI runs as root, so a failed mount is a broken check, not a skip); elsewhere it prints SKIP and
+`FIGURE diskfull.skipped 1` and exits 0.
 The tmpfs is always unmounted in `finally`.
 
 Usage: diskfull.py --bin /abs/plugin-lifecycle [--long] [--seed N]
@@ -146,7 +148,11 @@ def main():
         result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES},mode=0750", "tmpfs", data_dir],
                                 capture_output=True, text=True)
         if result.returncode != 0:
-            print(f"SKIP diskfull: cannot mount a tmpfs ({result.stderr.strip() or 'no privilege'})", flush=True)
+            reason = result.stderr.strip() or "no privilege"
+            if os.environ.get("CI"):
+                print(f"FAIL diskfull: cannot mount a tmpfs in CI ({reason}): the full-disk check did not run", flush=True)
+                return 1
+            print(f"SKIP diskfull: cannot mount a tmpfs ({reason}); outside CI only (CI fails here)", flush=True)
             fl.figure("diskfull.skipped", 1)
             return 0
         mounted = True

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Unit tests of nginx/html/js/plugin-api.js alone (a fake fetch, no server) under Node:
+# `node --test deploy/lib/browser/plugin-api.test.mjs`. Prints one summary line on stdout.
+#
+# The test imports an .mjs copy of the client, the way plugin-api.js's header gives for Node 18+,
+# so Debian 12's nodejs (18) runs it as well as Node 20/22. Without a node 18+ it fails in CI (the
+# CI environment variable set, as .ci/run does; .ci/run installs nodejs) and elsewhere prints that
+# it skipped the tests and exits 0.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+PL_SCRIPT_NAME="deploy/browser-test"
+# shellcheck source=deploy/lib/common.sh
+source "$REPO/deploy/lib/common.sh"
+
+major=0
+if command -v node >/dev/null 2>&1; then
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+fi
+if [[ ! "$major" =~ ^[0-9]+$ || $major -lt 18 ]]; then
+    found=$(command -v node >/dev/null 2>&1 && node --version 2>/dev/null || echo "no node on PATH")
+    if [[ -n "${CI:-}" ]]; then
+        pl_die "CI: the plugin-api.js unit tests need node 18+ ($found); install it with: apt-get install -y nodejs"
+    fi
+    pl_log "SKIPPED the plugin-api.js unit tests: they need node 18+ ($found); CI fails here"
+    echo "skipped ($found; node 18+ needed)"
+    exit 0
+fi
+pl_log "node $(node --version): unit tests of nginx/html/js/plugin-api.js"
+node --test "$REPO/deploy/lib/browser/plugin-api.test.mjs" >&2 || pl_die "plugin-api.js unit tests failed"
+echo "passed (node $(node --version))"
