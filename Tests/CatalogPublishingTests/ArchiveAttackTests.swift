@@ -5,7 +5,7 @@ import Testing
 
 /// BrainDrive extracted archives without a path-traversal guard; each attack here must be
 /// refused with nothing written in the catalog (nor outside it).
-@Suite("publish: archive attacks are refused, nothing written")
+@Suite("publish: archive attacks are refused, nothing written", .timeLimit(.minutes(10)))
 struct ArchiveAttackTests {
     @Test("zip entry '../evil.js'")
     func zipParent() throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// The byte cap holds while bytes are written (a lying zip header, a sparse file), and a source
 /// that holds the catalog is refused before anything is copied.
-@Suite("publish: byte cap while writing, declared sizes, a source holding the catalog")
+@Suite("publish: byte cap while writing, declared sizes, a source holding the catalog", .timeLimit(.minutes(10)))
 struct PublishLimitTests {
     /// Bytes of every regular file under `path`: what reached the disk before a refusal.
     func bytesUnder(_ path: String) -> Int64 {

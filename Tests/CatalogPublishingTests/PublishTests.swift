@@ -3,7 +3,7 @@ import Foundation
 import PluginCatalog
 import Testing
 
-@Suite("publish: folders and archives into the catalog")
+@Suite("publish: folders and archives into the catalog", .timeLimit(.minutes(10)))
 struct PublishTests {
     @Test("a folder is published as a new version: existing slug spelling, files 0644, folders 0755, no staging left")
     func publishFolder() throws {

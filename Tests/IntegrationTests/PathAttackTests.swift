@@ -3,7 +3,7 @@ import Testing
 
 /// Hostile paths, bodies and planted links through real nginx and real worker processes: always
 /// a 4xx (never a 500, never a dead worker), nothing outside the data directory touched.
-@Suite(.serialized) struct PathAttackTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PathAttackTests {
     let p = "/api/plugins/"
 
     /// Slug segments outside the rule. Both doors answer them alike (400 invalid_slug as

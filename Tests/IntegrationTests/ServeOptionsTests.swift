@@ -3,7 +3,7 @@ import Testing
 
 /// Each `serve` option that changes what a worker does, passed to the real master and checked
 /// over HTTP through nginx: every test fails if the master stopped handing its option to the workers.
-@Suite struct ServeOptionsTests {
+@Suite(.timeLimit(.minutes(10))) struct ServeOptionsTests {
     let available = "/api/plugins/available"
     /// A route that needs a token (`available` answers anonymous callers too).
     let installed = "/api/plugins/installed"

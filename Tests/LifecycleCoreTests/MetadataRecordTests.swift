@@ -5,7 +5,7 @@ import Testing
 
 /// `plugin_metadata.json` repeats the database row: `installed_at` is the instant of the first
 /// install, written once, the same in both, and no repair or update moves it.
-@Suite struct MetadataRecordTests {
+@Suite(.timeLimit(.minutes(10))) struct MetadataRecordTests {
     @Test func installedAtAgreesAndNeverMoves() throws {
         let f = try Fixture(); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")

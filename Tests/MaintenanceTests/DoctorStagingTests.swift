@@ -4,7 +4,7 @@ import Testing
 
 /// A `publish` killed mid-way leaves its staging folder (`catalog/.publish-…`); the catalog
 /// ignores it, so `doctor` is where the operator learns of it.
-@Suite struct DoctorStagingTests {
+@Suite(.timeLimit(.minutes(10))) struct DoctorStagingTests {
     @Test func aPublishStagingFolderLeftInTheCatalogIsReportedWithTheCommandToRemoveIt() throws {
         let f = try MaintenanceFixture(); defer { f.remove() }
         let catalog = f.root + "/catalog"

@@ -6,7 +6,7 @@ import Testing
 /// `node`) answers the same generated ranges and versions, and both must agree on which ranges
 /// are valid and on every version each valid range contains. deploy/test installs both; a
 /// machine without them fails here, saying what to install, rather than skipping.
-@Suite("VersionRange against node-semver")
+@Suite("VersionRange against node-semver", .timeLimit(.minutes(10)))
 struct NodeSemverDifferentialTests {
     static let modulePath = "/usr/share/nodejs/semver"
 
