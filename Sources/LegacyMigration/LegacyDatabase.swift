@@ -13,6 +13,8 @@ struct LegacyPlugin: Sendable {
     var scope: String?
     var bundleLocation: String?
     var dependencies: String?
+    /// `enabled = 0` (or false) in the row; NULL counts as enabled, as BrainDrive's default.
+    var enabled: Bool
 }
 
 /// One row of BrainDrive's `module` table.
@@ -30,18 +32,21 @@ struct LegacyModule: Sendable {
     var requiredServices: String?
     var layout: String?
     var tags: String?
+    var enabled: Bool
 }
 
 public enum LegacyMigrationError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case notBrainDrive(path: String)
     case serviceRequired
+    case pluginsDirectoryMissing(path: String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open the legacy database \(path) read-only: \(reason)"
         case .notBrainDrive(let path): "\(path) has no `plugin` table: not a BrainDrive database"
         case .serviceRequired: "--apply needs a data directory"
+        case .pluginsDirectoryMissing(let path): "the legacy plugins folder \(path) does not exist or is not a folder"
         }
     }
 }
@@ -55,15 +60,34 @@ struct LegacySnapshot: Sendable {
 
     static let unownedTables = ["plugin_service_runtime", "plugin_states", "settings_instances", "pages"]
 
+    /// Reads a copy: even a read-only connection to a WAL-mode database creates `-wal`/`-shm`
+    /// files beside it (and may checkpoint into it). The copy (database + its `-wal`, so
+    /// un-checkpointed rows are seen) sits in a private temp folder, removed afterwards.
     static func read(path: String) throws -> LegacySnapshot {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LegacyMigrationError.cannotOpen(path: path, reason: "no such file")
         }
+        let copyFolder = NSTemporaryDirectory() + "legacy-braindrive-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: copyFolder) }
+        let copy = copyFolder + "/braindrive.db"
+        do {
+            try FileManager.default.createDirectory(atPath: copyFolder, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+            // The -wal first: a checkpoint by a running BrainDrive between the two copies then
+            // only moves rows into the database copy we take next.
+            if FileManager.default.fileExists(atPath: path + "-wal") {
+                try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+            }
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+        } catch {
+            throw LegacyMigrationError.cannotOpen(path: path, reason: "cannot copy it to read: \(error.localizedDescription)")
+        }
+        // Read-write on the private copy: only then does SQLite replay the copied -wal (a
+        // read-only connection without a -shm would not); nothing is written but WAL recovery.
         var configuration = Configuration()
-        configuration.readonly = true
         configuration.label = "legacy-braindrive"
         let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(path: path, configuration: configuration) } catch {
+        do { queue = try DatabaseQueue(path: copy, configuration: configuration) } catch {
             throw LegacyMigrationError.cannotOpen(path: path, reason: "\(error)")
         }
         defer { try? queue.close() }
@@ -74,7 +98,8 @@ struct LegacySnapshot: Sendable {
                     guard let id = row.text("id"), let user = row.text("user_id"), let slug = row.text("plugin_slug") else { return nil }
                     return LegacyPlugin(id: id, userID: user, slug: slug, name: row.text("name"), version: row.text("version"),
                                         description: row.text("description"), author: row.text("author"), scope: row.text("scope"),
-                                        bundleLocation: row.text("bundle_location"), dependencies: row.text("dependencies"))
+                                        bundleLocation: row.text("bundle_location"), dependencies: row.text("dependencies"),
+                                        enabled: row.flag("enabled") ?? true)
                 }
                 var modules: [LegacyModule] = []
                 if try db.tableExists("module") {
@@ -86,7 +111,8 @@ struct LegacySnapshot: Sendable {
                                             description: row.text("description"), icon: row.text("icon"), category: row.text("category"),
                                             priority: row.integer("priority"), props: row.text("props"),
                                             configFields: row.text("config_fields"), requiredServices: row.text("required_services"),
-                                            layout: row.text("layout"), tags: row.text("tags"))
+                                            layout: row.text("layout"), tags: row.text("tags"),
+                                            enabled: row.flag("enabled") ?? true)
                     }
                 }
                 var other: [String: Int] = [:]
@@ -114,6 +140,16 @@ extension Row {
         case .double(let double): return String(double)
         case .string(let string): return string
         case .blob(let data): return String(data: data, encoding: .utf8)
+        }
+    }
+
+    /// A SQLAlchemy Boolean (0/1), or text such as "false"/"true"; nil when NULL or unreadable.
+    func flag(_ column: String) -> Bool? {
+        if let number = integer(column) { return number != 0 }
+        switch text(column)?.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true"?, "t"?, "yes"?: return true
+        case "false"?, "f"?, "no"?: return false
+        default: return nil
         }
     }
 

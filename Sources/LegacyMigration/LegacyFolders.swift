@@ -34,10 +34,15 @@ struct LegacyFolders {
         var relative: String
     }
 
-    /// Finds the folder holding `version` of `slug`, reporting spelling differences, ambiguous
-    /// spellings and version folders whose string order differs from SemVer order.
-    func locate(slug: PluginSlug, legacySlug: String, version: SemanticVersion, rawVersion: String,
+    /// Finds the folder holding `version` of the first of `slugs` that has one (the row's own
+    /// slug normalised, then the catalog's), reporting spelling differences, ambiguous spellings
+    /// and version folders whose string order differs from SemVer order.
+    func locate(slugs: [PluginSlug], legacySlug: String, version: SemanticVersion, rawVersion: String,
                 report: (MigrationReport.Defect.Kind, String) -> Void) -> Located? {
+        guard let slug = slugs.first(where: { shared[$0] != nil || topLevel[$0] != nil }) else {
+            report(.missingFolder, "no folder for '\(legacySlug)' under shared/ or the plugins folder")
+            return nil
+        }
         for (base, prefix, candidates) in [(root + "/shared", "shared/", shared[slug] ?? []), (root, "", topLevel[slug] ?? [])] {
             guard !candidates.isEmpty else { continue }
             let name = candidates.contains(legacySlug) ? legacySlug : candidates[0]
@@ -60,9 +65,6 @@ struct LegacyFolders {
             }
             let present = versions.sorted { $0.version < $1.version }.map(\.name)
             report(.missingFolder, "no folder for version \(rawVersion) in \(prefix)\(name) (present: \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
-        }
-        if shared[slug] == nil && topLevel[slug] == nil {
-            report(.missingFolder, "no folder for '\(legacySlug)' under shared/ or the plugins folder")
         }
         return nil
     }
@@ -91,8 +93,19 @@ struct LegacyFolders {
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Folders and files that are not the package, left out at any depth as BrainDrive's own copy
+    /// leaves them out: dependencies, version control, Python caches, npm's lock file.
+    static let excludedFolders: Set<String> = ["node_modules", ".git", "__pycache__", ".metadata"]
+    static let excludedFiles: Set<String> = ["package-lock.json"]
+    static let excludedExtensions = [".pyc"]
+
+    static func isExcludedFile(_ name: String) -> Bool {
+        excludedFiles.contains(name) || excludedExtensions.contains(where: name.hasSuffix)
+    }
+
     /// Every regular file under `folder`, recursively, hashed; symlinks and special files are
-    /// reported and left out, as are a top-level `plugin_metadata.json` and any `.metadata` folder.
+    /// reported and left out, as are a top-level `plugin_metadata.json` and what is not the
+    /// package (`excludedFolders`, `excludedFiles`, `excludedExtensions`).
     static func files(in folder: String, report: (MigrationReport.Defect.Kind, String) -> Void) -> [PackageFile] {
         var result: [PackageFile] = []
         walk(folder, relative: "", into: &result, report: report)
@@ -108,11 +121,12 @@ struct LegacyFolders {
         for name in names.sorted() {
             let path = folder + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
+            // By name whatever the kind: a `.git` file (worktree) or a linked node_modules is not the package either.
+            if excludedFolders.contains(name) || isExcludedFile(name) { continue }
             var st = stat()
             guard lstat(path, &st) == 0 else { report(.unreadableFile, "cannot stat \(rel)"); continue }
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
-                if name == ".metadata" { continue }
                 walk(path, relative: rel, into: &result, report: report)
             case S_IFREG:
                 if relative.isEmpty && name == "plugin_metadata.json" { continue }

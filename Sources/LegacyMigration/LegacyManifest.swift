@@ -8,8 +8,9 @@ extension LegacyMigrator {
     }
 
     /// The manifest a catalog package would carry, from the legacy plugin row and its module rows.
+    /// Dependencies are named as legacy rows name plugins, so they map through `slugMap` too.
     func buildManifest(_ row: LegacyPlugin, slug: PluginSlug, version: SemanticVersion, modules: [LegacyModule],
-                       report: (MigrationReport.Defect.Kind, String) -> Void) -> BuiltManifest {
+                       slugMap: LegacySlugMap, report: (MigrationReport.Defect.Kind, String) -> Void) -> BuiltManifest {
         func json(_ text: String?, _ field: String) -> JSONValue? {
             guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
@@ -24,7 +25,7 @@ extension LegacyMigrator {
         switch json(row.dependencies, "plugin.dependencies") {
         case .object(let members)?:
             for (name, value) in members.sorted(by: { $0.key < $1.key }) {
-                guard let dependency = try? PluginSlug(name), let text = value.stringValue,
+                guard case .mapped(let dependency, _) = slugMap.resolve(name), let text = value.stringValue,
                       let range = try? VersionRange(text) else {
                     report(.invalidDependency, "dependency '\(name)' with range \(value) is not a slug and version range; ignored")
                     continue

@@ -15,15 +15,29 @@ public struct LegacyMigrator: Sendable {
         /// Skip (do not migrate) the plugins a user received only from the initializer.
         public var dropInitializerPlugins: Bool
         public var context: OperationContext
+        /// The catalog folder whose `legacy_slugs` map legacy slugs; default: the service's catalog.
+        public var catalogRoot: String?
 
         public init(apply: Bool = false, dropInitializerPlugins: Bool = false,
-                    context: OperationContext = OperationContext(actor: "migrate-legacy")) {
+                    context: OperationContext = OperationContext(actor: "migrate-legacy"), catalogRoot: String? = nil) {
             self.apply = apply; self.dropInitializerPlugins = dropInitializerPlugins; self.context = context
+            self.catalogRoot = catalogRoot
         }
     }
 
-    /// Slugs (canonical, `braindrive_` prefix removed) BrainDrive's initializer gave every new user.
+    /// The plugins BrainDrive's initializer gave every new user, by their bare name (see `bareName`):
+    /// `BrainDriveSettings`, `BrainDriveChat`, `BrainDriveOllama`, `BrainDriveLibraryPlugin`.
     public static let initializerSlugs: Set<String> = ["settings", "chat", "ollama", "library"]
+
+    /// A slug compared as the initializer rule compares it: lowercase letters and digits only
+    /// (case, '-' and '_' ignored), without a leading `braindrive` and a trailing `plugin`
+    /// (`BrainDriveLibraryPlugin` → `library`, `braindrive_chat` → `chat`).
+    static func bareName(_ slug: String) -> String {
+        var name = String(slug.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
+        if name.hasPrefix("braindrive") { name.removeFirst("braindrive".count) }
+        if name.hasSuffix("plugin") && name != "plugin" { name.removeLast("plugin".count) }
+        return name
+    }
 
     /// `installation_type` / `source` values of the per-user metadata file that mean the user
     /// installed the plugin themselves (BrainDrive's remote installer writes `remote` / `github`).
@@ -37,13 +51,12 @@ public struct LegacyMigrator: Sendable {
         self.pluginsDirectory = (pluginsDirectory as NSString).standardizingPath
     }
 
-    /// The rule for "given only by the initializer": the canonical slug, without a `braindrive_`
-    /// prefix, is one of `initializerSlugs`, AND the user's metadata file
+    /// The rule for "given only by the initializer": the row's slug (or the catalog slug it maps
+    /// to) has a `bareName` in `initializerSlugs`, AND the user's metadata file
     /// `{plugins}/{user_id}/.metadata/{plugin_id}_remote.json` is absent, unreadable, or has neither
     /// an `installation_type` nor a `source` in `userInstallMarkers`.
-    public func isFromInitializer(slug: PluginSlug, legacyUserID: String, legacyPluginID: String) -> Bool {
-        let bare = slug.value.hasPrefix("braindrive_") ? String(slug.value.dropFirst("braindrive_".count)) : slug.value
-        guard Self.initializerSlugs.contains(bare) else { return false }
+    public func isFromInitializer(legacySlug: String, slug: PluginSlug, legacyUserID: String, legacyPluginID: String) -> Bool {
+        guard [legacySlug, slug.value].contains(where: { Self.initializerSlugs.contains(Self.bareName($0)) }) else { return false }
         // The ids come from the legacy rows: refuse anything that could leave the folder.
         guard Self.isSafeComponent(legacyUserID), Self.isSafeComponent(legacyPluginID + "_remote.json") else { return true }
         let path = "\(pluginsDirectory)/\(legacyUserID)/.metadata/\(legacyPluginID)_remote.json"
@@ -61,8 +74,13 @@ public struct LegacyMigrator: Sendable {
     /// run (then "already present" is not known); `--apply` needs it.
     public func run(options: Options, service: LifecycleService?) throws -> MigrationReport {
         if options.apply && service == nil { throw LegacyMigrationError.serviceRequired }
+        guard LegacyFolders.isDirectory((pluginsDirectory as NSString).resolvingSymlinksInPath) else {
+            throw LegacyMigrationError.pluginsDirectoryMissing(path: pluginsDirectory)
+        }
         let snapshot = try LegacySnapshot.read(path: legacyDatabasePath)
         let folders = LegacyFolders(root: pluginsDirectory)
+        let slugMap = LegacySlugMap(catalog: options.catalogRoot.map { CatalogIndex.load(root: URL(fileURLWithPath: $0)) }
+                                        ?? service?.catalog.fresh)
         var defects: [MigrationReport.Defect] = []
 
         let pluginIDs = Set(snapshot.plugins.map(\.id))
@@ -83,15 +101,16 @@ public struct LegacyMigrator: Sendable {
         var users: [String: MigrationReport.UserReport] = [:]
         var order: [String] = []
         var seen: Set<String> = []  // "user\0slug"
-        var pending: [(String, UserID, CatalogPackage)] = []
+        var pending: [Pending] = []
 
-        // Canonical slug order; of two spellings of one slug, the row already spelled canonically wins, then the lower id.
-        let rows = snapshot.plugins.map { row -> (String, Int, LegacyPlugin) in
-            let canonical = (try? PluginSlug(row.slug))?.value ?? row.slug
-            return (canonical, canonical == row.slug ? 0 : 1, row)
+        // Catalog slug order; of two rows for one slug, the row already spelled as the catalog slug wins, then the lower id.
+        let rows = snapshot.plugins.map { row -> (LegacySlugMap.Resolution, String, Int, LegacyPlugin) in
+            let resolution = slugMap.resolve(row.slug)
+            let target = if case .mapped(let slug, _) = resolution { slug.value } else { row.slug }
+            return (resolution, target, target == row.slug ? 0 : 1, row)
         }
-        .sorted { ($0.2.userID, $0.0, $0.1, $0.2.id) < ($1.2.userID, $1.0, $1.1, $1.2.id) }.map(\.2)
-        for row in rows {
+        .sorted { ($0.3.userID, $0.1, $0.2, $0.3.id) < ($1.3.userID, $1.1, $1.2, $1.3.id) }
+        for (resolution, _, _, row) in rows {
             let userKey = row.userID
             if users[userKey] == nil { users[userKey] = .init(userID: userKey); order.append(userKey) }
             func skip(_ reason: String) {
@@ -105,10 +124,22 @@ public struct LegacyMigrator: Sendable {
                 skip("invalid user id")
                 continue
             }
-            guard let slug = try? PluginSlug(row.slug), !slug.isReserved else {
+            let slug: PluginSlug, via: LegacySlugMap.Via
+            switch resolution {
+            case .mapped(let mapped, let how) where !mapped.isReserved: slug = mapped; via = how
+            case .conflict(let claims):
+                defect(.legacySlugConflict, "slug '\(row.slug)' is listed in legacy_slugs of several catalog plugins "
+                       + "(\(claims.map(\.value).joined(separator: ", "))); fix the catalog")
+                skip("'\(row.slug)' is claimed by several catalog plugins")
+                continue
+            case .mapped, .invalid:
                 defect(.invalidSlug, "slug '\(row.slug)' has no valid canonical form")
                 skip("invalid slug")
                 continue
+            }
+            if row.id != "\(row.userID)_\(row.slug)" {
+                defect(.unexpectedPluginID, "plugin id '\(row.id)' is not '{user_id}_{plugin_slug}' ('\(row.userID)_\(row.slug)'); "
+                       + "its module rows are matched by this id, the install gets '\(user.value)_\(slug)'")
             }
             guard seen.insert(user.value + "\u{0}" + slug.value).inserted else {
                 defect(.duplicatePlugin, "another row of this user already names '\(slug)'; only the first is migrated")
@@ -120,18 +151,21 @@ public struct LegacyMigrator: Sendable {
                 skip("invalid version '\(row.version ?? "")'")
                 continue
             }
-            let fromInitializer = isFromInitializer(slug: slug, legacyUserID: row.userID, legacyPluginID: row.id)
+            let fromInitializer = isFromInitializer(legacySlug: row.slug, slug: slug, legacyUserID: row.userID, legacyPluginID: row.id)
             if options.dropInitializerPlugins && fromInitializer {
                 skip("given only by the initializer (--drop-initializer-plugins)")
                 continue
             }
-            guard let folder = folders.locate(slug: slug, legacySlug: row.slug, version: version, rawVersion: rawVersion,
+            // Folders are named as BrainDrive spelled the slug; a folder named as the catalog slug also serves.
+            let folderSlugs = [(try? PluginSlug(row.slug)), slug].compactMap { $0 }
+            guard let folder = folders.locate(slugs: folderSlugs, legacySlug: row.slug, version: version, rawVersion: rawVersion,
                                               report: { defect($0, $1) }) else {
                 skip("no folder for version \(rawVersion)")
                 continue
             }
             let files = LegacyFolders.files(in: folder.path, report: { defect($0, "\(folder.relative): \($1)") })
-            let manifest = buildManifest(row, slug: slug, version: version, modules: modulesByPlugin[row.id] ?? [],
+            let modules = modulesByPlugin[row.id] ?? []
+            let manifest = buildManifest(row, slug: slug, version: version, modules: modules, slugMap: slugMap,
                                          report: { defect($0, $1) })
             let package: CatalogPackage
             do {
@@ -141,47 +175,25 @@ public struct LegacyMigrator: Sendable {
                 skip("cannot describe the package: \(error)")
                 continue
             }
+            let migrated = Set(package.moduleNames)
+            let disabledModules = modules.filter { !$0.enabled }.compactMap(\.name).filter(migrated.contains).sorted()
             users[userKey]!.toMigrate.append(.init(
-                slug: slug.value, legacySlug: row.slug, legacyPluginID: row.id, version: version.description,
+                slug: slug.value, legacySlug: row.slug, legacyPluginID: row.id, mappedBy: via.rawValue,
+                inCatalog: slugMap.isInCatalog(slug), version: version.description,
                 modules: package.moduleNames, fileCount: files.count, totalBytes: package.totalBytes,
-                sourceFolder: folder.relative, fromInitializer: fromInitializer))
-            pending.append((userKey, user, package))
+                sourceFolder: folder.relative, fromInitializer: fromInitializer,
+                enabled: row.enabled, disabledModules: disabledModules))
+            pending.append(Pending(userKey: userKey, user: user, package: package, legacyPluginID: row.id,
+                                   enabled: row.enabled, disabledModules: disabledModules))
         }
 
-        // Already present, then (with --apply) import each, one user plugin at a time.
-        var installedCache: [String: Set<String>] = [:]
-        for (userKey, user, package) in pending {
-            if let service {
-                if installedCache[userKey] == nil {
-                    installedCache[userKey] = Set(((try? service.installed(user: user))?.installedPlugins ?? []).map(\.pluginSlug))
-                }
-                if installedCache[userKey]!.contains(package.slug.value) {
-                    moveToPresent(&users[userKey]!, package.slug.value)
-                    continue
-                }
-            }
-            guard options.apply, let service else { continue }
-            do {
-                if try service.importPackage(package, for: user, context: options.context) == nil {
-                    moveToPresent(&users[userKey]!, package.slug.value)
-                } else if let entry = users[userKey]!.toMigrate.first(where: { $0.slug == package.slug.value }) {
-                    users[userKey]!.migrated.append(entry)
-                }
-            } catch {
-                let entry = users[userKey]!.toMigrate.first { $0.slug == package.slug.value }
-                users[userKey]!.failed.append(.init(legacySlug: entry?.legacySlug ?? package.slug.value,
-                                                    legacyPluginID: entry?.legacyPluginID ?? "", reason: error.description))
-            }
+        for item in pending {
+            apply(item, options: options, service: service, users: &users, defects: &defects)
         }
 
         var report = MigrationReport(mode: options.apply ? .apply : .dryRun, dropInitializerPlugins: options.dropInitializerPlugins,
                                      users: order.sorted().map { users[$0]!.sorted() }, defects: defects, totals: .init())
         report.computeTotals(pluginRows: snapshot.plugins.count)
         return report
-    }
-
-    private func moveToPresent(_ user: inout MigrationReport.UserReport, _ slug: String) {
-        user.toMigrate.removeAll { $0.slug == slug }
-        user.alreadyPresent.append(slug)
     }
 }

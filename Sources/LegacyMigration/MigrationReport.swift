@@ -12,6 +12,11 @@ public struct MigrationReport: Codable, Sendable, Equatable {
         /// The slug as the legacy row spells it.
         public var legacySlug: String
         public var legacyPluginID: String
+        /// How `legacySlug` became `slug`: `legacy_slugs` (a catalog manifest lists it exactly),
+        /// `legacy_slugs_normalised` (lists it in another spelling) or `normalised` (no manifest does).
+        public var mappedBy: String
+        /// The catalog has `slug`: update, repair and `available` know the install.
+        public var inCatalog: Bool
         public var version: String
         public var modules: [String]
         public var fileCount: Int
@@ -20,11 +25,16 @@ public struct MigrationReport: Codable, Sendable, Equatable {
         public var sourceFolder: String
         /// The initializer gave it (see `LegacyMigrator.isFromInitializer`).
         public var fromInitializer: Bool
+        /// The legacy row's `enabled`; a disabled plugin is migrated disabled.
+        public var enabled: Bool
+        /// Modules whose legacy row has `enabled = 0`, migrated switched off.
+        public var disabledModules: [String]
 
         enum CodingKeys: String, CodingKey {
-            case slug, version, modules
+            case slug, version, modules, enabled
             case legacySlug = "legacy_slug", legacyPluginID = "legacy_plugin_id", fileCount = "file_count"
             case totalBytes = "total_bytes", sourceFolder = "source_folder", fromInitializer = "from_initializer"
+            case mappedBy = "mapped_by", inCatalog = "in_catalog", disabledModules = "disabled_modules"
         }
     }
 
@@ -81,6 +91,12 @@ public struct MigrationReport: Codable, Sendable, Equatable {
             case skippedFile = "skipped_file"
             case unreadableFile = "unreadable_file"
             case unownedReferences = "unowned_references"
+            /// Two catalog manifests list the row's slug in `legacy_slugs`.
+            case legacySlugConflict = "legacy_slug_conflict"
+            /// The row's id is not `{user_id}_{plugin_slug}`.
+            case unexpectedPluginID = "unexpected_plugin_id"
+            /// The user already has the plugin, at another version than the row's.
+            case versionConflict = "version_conflict"
         }
         public var kind: Kind
         public var userID: String?
@@ -147,8 +163,11 @@ public struct MigrationReport: Codable, Sendable, Equatable {
             let done = Set(user.migrated.map(\.slug))
             for entry in user.toMigrate {
                 let mark = mode == .dryRun ? "+" : (done.contains(entry.slug) ? "✓" : "·")
-                lines.append("  \(mark) \(entry.slug) \(entry.version) (\(entry.fileCount) files, \(entry.modules.count) modules) from \(entry.sourceFolder)"
-                             + (entry.fromInitializer ? " [initializer]" : ""))
+                var notes = entry.fromInitializer ? " [initializer]" : ""
+                if !entry.enabled { notes += " [disabled]" }
+                if !entry.disabledModules.isEmpty { notes += " [disabled modules: \(entry.disabledModules.joined(separator: ", "))]" }
+                lines.append("  \(mark) \(entry.legacySlug) → \(entry.slug) (\(entry.mappedBy)\(entry.inCatalog ? "" : ", not in the catalog")) "
+                             + "\(entry.version) (\(entry.fileCount) files, \(entry.modules.count) modules) from \(entry.sourceFolder)" + notes)
             }
             for slug in user.alreadyPresent { lines.append("  = \(slug): already present") }
             for skip in user.skipped { lines.append("  - \(skip.legacySlug): skipped, \(skip.reason)") }

@@ -91,18 +91,10 @@ struct LegacyFixture {
                 try db.execute(sql: "INSERT INTO users (id, email) VALUES (?, ?)", arguments: [user, "\(user)@example.com"])
             }
             func plugin(_ user: String, _ slug: String, _ version: String, deps: String? = nil) throws {
-                try db.execute(sql: """
-                    INSERT INTO plugin (id, user_id, plugin_slug, name, description, version, enabled, author, scope,
-                                        bundle_method, bundle_location, dependencies, status)
-                    VALUES (?, ?, ?, ?, ?, ?, 1, 'BrainDrive', ?, 'webpack', 'dist/remoteEntry.js', ?, 'activated')
-                    """, arguments: ["\(user)_\(slug)", user, slug, slug.capitalized, "The \(slug) plugin", version,
-                                     slug.replacingOccurrences(of: "_", with: ""), deps])
+                try Self.plugin(db, user, slug, version, deps: deps)
             }
             func module(_ user: String, _ slug: String, _ name: String, priority: Int = 1, props: String? = nil, tags: String? = nil) throws {
-                try db.execute(sql: """
-                    INSERT INTO module (id, plugin_id, name, display_name, priority, props, tags, user_id, layout)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{"minWidth":4}')
-                    """, arguments: ["\(user)_\(slug)_\(name)", "\(user)_\(slug)", name, "\(name) module", priority, props, tags, user])
+                try Self.module(db, user, slug, name, priority: priority, props: props, tags: tags)
             }
             try plugin(Self.alice, "braindrive_settings", "1.0.0")
             try module(Self.alice, "braindrive_settings", "ComponentSettings", props: #"{"theme":"dark"}"#, tags: #"["settings"]"#)
@@ -124,6 +116,43 @@ struct LegacyFixture {
             try db.execute(sql: "INSERT INTO plugin_states (id, plugin_id) VALUES ('s1', ?)", arguments: ["\(Self.alice)_braindrive_chat"])
         }
         try queue.close()
+    }
+
+    /// A `plugin` row as BrainDrive writes it (id `{user_id}_{slug}` unless `id` says otherwise).
+    static func plugin(_ db: Database, _ user: String, _ slug: String, _ version: String, deps: String? = nil,
+                       enabled: Int = 1, id: String? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO plugin (id, user_id, plugin_slug, name, description, version, enabled, author, scope,
+                                bundle_method, bundle_location, dependencies, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'BrainDrive', ?, 'webpack', 'dist/remoteEntry.js', ?, 'activated')
+            """, arguments: [id ?? "\(user)_\(slug)", user, slug, slug.capitalized, "The \(slug) plugin", version, enabled,
+                             slug.replacingOccurrences(of: "_", with: ""), deps])
+    }
+
+    /// A `module` row of the plugin row `pluginID` (default `{user}_{slug}`); `enabled` NULL unless given.
+    static func module(_ db: Database, _ user: String, _ slug: String, _ name: String, priority: Int = 1, props: String? = nil,
+                       tags: String? = nil, enabled: Int? = nil, pluginID: String? = nil) throws {
+        let plugin = pluginID ?? "\(user)_\(slug)"
+        try db.execute(sql: """
+            INSERT INTO module (id, plugin_id, name, display_name, priority, props, tags, user_id, layout, enabled)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{"minWidth":4}', ?)
+            """, arguments: ["\(plugin)_\(name)", plugin, name, "\(name) module", priority, props, tags, user, enabled])
+    }
+
+    /// Adds rows to the legacy database (then closes it, as BrainDrive would between runs).
+    func addRows(_ body: (Database) throws -> Void) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: legacyDB, configuration: configuration)
+        try queue.write(body)
+        try queue.close()
+    }
+
+    /// The sample catalog (deploy/catalog), whose manifests list BrainDrive's real slugs in `legacy_slugs`.
+    func copySampleCatalog() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.removeItem(atPath: catalogDir)
+        try FileManager.default.copyItem(atPath: repository.path + "/deploy/catalog", toPath: catalogDir)
     }
 
     /// Every path under the legacy folder with its content (or link target), to prove it is untouched.

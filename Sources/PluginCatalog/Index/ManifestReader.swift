@@ -85,7 +85,8 @@ enum ManifestReader {
                               author: try optionalString(top, "author", path: nil),
                               scope: try optionalString(top, "scope", path: nil),
                               bundleLocation: try optionalString(top, "bundle_location", path: nil),
-                              modules: modules, dependencies: dependencies)
+                              modules: modules, dependencies: dependencies,
+                              legacySlugs: try optionalStrings(top, "legacy_slugs", path: nil) ?? [])
     }
 
     private static func field(_ path: String?, _ key: String) -> String { path.map { "\($0).\(key)" } ?? key }

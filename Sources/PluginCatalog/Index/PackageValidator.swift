@@ -111,6 +111,8 @@ struct PackageValidator {
             }
         }
 
+        if let (index, message) = m.legacySlugsProblem() { throw fail(file, "legacy_slugs[\(index)]", message) }
+
         if let bundle = m.bundleLocation {
             guard let path = Self.relativePath(bundle) else {
                 throw fail(file, "bundle_location", "\(CatalogError.quoted(bundle)) must be a relative path without '.' or '..' parts")

@@ -12,10 +12,13 @@ public struct PluginManifest: Codable, Sendable, Equatable {
     public var modules: [ModuleManifest]
     /// Slug → npm-style version range; absent in the file means `[:]`.
     public var dependencies: [String: String]
+    /// The slugs this plugin had before (BrainDrive's `BrainDriveChat` for `braindrive_chat`), as
+    /// legacy rows spell them, so `migrate-legacy` maps those rows to this package. `[]` when absent.
+    public var legacySlugs: [String]
 
     public init(slug: String, name: String, version: String, description: String? = nil, author: String? = nil,
                 scope: String? = nil, bundleLocation: String? = nil, modules: [ModuleManifest],
-                dependencies: [String: String] = [:]) {
+                dependencies: [String: String] = [:], legacySlugs: [String] = []) {
         self.slug = slug
         self.name = name
         self.version = version
@@ -25,11 +28,12 @@ public struct PluginManifest: Codable, Sendable, Equatable {
         self.bundleLocation = bundleLocation
         self.modules = modules
         self.dependencies = dependencies
+        self.legacySlugs = legacySlugs
     }
 
     enum CodingKeys: String, CodingKey {
         case slug, name, version, description, author, scope, modules, dependencies
-        case bundleLocation = "bundle_location"
+        case bundleLocation = "bundle_location", legacySlugs = "legacy_slugs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,5 +47,21 @@ public struct PluginManifest: Codable, Sendable, Equatable {
         bundleLocation = try c.decodeIfPresent(String.self, forKey: .bundleLocation)
         modules = try c.decode([ModuleManifest].self, forKey: .modules)
         dependencies = try c.decodeIfPresent([String: String].self, forKey: .dependencies) ?? [:]
+        legacySlugs = try c.decodeIfPresent([String].self, forKey: .legacySlugs) ?? []
+    }
+
+    /// Why `legacySlugs` is not acceptable, or nil: each must have a canonical form (letters,
+    /// digits, '-' or '_', at most 64, as `PluginSlug` reads it) and be listed once, whatever the
+    /// spelling, so one legacy row can never name two entries of this list.
+    public func legacySlugsProblem() -> (index: Int, message: String)? {
+        var seen: [PluginSlug: Int] = [:]
+        for (index, raw) in legacySlugs.enumerated() {
+            guard let slug = try? PluginSlug(raw) else {
+                return (index, "\(CatalogError.quoted(raw)) is not a slug (letters, digits, '-' or '_', at most 64)")
+            }
+            if let first = seen[slug] { return (index, "'\(raw)' is listed twice (also legacy_slugs[\(first)])") }
+            seen[slug] = index
+        }
+        return nil
     }
 }
