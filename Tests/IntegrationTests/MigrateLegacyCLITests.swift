@@ -4,7 +4,7 @@ import Testing
 /// `migrate-legacy` as an operator runs it: the real binary on a BrainDrive-shaped installation
 /// (its real slugs, a WAL database with rows still in the -wal, a switched-off plugin and module,
 /// node_modules in a plugin folder), then the installs seen by `status`, `available` and `update`.
-@Suite struct MigrateLegacyCLITests {
+@Suite(.timeLimit(.minutes(10))) struct MigrateLegacyCLITests {
     static let user = "0123456789abcdef0123456789abcdef"
 
     /// BrainDrive's tables (the columns the migration reads) in WAL mode, written by Python's

@@ -8,7 +8,7 @@ import Testing
 
 /// Migration of data shaped like a real BrainDrive's: slugs as its lifecycle managers spell them
 /// (`BrainDriveChat`), switched-off rows, build leftovers in the plugin folders, a WAL database.
-@Suite struct BrainDriveShapedTests {
+@Suite(.timeLimit(.minutes(10))) struct BrainDriveShapedTests {
     typealias F = LegacyFixture
     static let carol = "0000aaaa1111bbbb2222cccc3333dddd"
     static let context = OperationContext(actor: "test")

@@ -6,7 +6,7 @@ import LifecycleStore
 import PluginCatalog
 import Testing
 
-@Suite struct LegacyMigrationTests {
+@Suite(.timeLimit(.minutes(10))) struct LegacyMigrationTests {
     typealias F = LegacyFixture
 
     func entry(_ report: MigrationReport, _ user: String) -> MigrationReport.UserReport? {

@@ -50,6 +50,22 @@ public struct PluginManifest: Codable, Sendable, Equatable {
         legacySlugs = try c.decodeIfPresent([String].self, forKey: .legacySlugs) ?? []
     }
 
+    /// Absent keys stay absent: a manifest written from this value (a migrated install's) says
+    /// no more than its file would.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(slug, forKey: .slug)
+        try c.encode(name, forKey: .name)
+        try c.encode(version, forKey: .version)
+        try c.encodeIfPresent(description, forKey: .description)
+        try c.encodeIfPresent(author, forKey: .author)
+        try c.encodeIfPresent(scope, forKey: .scope)
+        try c.encodeIfPresent(bundleLocation, forKey: .bundleLocation)
+        try c.encode(modules, forKey: .modules)
+        try c.encode(dependencies, forKey: .dependencies)
+        if !legacySlugs.isEmpty { try c.encode(legacySlugs, forKey: .legacySlugs) }
+    }
+
     /// Why `legacySlugs` is not acceptable, or nil: each must have a canonical form (letters,
     /// digits, '-' or '_', at most 64, as `PluginSlug` reads it) and be listed once, whatever the
     /// spelling, so one legacy row can never name two entries of this list.
