@@ -38,7 +38,8 @@ import Testing
     }
 
     @Test func anInstallHoldsTheInstalledDependencyItReliesOn() throws {
-        let stack = try Stack(workers: 1, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.staged:sleep=2"]); defer { stack.stop() }
+        let hold = try FaultHold("install.staged")
+        let stack = try Stack(workers: 1, environment: hold.environment); defer { stack.stop() }
         #expect(try stack.cli(["install", "racer", "braindrive-chat"]).status == 0)
         let token = stack.token("racer")
         let outcome = Tally()
@@ -47,10 +48,11 @@ import Testing
             outcome.add(result.map { String($0.status) } ?? "error")
         }
         request.start()
-        _ = eventually { stack.stagingEntries().count >= 2 }
-        // The library install is between its check and its commit: chat may not go away now.
+        try #require(hold.waitUntilReached())
+        // The library install is held between its check and its commit: chat may not go away now.
         let uninstall = try stack.cli(["uninstall", "racer", "braindrive-chat"])
         #expect(uninstall.status == 1 && uninstall.output.contains("in progress"), "\(uninstall.output)")
+        hold.release()
         _ = eventually { !outcome.all.isEmpty }
         #expect(outcome.all == ["201": 1])
         let refused = try stack.cli(["uninstall", "racer", "braindrive-chat"])
@@ -96,7 +98,8 @@ import Testing
     }
 
     @Test func workerKilledMidInstallLeavesNoPartialPlugin() throws {
-        let stack = try Stack(workers: 2, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.after-swap:sleep=3"])
+        let hold = try FaultHold("install.after-swap")
+        let stack = try Stack(workers: 2, environment: hold.environment)
         defer { stack.stop() }
         let token = stack.token("victim")
         let outcome = Tally()
@@ -105,11 +108,12 @@ import Testing
             outcome.add(result.map { String($0.status) } ?? "error")
         }
         request.start()
-        // Wait until the new folder has been renamed into place (the worker now pauses before
-        // committing; the retry below pauses too, so the pause stays short).
-        #expect(eventually { stack.exists("plugins/victim/braindrive_network") })
+        // The new folder is in place and the worker is held before it commits.
+        try #require(hold.waitUntilReached())
+        #expect(stack.exists("plugins/victim/braindrive_network"))
         let before = stack.workerPIDs()
         for pid in before { kill(pid, SIGKILL) }
+        hold.release() // the retry below goes straight through
         _ = eventually { !outcome.all.isEmpty }
         #expect(outcome.all.keys.first == "502", "nginx reports the dead worker: \(outcome.all)")
         // The pool is back to size.
@@ -154,7 +158,8 @@ import Testing
     }
 
     @Test func sigtermDrainsTheRequestInFlight() throws {
-        let stack = try Stack(workers: 1, environment: ["PLUGIN_LIFECYCLE_FAULT": "install.staged:sleep=2"])
+        let hold = try FaultHold("install.staged")
+        let stack = try Stack(workers: 1, environment: hold.environment)
         defer { stack.stop() }
         let token = stack.token("drained")
         let outcome = Tally()
@@ -163,8 +168,13 @@ import Testing
             outcome.add(result.map { String($0.status) } ?? "error")
         }
         request.start()
-        _ = eventually { !stack.stagingEntries().isEmpty }
+        try #require(hold.waitUntilReached())
         kill(stack.pool.processIdentifier, SIGTERM)
+        // The worker has been told to drain while the install is held: now let it finish.
+        #expect(eventually {
+            ((try? String(contentsOfFile: stack.poolLog, encoding: .utf8)) ?? "").contains("signal received: draining")
+        })
+        hold.release()
         stack.pool.waitUntilExit()
         _ = eventually { !outcome.all.isEmpty }
         #expect(outcome.all == ["201": 1], "the install in flight finished before the worker exited")
