@@ -13,7 +13,7 @@ extension LegacyMigrator {
     }
 
     /// Tells "already present" (and a version that differs from the row's, as a defect) and, with
-    /// `--apply`, imports the package, then switches off what the legacy rows had switched off.
+    /// `--apply`, imports the package with what the legacy rows had switched off.
     func apply(_ item: Pending, options: Options, service: LifecycleService?,
                users: inout [String: MigrationReport.UserReport], defects: inout [MigrationReport.Defect]) {
         guard let service else { return }
@@ -36,25 +36,14 @@ extension LegacyMigrator {
                                                      legacyPluginID: item.legacyPluginID, reason: reason))
         }
         do {
-            guard try service.importPackage(item.package, for: item.user, context: options.context) != nil else {
+            // Switched off in the import's own transaction: no crash leaves it switched on.
+            guard try service.importPackage(item.package, for: item.user, enabled: item.enabled,
+                                            disabledModules: Set(item.disabledModules), context: options.context) != nil else {
                 moveToPresent(&users[item.userKey]!, slug)
                 return
             }
         } catch {
             fail(error.description)
-            return
-        }
-        do {
-            // After the import, in its own transactions: a run cut off in between leaves the plugin
-            // switched on, which the report of this run shows as failed.
-            for module in item.disabledModules {
-                _ = try service.setEnabled(false, user: item.user, slug: item.package.slug, module: module, context: options.context)
-            }
-            if !item.enabled {
-                _ = try service.setEnabled(false, user: item.user, slug: item.package.slug, context: options.context)
-            }
-        } catch {
-            fail("imported, but not switched off as the legacy rows say: \(error.description)")
             return
         }
         if let entry { users[item.userKey]!.migrated.append(entry) }
