@@ -49,7 +49,6 @@ let package = Package(
         // Operator commands (doctor, backup, restore) as a library, so tests run them in-process.
         .target(name: "Maintenance", dependencies: [
             "LifecycleCore", "LifecycleStore", "PluginCatalog", "CatalogPublishing", "TokenAuth", "Telemetry",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

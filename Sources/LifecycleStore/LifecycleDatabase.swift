@@ -109,6 +109,11 @@ public final class LifecycleDatabase: Sendable {
         } catch { throw StoreError.wrap(error) }
     }
 
+    /// Closes every connection now rather than when the last reference goes.
+    public func closeConnections() throws {
+        try pool.close()
+    }
+
     /// Liveness for `health`: a read that touches the schema.
     public func ping() throws {
         _ = try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }

@@ -21,3 +21,15 @@ extension LifecycleDatabase {
         }
     }
 }
+
+extension LifecycleDatabase {
+    /// The migrations the database has, in the order they were applied. Unlike ``schemaState()``
+    /// it fails on a database without a migration table (one this service never wrote).
+    public func appliedMigrations() throws -> [String] {
+        try read { db in try Self.appliedMigrations(db) }
+    }
+
+    static func appliedMigrations(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+    }
+}

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LifecycleCore
 import LifecycleStore
 
@@ -88,8 +87,8 @@ public struct BackupRestorer: Sendable {
         do {
             let database = try LifecycleDatabase(path: path, readOnlyIfExists: true)
             schema = try database.schemaState()
-            applied = try database.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-            try database.pool.close()
+            applied = try database.appliedMigrations()
+            try database.closeConnections()
         } catch {
             throw .database("the backup's database does not open: \(error)")
         }
@@ -104,18 +103,9 @@ public struct BackupRestorer: Sendable {
     /// Switching the journal mode needs every other connection closed: a busy database is in use.
     private func makeDatabaseSelfContained() throws(MaintenanceError) {
         guard Disk.kind(directory.databasePath) == .file else { return }
-        var config = Configuration()
-        config.busyMode = .timeout(2)
         do {
-            let queue = try DatabaseQueue(path: directory.databasePath, configuration: config)
-            defer { try? queue.close() }
-            try queue.writeWithoutTransaction { db in
-                let checkpoint = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-                if let busy: Int = checkpoint?[0], busy != 0 { throw DatabaseError(resultCode: .SQLITE_BUSY) }
-                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
-                if mode?.lowercased() != "delete" { throw DatabaseError(resultCode: .SQLITE_BUSY) }
-            }
-        } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+            try LifecycleDatabase.makeSelfContained(path: directory.databasePath)
+        } catch StoreError.busy {
             throw .liveDataDirectory(["another process has \(directory.databasePath) open (its WAL cannot be checkpointed)"])
         } catch {
             // A database too damaged to open is what --force replaces (occupants() required it):
@@ -129,12 +119,10 @@ public struct BackupRestorer: Sendable {
     private func openRestored() throws -> [String] {
         try directory.prepare()
         let database = try LifecycleDatabase(path: directory.databasePath)
-        defer { try? database.pool.close() }
+        defer { try? database.closeConnections() }
         try database.migrate()
-        let (applied, check) = try database.read { db in
-            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
-             try String.fetchAll(db, sql: "PRAGMA quick_check"))
-        }
+        let applied = try database.appliedMigrations()
+        let check = try database.quickCheck()
         guard check == ["ok"] else { throw MaintenanceError.database("quick_check: \(check.prefix(5).joined(separator: "; "))") }
         return applied
     }
@@ -158,8 +146,7 @@ public struct BackupRestorer: Sendable {
     func occupants(_ manifest: BackupManifest) -> [String] {
         var found: [String] = []
         if Disk.kind(directory.databasePath) == .file {
-            let count = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true)
-                .read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM plugin") ?? 0 }
+            let count = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true).pluginCount()
             if let count, count > 0 {
                 found.append("its database has \(count) installed plugins")
             } else if count == nil {
@@ -242,7 +229,7 @@ public struct BackupRestorer: Sendable {
             try Disk.syncDirectory(directory.root)
             if replaced.contains("lifecycle.sqlite") {
                 // Back to WAL, as it was before makeDatabaseSelfContained() (the service's pool opens it so).
-                try LifecycleDatabase(path: directory.databasePath).pool.close()
+                try LifecycleDatabase(path: directory.databasePath).closeConnections()
             }
         } catch {
             throw .restoredDataRejected("\(reason); putting the previous data back failed too (\(error)): it is in \(aside), see restore.json there")

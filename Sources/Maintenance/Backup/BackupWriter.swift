@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LifecycleCore
 import LifecycleStore
 import Logging
@@ -123,7 +122,7 @@ public struct BackupWriter: Sendable {
     /// Copies one user's folders, as of the snapshot or, if they changed since, as of now with
     /// their rows replaced in the copy. Returns the copies by `user/slug` and whether it was "now".
     private func backUp(userID: String, _ planned: [DatabaseSnapshot.Plugin], into destination: String,
-                        copy: DatabaseQueue) throws(MaintenanceError) -> ([String: CopiedPlugin], Bool) {
+                        copy: BackupCopy) throws(MaintenanceError) -> ([String: CopiedPlugin], Bool) {
         // The service never writes an invalid id: such rows stay in the copy, there is no folder to take.
         guard let user = try? UserID(userID) else { return ([:], false) }
         let userFolder = destination + "/plugins/" + user.value
@@ -134,17 +133,17 @@ public struct BackupWriter: Sendable {
             slugs.formUnion(try liveSlugs(user))
             let outcome = try withLeases(user, slugs.sorted()) { () throws(MaintenanceError) -> ([String: CopiedPlugin], Bool)? in
                 try Disk.removeTree(userFolder)
-                let current = try read { db in try UserRows.operations(db, userID: user.value) }
+                let current = try read { try $0.operationIDs(userID: user.value) }
                 if planned.allSatisfy({ current[$0.slug] == $0.operationID }) {
                     // Unchanged since the snapshot (plugins installed since are not in it, and stay out).
                     let copied = try copyFolders(planned.map { ($0.slug, $0.files) }, user: user, into: userFolder)
                     try runHook(user)
                     return (copied, false)
                 }
-                let live = try read { db in try UserRows.read(db, userID: user.value) }
+                let live = try read { try $0.userRows(userID: user.value) }
                 let operations = live.operations
                 guard Set(operations.keys).isSubset(of: slugs.map(\.value)) else { return nil }
-                do { try copy.write { db in try live.replace(userID: user.value, in: db) } } catch {
+                do { try copy.replace(with: live) } catch {
                     throw .database(String(describing: error))
                 }
                 let copied = try copyFolders(operations.keys.sorted().map { ($0, live.files(slug: $0)) }, user: user, into: userFolder)
@@ -182,12 +181,12 @@ public struct BackupWriter: Sendable {
     }
 
     private func liveSlugs(_ user: UserID) throws(MaintenanceError) -> Set<PluginSlug> {
-        Set(try read { db in try UserRows.operations(db, userID: user.value) }.keys.compactMap { try? PluginSlug($0) })
+        Set(try read { try $0.operationIDs(userID: user.value) }.keys.compactMap { try? PluginSlug($0) })
     }
 
-    /// A read of the live database, its errors as ``MaintenanceError``.
-    private func read<T>(_ body: (Database) throws -> T) throws(MaintenanceError) -> T {
-        do { return try service.database.read(body) } catch { throw .database(String(describing: error)) }
+    /// A query of the live database, its errors as ``MaintenanceError``.
+    private func read<T>(_ query: (LifecycleDatabase) throws -> T) throws(MaintenanceError) -> T {
+        do { return try query(service.database) } catch { throw .database(String(describing: error)) }
     }
 
     private func runHook(_ user: UserID) throws(MaintenanceError) {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LifecycleCore
 import LifecycleStore
 import PluginCatalog
@@ -21,10 +20,7 @@ struct AgreementChecks {
         let rows: [(user: String, slug: String)]
         let leases: Leases
         do {
-            rows = try service.database.read { db in
-                try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug FROM plugin ORDER BY user_id, plugin_slug")
-                    .map { ($0[0] as String, $0[1] as String) }
-            }
+            rows = try service.database.allPluginKeys().map { ($0.userID, $0.slug) }
             var found = Leases()
             for lease in try service.database.allLeases() {
                 if LifecycleService.leaseIsLive(lease) {
@@ -147,10 +143,8 @@ struct AgreementChecks {
     /// means rows written or restored by hand. Read in one transaction: operations commit a plugin
     /// and its dependencies together, so a consistent read never shows a gap in flight.
     private func checkDependencies(into findings: inout [Finding]) {
-        guard let rows = try? service.database.read({ db in
-            try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug, version, manifest_json FROM plugin ORDER BY user_id, plugin_slug")
-                .map { (user: $0[0] as String, slug: $0[1] as String, version: $0[2] as String, manifest: $0[3] as String) }
-        }) else { return }  // rows_unreadable was reported above
+        guard let rows = try? service.database.allInstalledManifests()
+            .map({ (user: $0.userID, slug: $0.pluginSlug, version: $0.version, manifest: $0.manifestJSON) }) else { return }  // rows_unreadable was reported above
         var installed: [String: String] = [:]
         for row in rows { installed[row.user + "/" + row.slug] = row.version }
         let catalog = service.catalog.current

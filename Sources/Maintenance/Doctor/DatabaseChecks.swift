@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LifecycleCore
 import LifecycleStore
 
@@ -23,7 +22,7 @@ struct DatabaseChecks {
         }
         let restore = "restore the last good backup with `plugin-lifecycle restore BACKUP --force --data-dir \(doctor.directory.root)` (pool stopped)"
         do {
-            let mode = try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } ?? "?"
+            let mode = try database.journalMode() ?? "?"
             if mode.lowercased() == "wal" {
                 findings.append(Finding(.ok, .database, "journal_mode", "journal_mode is wal"))
             } else {
@@ -37,9 +36,7 @@ struct DatabaseChecks {
             return nil
         }
         do {
-            let messages = try database.read { db in
-                try String.fetchAll(db, sql: "PRAGMA integrity_check(\(Self.maxMessages))")
-            }
+            let messages = try database.integrityCheck(maxMessages: Self.maxMessages)
             if messages == ["ok"] {
                 findings.append(Finding(.ok, .database, "integrity", "integrity_check: ok"))
             } else {
@@ -51,13 +48,8 @@ struct DatabaseChecks {
             findings.append(Finding(.error, .database, "integrity", subject: path, "integrity_check failed: \(error)", remedy: restore))
         }
         do {
-            let violations = try database.read { db in
-                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row -> String in
-                    let table: String = row[0] ?? "?"
-                    let rowid: Int64? = row[1]
-                    let parent: String = row[2] ?? "?"
-                    return "\(table) row \(rowid.map(String.init) ?? "?") points to a missing \(parent)"
-                }
+            let violations = try database.foreignKeyViolations().map { found in
+                "\(found.table ?? "?") row \(found.rowid.map(String.init) ?? "?") points to a missing \(found.parent ?? "?")"
             }
             if violations.isEmpty {
                 findings.append(Finding(.ok, .database, "foreign_keys", "foreign_key_check: no violation"))

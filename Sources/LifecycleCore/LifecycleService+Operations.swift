@@ -2,6 +2,7 @@ import Foundation
 import LifecycleStore
 import PluginCatalog
 
+/// What every operation shares: reading its input, classifying its errors, taking its leases, placing a copy, the rows and audit event it commits.
 extension LifecycleService {
     /// Canonicalises and validates a slug as it came in a URL or a command line.
     public static func slug(_ raw: String) throws(LifecycleError) -> PluginSlug {
@@ -31,6 +32,16 @@ extension LifecycleService {
     func requireWritableStorage() throws {
         if !directory.isWritable() {
             throw LifecycleError.storageUnavailable(reason: "plugins or staging folder not writable")
+        }
+    }
+
+    /// Runs `body` holding the leases of every slug (taken in order; each rolls its own part back on failure).
+    func withOperations<T>(on slugs: [String], user: UserID, kind: String, _ body: ([Operation]) throws -> T) throws -> T {
+        guard let first = slugs.first else { return try body([]) }
+        return try runner.run(user: user, slug: first, kind: kind) { operation in
+            try withOperations(on: Array(slugs.dropFirst()), user: user, kind: kind) { rest in
+                try body([operation] + rest)
+            }
         }
     }
 
@@ -108,80 +119,10 @@ extension LifecycleService {
         return InstalledPlugin(plugin: plugin, modules: modules, files: fileRows)
     }
 
-    /// Compares the folder on disk and the module rows with what was recorded at install.
-    func inspect(_ installed: InstalledPlugin, user: UserID, verify: VerifyMode) -> StatusReport {
-        inspect(installed.healthRows, user: user, verify: verify)
-    }
-
-    func inspect(_ installed: PluginHealthRows, user: UserID, verify: VerifyMode) -> StatusReport {
-        let folder = directory.pluginFolder(user, installed.pluginSlug)
-        var missing: [String] = []
-        var modified: [String] = []
-        var folders = LinkFreeFolders(pluginFolder: folder)
-        for file in installed.files {
-            let path = folder + "/" + file.path
-            guard folders.reaches(file.path), let size = FileTree.lstatRegularFileSize(path) else {
-                missing.append(file.path)
-                continue
-            }
-            switch verify {
-            case .sizes:
-                if size != file.size { modified.append(file.path) }
-            case .full:
-                guard let digest = FileDigest.sha256(path) else { missing.append(file.path); continue }
-                if digest.size != file.size || digest.sha256 != file.sha256 { modified.append(file.path) }
-            }
-        }
-        let expectedNames = ManifestModuleNames.shared.names(inManifestJSON: installed.manifestJSON)
-        let present = Set(installed.moduleNames)
-        let loaded = expectedNames.filter { present.contains($0) }.count
-        let allLoaded = loaded == expectedNames.count && installed.moduleNames.count == expectedNames.count
-        let health: StatusReport.Health = !missing.isEmpty ? .filesMissing
-            : !modified.isEmpty ? .filesModified
-            : !allLoaded ? .modulesCorrupted : .healthy
-        return StatusReport(
-            pluginSlug: installed.pluginSlug, exists: true, status: health, pluginID: installed.pluginID,
-            version: installed.version, enabled: installed.enabled,
-            filesExist: FileTree.isDirectory(folder) && missing.isEmpty,
-            files: .init(expected: installed.files.count, missing: missing, modified: modified),
-            modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count))
-    }
-
-    /// The caller's installed plugins whose manifests depend on `slug`.
-    func dependents(of slug: String, user: UserID) throws -> [String] {
-        try database.plugins(userID: user.value).compactMap { row in
-            guard row.pluginSlug != slug, let data = row.manifestJSON.data(using: .utf8),
-                  let manifest = try? JSONDecoder().decode(PluginManifest.self, from: data) else { return nil }
-            let needs = manifest.dependencies.keys.contains { (try? PluginSlug($0))?.value == slug }
-            return needs ? row.pluginSlug : nil
-        }
-    }
-
     func audit(_ context: OperationContext, _ user: UserID, _ slug: String, _ action: String,
                from: String?, to: String?) -> AuditEventRow {
         AuditEventRow(at: Timestamp.now(), actor: context.actor, userID: user.value, pluginSlug: slug,
                       action: action, fromVersion: from, toVersion: to, outcome: "success",
                       requestID: context.requestID)
-    }
-}
-
-/// RFC 3339 UTC timestamps with milliseconds, as stored and returned.
-enum Timestamp {
-    static func now() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        var seconds = tv.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(tv.tv_usec / 1000))
-    }
-}
-
-enum JSONText {
-    static func encode(_ value: JSONValue) -> String? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) }
     }
 }

@@ -2,20 +2,8 @@ import Foundation
 import LifecycleStore
 import PluginCatalog
 
-/// Versions, updates (downgrades included) and the caller's installed list.
+/// Updates (downgrades included) and the list of updates available.
 extension LifecycleService {
-    public func versions(slug raw: String) throws(LifecycleError) -> VersionsList {
-        let slug = try Self.slug(raw)
-        guard let entry = catalog.current.entry(slug) else { throw .pluginNotFound(slug: slug.value) }
-        return VersionsList(pluginSlug: slug.value, latest: entry.latest.version.description,
-                            versions: entry.versions.map { .init(version: $0.version.description, dependencies: Self.canonicalDependencies($0.manifest.dependencies)) })
-    }
-
-    /// Dependency maps as responses show them: keys in canonical slug form, ranges as written.
-    static func canonicalDependencies(_ dependencies: [String: String]) -> [String: String] {
-        Dictionary(dependencies.map { ((try? PluginSlug($0.key).value) ?? $0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-    }
-
     /// Moves the caller's copy to `version` (default: latest). The new version is staged beside the
     /// old one, module rows are resynced in the transaction that switches the version, and the old
     /// files are removed only after that commit; any failure leaves the old version in place.
@@ -95,32 +83,6 @@ extension LifecycleService {
         }
     }
 
-    public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
-        try classified {
-            // Roll back what a dead process left half done first, so the list shows committed states.
-            var (leases, installedPlugins) = try database.leasesAndHealthRows(userID: user.value)
-            var recovered = false
-            for lease in leases where try runner.recoverIfAbandoned(user: user, slug: lease.pluginSlug, lease: lease) {
-                recovered = true
-            }
-            if recovered { installedPlugins = try database.leasesAndHealthRows(userID: user.value).plugins }
-            let index = catalog.current
-            var plugins: [InstalledList.Plugin] = []
-            for installed in installedPlugins {
-                let latest = (try? PluginSlug(installed.pluginSlug)).flatMap { index.entry($0) }?.latest.version
-                let current = SemanticVersion(installed.version)
-                plugins.append(.init(
-                    pluginSlug: installed.pluginSlug, pluginID: installed.pluginID, version: installed.version,
-                    latestVersion: latest?.description,
-                    updateAvailable: latest.map { latest in current.map { latest > $0 } ?? false } ?? false,
-                    enabled: installed.enabled, status: inspect(installed, user: user, verify: .sizes).status,
-                    installedAt: installed.installedAt, modules: installed.modules.map(\.id),
-                    disabledModules: installed.disabledModuleIDs))
-            }
-            return InstalledList(installedPlugins: plugins, totalCount: plugins.count)
-        }
-    }
-
     public func updates(user: UserID) throws(LifecycleError) -> UpdatesList {
         let list = try installed(user: user)
         let updates = list.installedPlugins.filter(\.updateAvailable).map {
@@ -128,41 +90,5 @@ extension LifecycleService {
                                latestVersion: $0.latestVersion ?? $0.version)
         }
         return UpdatesList(availableUpdates: updates, totalCount: updates.count)
-    }
-
-    /// Switches the caller's plugin, or one of its modules, on or off; files and rows are kept.
-    /// Idempotent: no change, no audit event.
-    public func setEnabled(_ enabled: Bool, user: UserID, slug: PluginSlug, module: String? = nil,
-                           context: OperationContext) throws(LifecycleError) -> EnabledState {
-        try classified {
-            let pluginID = "\(user.value)_\(slug.value)"
-            let action = (enabled ? "enable" : "disable") + (module.map { ":" + $0 } ?? "")
-            let change = try database.setEnabled(enabled, userID: user.value, slug: slug.value, module: module, at: Timestamp.now()) { plugin in
-                audit(context, user, slug.value, action, from: plugin.version, to: plugin.version)
-            }
-            switch change {
-            case .pluginMissing: throw LifecycleError.notInstalled(slug: slug.value)
-            case .moduleMissing: throw LifecycleError.moduleNotFound(slug: slug.value, module: module ?? "")
-            case .unchanged, .changed: break
-            }
-            guard let installed = try database.installedPlugin(userID: user.value, slug: slug.value) else {
-                throw LifecycleError.notInstalled(slug: slug.value)
-            }
-            return EnabledState(pluginID: pluginID, pluginSlug: slug.value, enabled: installed.plugin.enabled,
-                                modules: installed.modules.map { .init(moduleID: $0.id, name: $0.name, enabled: $0.enabled) })
-        }
-    }
-
-    /// Lifecycle events newest first: one user's, or everyone's (`user == nil`, admins only).
-    public func audit(user: UserID?, limit: Int, cursor: Int64?) throws(LifecycleError) -> AuditPage {
-        try classified {
-            let rows = try database.auditEvents(userID: user?.value, limit: limit, before: cursor)
-            let events = rows.map {
-                AuditPage.Event(id: $0.id ?? 0, at: $0.at, actor: $0.actor, userID: $0.userID, pluginSlug: $0.pluginSlug,
-                                action: $0.action, fromVersion: $0.fromVersion, toVersion: $0.toVersion,
-                                outcome: $0.outcome, requestID: $0.requestID)
-            }
-            return AuditPage(events: events, nextCursor: events.count == limit ? events.last.map { String($0.id) } : nil)
-        }
     }
 }
