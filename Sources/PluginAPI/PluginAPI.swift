@@ -130,7 +130,7 @@ public final class PluginAPI: Sendable {
         case .openAPI:
             // The document itself, not wrapped in the success envelope.
             return cacheable(request, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
-                                                   body: Array(OpenAPIDocument.json.utf8)))
+                                                   body: OpenAPIDocument.bytes))
 
         case .available:
             let user = try identity.map { try UserID($0.userID) }
