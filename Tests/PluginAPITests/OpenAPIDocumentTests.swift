@@ -231,16 +231,16 @@ import Testing
         }
     }
 
-    /// Where the router already serves a documented operation, it allows that method and agrees on public.
-    @Test func agreesWithTheRouter() throws {
-        let samples = ["{slug}": "braindrive-network", "{module}": "ComponentNetworkStatus", "{share_id}": "1",
-                       "{user_id}": "user123"]
-        for route in Self.contractRoutes {
-            var concrete = route.path
-            for (placeholder, value) in samples { concrete = concrete.replacingOccurrences(of: placeholder, with: value) }
-            guard let served = Route.match(path: concrete) else { continue }  // not served yet
-            #expect(served.allowedMethods.contains(route.method.uppercased()), "\(route.method) \(route.path)")
-            #expect(served.isPublic == (route.auth == "public"), "\(route.path)")
+    /// The document's operations are the route table's documented endpoints, with the same access level.
+    @Test func agreesWithTheRouteTable() throws {
+        let documented = Set(paths.flatMap { path, item in
+            item.keys.filter(Self.httpMethods.contains).map { "\($0) \(path)" }
+        })
+        let table = RouteTable.endpoints.filter(\.documented)
+        #expect(documented == Set(table.map { "\($0.method.lowercased()) \($0.template)" }))
+        for endpoint in table {
+            let op = try #require(operation(endpoint.method.lowercased(), endpoint.template))
+            #expect(op["x-auth"] as? String == endpoint.access.rawValue, "\(endpoint.template)")
         }
     }
 

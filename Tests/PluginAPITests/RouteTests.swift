@@ -1,5 +1,6 @@
 import Foundation
-import PluginAPI
+@testable import PluginAPI
+import Telemetry
 import Testing
 
 @Suite struct RouteTests {
@@ -130,5 +131,32 @@ import Testing
         #expect(f.send("POST", p + "available").header("Allow") == "GET")
         #expect(f.send("GET", p + "shared/1").header("Allow") == "DELETE")
         #expect(f.send("HEAD", p + "available").status == 200)
+    }
+
+    // MARK: - The route table
+
+    /// Every route has its own metrics label and every label its route, so no request of a new
+    /// route is counted as `unmatched`; every operation label is one the counter file has.
+    @Test func everyRouteHasItsMetricsLabels() {
+        let templates = RouteTable.endpoints.map(\.template)
+        for template in templates { #expect(MetricsSchema.routeIndex(template) != 0, "\(template) has no metrics label") }
+        #expect(Set(templates) == Set(MetricsSchema.routes.dropFirst()), "MetricsSchema.routes and the route table differ")
+        let operations = RouteTable.endpoints.compactMap(\.operation)
+        #expect(Set(operations) == Set(MetricsSchema.operations))
+        #expect(operations.count == Set(operations).count, "an operation label names one route")
+    }
+
+    /// Each (method, template) is declared once, and every template routes to its own endpoints.
+    @Test func eachEndpointIsDeclaredOnceAndRoutesToItself() {
+        let keys = RouteTable.endpoints.map { "\($0.method) \($0.template)" }
+        #expect(Set(keys).count == keys.count)
+        let samples = ["{slug}": "braindrive-network", "{module}": "ComponentNetworkStatus", "{share_id}": "1", "{user_id}": "u2"]
+        for (index, endpoint) in RouteTable.endpoints.enumerated() {
+            var path = endpoint.template
+            for (placeholder, value) in samples { path = path.replacingOccurrences(of: placeholder, with: value) }
+            let match = RouteTable.matcher.match(path: path)
+            #expect(match?.leaf.template == endpoint.template, "\(path)")
+            #expect(match?.leaf.endpoints.contains(index) == true, "\(path)")
+        }
     }
 }
