@@ -52,10 +52,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The OpenAPI document is a data file compiled into the binary (no bundle to install beside it).
         .target(name: "PluginAPI", dependencies: [
             "LifecycleCore", "TokenAuth", "PluginCatalog", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], resources: [.embedInCode("OpenAPI/openapi.json")]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
             "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration", "Maintenance",
             "Telemetry", "LifecycleStore",

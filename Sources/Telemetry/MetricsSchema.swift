@@ -5,7 +5,10 @@
 /// Labels are fixed lists: a counter file never needs resizing, and no request can create a new
 /// series (no label cardinality attack through the URL).
 public enum MetricsSchema {
-    /// Route templates, as Prometheus labels. Index 0 is every path that matched no route.
+    /// Route templates, as Prometheus labels. Index 0 is every path that matched no route. The
+    /// routes are declared in PluginAPI's `RouteTable` (a layer above this one); this list is their
+    /// order in the counter file, and `RouteTests` fails when the two differ, so a new route is
+    /// never counted as `unmatched` unnoticed.
     public static let routes: [String] = [
         "unmatched",
         "/api/plugins/available", "/api/plugins/health", "/api/plugins/installed", "/api/plugins/updates",
@@ -19,7 +22,7 @@ public enum MetricsSchema {
         "/api/plugins/openapi.json", "/api/plugins/metrics", "/api/plugins/metrics/pool",
     ]
 
-    /// Lifecycle operations (the routes that change something).
+    /// Lifecycle operations (the routes that change something), the `operation` labels of `RouteTable`.
     public static let operations: [String] = [
         "install", "uninstall", "update", "repair", "enable", "disable", "module_enable", "module_disable",
         "share", "accept_share", "settle_share", "bulk_install", "bulk_uninstall", "purge_user",

@@ -2,9 +2,10 @@ import Foundation
 @testable import PluginAPI
 import Testing
 
-/// The OpenAPI document against `API.md`: its Routes table, its error table and its headers.
-/// `deploy/openapi-check` validates the document against the OpenAPI 3.1 schema; these tests check
-/// that it says what the contract says, and agrees with the router where the router already serves.
+/// The OpenAPI document (`Sources/PluginAPI/OpenAPI/openapi.json`) against the contract
+/// (`docs/api.md`): its routes table, its error table and its headers. `deploy/openapi-check`
+/// validates the file against the OpenAPI 3.1 schema; these tests check that it says what the
+/// contract says, that the server serves the file byte for byte, and that it agrees with the router.
 @Suite(.timeLimit(.minutes(10))) struct OpenAPIDocumentTests {
     /// `API.md`, "Routes": method and path, with `…/enable`, `…/disable` written out.
     static let contractRoutes: [(method: String, path: String, auth: String)] = [
@@ -57,7 +58,7 @@ import Testing
     let document: [String: Any]
 
     init() throws {
-        let object = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8))
+        let object = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes))
         document = try #require(object as? [String: Any])
     }
 
@@ -230,17 +231,47 @@ import Testing
         }
     }
 
-    /// Where the router already serves a documented operation, it allows that method and agrees on public.
-    @Test func agreesWithTheRouter() throws {
-        let samples = ["{slug}": "braindrive-network", "{module}": "ComponentNetworkStatus", "{share_id}": "1",
-                       "{user_id}": "user123"]
-        for route in Self.contractRoutes {
-            var concrete = route.path
-            for (placeholder, value) in samples { concrete = concrete.replacingOccurrences(of: placeholder, with: value) }
-            guard let served = Route.match(path: concrete) else { continue }  // not served yet
-            #expect(served.allowedMethods.contains(route.method.uppercased()), "\(route.method) \(route.path)")
-            #expect(served.isPublic == (route.auth == "public"), "\(route.path)")
+    /// The document's operations are the route table's documented endpoints, with the same access level.
+    @Test func agreesWithTheRouteTable() throws {
+        let documented = Set(paths.flatMap { path, item in
+            item.keys.filter(Self.httpMethods.contains).map { "\($0) \(path)" }
+        })
+        let table = RouteTable.endpoints.filter(\.documented)
+        #expect(documented == Set(table.map { "\($0.method.lowercased()) \($0.template)" }))
+        for endpoint in table {
+            let op = try #require(operation(endpoint.method.lowercased(), endpoint.template))
+            #expect(op["x-auth"] as? String == endpoint.access.rawValue, "\(endpoint.template)")
         }
+    }
+
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/PluginAPI/OpenAPI/openapi.json")
+
+    /// The route answers with the file's bytes (embedded at build time), tagged, and 304 on its tag.
+    @Test func servedByteForByteFromTheFile() throws {
+        let onDisk = Array(try Data(contentsOf: Self.file))
+        let f = try APIFixture(); defer { f.remove() }
+        let served = f.send("GET", "/api/plugins/openapi.json")
+        #expect(served.status == 200)
+        #expect(served.body == onDisk)
+        #expect(served.header("Content-Type") == "application/json")
+        let tag = try #require(served.header("ETag"))
+        #expect(tag == EntityTag.of(onDisk))
+        #expect(f.send("GET", "/api/plugins/openapi.json", ifNoneMatch: tag).status == 304)
+    }
+
+    /// Enable and disable take no lease, so they cannot answer 409 `operation_in_progress`.
+    @Test func enableAndDisableListNoConflict() {
+        for path in ["/api/plugins/{slug}/enable", "/api/plugins/{slug}/disable",
+                     "/api/plugins/{slug}/modules/{module}/enable", "/api/plugins/{slug}/modules/{module}/disable"] {
+            #expect(responses("post", path)["409"] == nil, "\(path) lists a 409")
+        }
+    }
+
+    /// An unknown plugin or version gives bulk-install a 200 with per-user failures, never a 404.
+    @Test func bulkInstallListsNo404() {
+        #expect(responses("post", "/api/plugins/{slug}/bulk-install")["404"] == nil)
+        #expect(responses("post", "/api/plugins/{slug}/bulk-uninstall")["404"] == nil)
     }
 
     /// Every `$ref` in the document points at something in it.

@@ -1,5 +1,6 @@
 import Foundation
-import PluginAPI
+@testable import PluginAPI
+import Telemetry
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct RouteTests {
@@ -99,5 +100,63 @@ import Testing
         let statusTag = try #require(status.header("ETag"))
         #expect(f.send("GET", p + "braindrive-chat/status", user: "u1", ifNoneMatch: "W/" + statusTag).status == 304)
         #expect(f.send("GET", p + "braindrive-network/info", ifNoneMatch: tag).status == 200)
+    }
+
+    /// Where a path lands at the edges of the route templates: literals win over parameters, ids may
+    /// be empty (the operation refuses them), slugs and modules may not. Pinned through `handle`,
+    /// so the same expectations held the router before the route table replaced it.
+    @Test(arguments: [
+        ("GET", "", 404, "not_found"), ("GET", "//info", 404, "not_found"), ("GET", "x", 404, "not_found"),
+        ("GET", "metrics/info", 404, "not_found"), ("GET", "metrics/pool/x", 404, "not_found"),
+        ("GET", "available/info", 404, "plugin_not_found"), ("GET", "users", 404, "not_found"),
+        ("GET", "shared/", 405, "method_not_allowed"), ("DELETE", "users/", 400, "bad_request"),
+        ("GET", "shared/info", 405, "method_not_allowed"), ("GET", "shared/x/other", 404, "not_found"),
+        ("PUT", "shared/x/accept", 405, "method_not_allowed"), ("POST", "x/y/accept", 404, "not_found"),
+        ("POST", "shared/modules/m/enable", 404, "not_installed"), ("POST", "a/modules//enable", 404, "not_found"),
+        ("POST", "a/modules/m/other", 404, "not_found"), ("POST", "a/other/m/enable", 404, "not_found"),
+        ("GET", "a%2Fb/info", 400, "invalid_slug"), ("GET", "braindrive%2Dnetwork/info", 200, ""),
+        ("GET", "a/b/c/d/e", 404, "not_found"), ("POST", "available", 405, "method_not_allowed"),
+    ] as [(String, String, Int, String)])
+    func pathsAtTheEdgesOfTheTemplates(_ method: String, _ rest: String, _ status: Int, _ code: String) throws {
+        let f = try APIFixture(); defer { f.remove() }
+        let response = f.send(method, p + rest, authorization: "Bearer " + APIFixture.token("u1", admin: true))
+        #expect(response.status == status, "\(method) \(rest)")
+        #expect((response.code ?? "") == code, "\(method) \(rest)")
+    }
+
+    /// 405 names the allowed method; HEAD is answered as GET.
+    @Test func methodNotAllowedAndHead() throws {
+        let f = try APIFixture(); defer { f.remove() }
+        #expect(f.send("GET", p + "x/install").header("Allow") == "POST")
+        #expect(f.send("POST", p + "available").header("Allow") == "GET")
+        #expect(f.send("GET", p + "shared/1").header("Allow") == "DELETE")
+        #expect(f.send("HEAD", p + "available").status == 200)
+    }
+
+    // MARK: - The route table
+
+    /// Every route has its own metrics label and every label its route, so no request of a new
+    /// route is counted as `unmatched`; every operation label is one the counter file has.
+    @Test func everyRouteHasItsMetricsLabels() {
+        let templates = RouteTable.endpoints.map(\.template)
+        for template in templates { #expect(MetricsSchema.routeIndex(template) != 0, "\(template) has no metrics label") }
+        #expect(Set(templates) == Set(MetricsSchema.routes.dropFirst()), "MetricsSchema.routes and the route table differ")
+        let operations = RouteTable.endpoints.compactMap(\.operation)
+        #expect(Set(operations) == Set(MetricsSchema.operations))
+        #expect(operations.count == Set(operations).count, "an operation label names one route")
+    }
+
+    /// Each (method, template) is declared once, and every template routes to its own endpoints.
+    @Test func eachEndpointIsDeclaredOnceAndRoutesToItself() {
+        let keys = RouteTable.endpoints.map { "\($0.method) \($0.template)" }
+        #expect(Set(keys).count == keys.count)
+        let samples = ["{slug}": "braindrive-network", "{module}": "ComponentNetworkStatus", "{share_id}": "1", "{user_id}": "u2"]
+        for (index, endpoint) in RouteTable.endpoints.enumerated() {
+            var path = endpoint.template
+            for (placeholder, value) in samples { path = path.replacingOccurrences(of: placeholder, with: value) }
+            let match = RouteTable.matcher.match(path: path)
+            #expect(match?.leaf.template == endpoint.template, "\(path)")
+            #expect(match?.leaf.endpoints.contains(index) == true, "\(path)")
+        }
     }
 }
