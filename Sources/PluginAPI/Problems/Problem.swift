@@ -90,7 +90,7 @@ extension Problem {
 
     static let forbidden = Problem(status: 403, code: "forbidden", detail: "This needs admin rights")
     static func badRequest(_ detail: String) -> Problem { Problem(status: 400, code: "bad_request", detail: detail) }
-    static let payloadTooLarge = Problem(status: 413, code: "payload_too_large", detail: "The request body is over the limit (1 MiB)")
+    static let payloadTooLarge = Problem(status: 413, code: "payload_too_large", detail: "The request body is over the limit this server sets (--max-body-bytes)")
     static let unsupportedMediaType = Problem(status: 415, code: "unsupported_media_type", detail: "The request body must be JSON (Content-Type: application/json)")
 }
 
