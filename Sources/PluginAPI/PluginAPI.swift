@@ -100,9 +100,7 @@ public final class PluginAPI: Sendable {
         trace.template = match.leaf.template
         trace.slug = match.parameters.value("slug")
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let index = match.leaf.endpoints.first(where: { RouteTable.endpoints[$0].method == method }) else {
-            throw Problem.methodNotAllowed(match.leaf.endpoints.map { RouteTable.endpoints[$0].method })
-        }
+        guard let index = match.leaf.endpoint(for: method) else { throw Problem.methodNotAllowed(match.leaf.methods) }
         let endpoint = RouteTable.endpoints[index]
         trace.operation = endpoint.operation
 

@@ -157,6 +157,34 @@ import Testing
             let match = RouteTable.matcher.match(path: path)
             #expect(match?.leaf.template == endpoint.template, "\(path)")
             #expect(match?.leaf.endpoints.contains(index) == true, "\(path)")
+            #expect(match?.leaf.endpoint(for: endpoint.method) == index, "\(endpoint.method) \(path)")
         }
+    }
+
+    /// Parameters come out percent-decoded, by name, whatever their order in the template; an empty
+    /// slug segment or a path with more segments than any template matches nothing.
+    @Test func parametersAreDecodedByName() {
+        let match = RouteTable.matcher.match(path: "/api/plugins/braindrive%2Dnetwork/modules/Com%70onent/enable")
+        #expect(match?.leaf.template == "/api/plugins/{slug}/modules/{module}/enable")
+        #expect(match?.parameters.value("slug") == "braindrive-network")
+        #expect(match?.parameters.value("module") == "Component")
+        #expect(match?.parameters.value("share_id") == nil)
+        #expect(RouteTable.matcher.match(path: "/api/plugins/shared/")?.parameters.value("share_id") == "")
+        #expect(RouteTable.matcher.match(path: "/api/plugins//status") == nil)
+        #expect(RouteTable.matcher.match(path: "/api/plugins/a/b/c/d/e/f/g") == nil)
+        #expect(RouteTable.matcher.match(path: "/api/plugins") == nil)
+    }
+
+    /// The fallback request id (nginx sent none): 32 hex digits, accepted by the id rule, unique.
+    @Test func generatedRequestIDsAreUniqueHex() {
+        var seen = Set<String>()
+        for _ in 0..<100_000 {
+            let id = RequestID.generate()
+            #expect(id.utf8.count == 32 && RequestID.isAcceptable(id) && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }, "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 100_000)
+        #expect(HTTPRequest(method: "GET", path: "/", requestID: nil).requestID.utf8.count == 32)
+        #expect(HTTPRequest(method: "GET", path: "/", requestID: "bad id\n").requestID != "bad id\n")
     }
 }

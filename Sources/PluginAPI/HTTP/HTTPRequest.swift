@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// A request as the API sees it: built from CGI-style params (what FastCGI carries), so the
@@ -53,7 +54,7 @@ public struct HTTPRequest: Sendable {
 }
 
 func percentDecode(_ text: String) -> String? {
-    guard text.contains("%") else { return text }
+    guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
     return text.removingPercentEncoding
 }
 
@@ -65,9 +66,34 @@ enum RequestID {
         }
     }
 
+    /// Used only when nginx sends no id. Ids must be unique, not secret: a random 64-bit prefix
+    /// drawn once per process, then a counter scrambled by splitmix64's finaliser (a bijection, so
+    /// no two requests of a process share an id). One atomic add, no system call, no Foundation.
     static func generate() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        let n = counter.add(1, ordering: .relaxed).newValue
+        return hex(prefix, hex(scramble(n), ""))
+    }
+
+    private static let prefix = UInt64.random(in: .min ... .max)
+    private static let counter = Atomic<UInt64>(0)
+
+    static func scramble(_ value: UInt64) -> UInt64 {
+        var z = value &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `value` as 16 lowercase hex digits, followed by `tail`.
+    private static func hex(_ value: UInt64, _ tail: String) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 16 + tail.utf8.count) { buffer in
+            digits.withUTF8Buffer { table in
+                for i in 0..<16 { buffer[i] = table[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+            }
+            var i = 16
+            for byte in tail.utf8 { buffer[i] = byte; i += 1 }
+            return i
+        }
     }
 }

@@ -19,6 +19,15 @@ struct RouteMatcher: Sendable {
         let template: String
         /// Indices into the endpoint list, in its order.
         var endpoints: [Int]
+        /// The endpoints' methods, in the same order: the method check reads these, not the
+        /// endpoints themselves (copying an `Endpoint` retains its strings and handler).
+        var methods: [String]
+
+        /// The endpoint this method selects, if any.
+        func endpoint(for method: String) -> Int? {
+            for i in methods.indices where methods[i] == method { return endpoints[i] }
+            return nil
+        }
     }
 
     private final class Node: @unchecked Sendable {  // built once in init, read-only afterwards
@@ -31,10 +40,10 @@ struct RouteMatcher: Sendable {
     private let roots: [Node]
     let leaves: [Leaf]
 
-    init(templates: [String]) {
+    init(routes: [(method: String, template: String)]) {
         var leaves: [Leaf] = []
         var roots: [Node] = []
-        for (index, template) in templates.enumerated() {
+        for (index, (method, template)) in routes.enumerated() {
             precondition(template.hasPrefix(Self.prefix), "\(template) is not under \(Self.prefix)")
             let parts = template.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
             while roots.count <= parts.count { roots.append(Node()) }
@@ -59,10 +68,12 @@ struct RouteMatcher: Sendable {
                 }
             }
             if let leaf = node.leaf {
+                precondition(!leaves[leaf].methods.contains(method), "\(method) \(template) is declared twice")
                 leaves[leaf].endpoints.append(index)
+                leaves[leaf].methods.append(method)
             } else {
                 node.leaf = leaves.count
-                leaves.append(Leaf(template: template, endpoints: [index]))
+                leaves.append(Leaf(template: template, endpoints: [index], methods: [method]))
             }
         }
         self.roots = roots
@@ -76,33 +87,51 @@ struct RouteMatcher: Sendable {
     func match(path: String) -> Match? {
         let bytes = path.utf8
         guard bytes.starts(with: Self.prefix.utf8) else { return nil }
-        // Split on the byte `/` (which never occurs inside a multi-byte character).
-        let segments = bytes.dropFirst(Self.prefix.utf8.count).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        guard segments.count < roots.count else { return nil }
-        var node = roots[segments.count]
+        let start = bytes.index(bytes.startIndex, offsetBy: Self.prefix.utf8.count)
+        // Count the segments first (the trie to walk depends on it), then walk them; splitting on
+        // the byte `/` (never inside a multi-byte character) without building an array.
+        var count = 1
+        for byte in bytes[start...] where byte == UInt8(ascii: "/") { count += 1 }
+        guard count < roots.count else { return nil }
+        var node = roots[count]
         var parameters = RouteParameters()
-        for segment in segments {
+        var segmentStart = start
+        while true {
+            let segmentEnd = bytes[segmentStart...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+            let segment = bytes[segmentStart..<segmentEnd]
             if let literal = node.literals.first(where: { $0.bytes.elementsEqual(segment) }) {
                 node = literal.node
             } else if let parameter = node.parameter, parameter.allowsEmpty || !segment.isEmpty {
-                let raw = String(decoding: segment, as: UTF8.self)
+                let raw = String(Substring(segment))
                 // An undecodable segment still routes: the slug check then answers 400, not 404.
                 parameters.append(parameter.name, percentDecode(raw) ?? raw)
                 node = parameter.node
             } else {
                 return nil
             }
+            if segmentEnd == bytes.endIndex { break }
+            segmentStart = bytes.index(after: segmentEnd)
         }
         guard let leaf = node.leaf else { return nil }
         return Match(leaf: leaves[leaf], parameters: parameters)
     }
 }
 
-/// A route's parameters by name (at most two: a handful of comparisons, no dictionary).
+/// A route's parameters by name: templates have at most two, kept inline (no array, no dictionary).
 struct RouteParameters: Sendable {
-    private var entries: [(name: String, value: String)] = []
+    private var first: (name: String, value: String)?
+    private var second: (name: String, value: String)?
 
-    mutating func append(_ name: String, _ value: String) { entries.append((name, value)) }
+    mutating func append(_ name: String, _ value: String) {
+        if first == nil { first = (name, value) } else {
+            precondition(second == nil, "a template has at most two parameters")
+            second = (name, value)
+        }
+    }
 
-    func value(_ name: String) -> String? { entries.first { $0.name == name }?.value }
+    func value(_ name: String) -> String? {
+        if let first, first.name == name { return first.value }
+        if let second, second.name == name { return second.value }
+        return nil
+    }
 }

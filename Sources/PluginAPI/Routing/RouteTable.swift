@@ -40,5 +40,5 @@ enum RouteTable {
         .public("GET", "/api/plugins/metrics/pool", documented: false) { try $0.poolStatus($1) },
     ]
 
-    static let matcher = RouteMatcher(templates: endpoints.map(\.template))
+    static let matcher = RouteMatcher(routes: endpoints.map { ($0.method, $0.template) })
 }
