@@ -23,16 +23,16 @@ import PluginCatalog
 ///     .publish(from: URL(fileURLWithPath: "chat-1.1.0.tgz"))
 /// package.directory   // /srv/catalog/braindrive-chat/1.1.0
 /// ```
-public struct PackagePublisher: Sendable {
-    public let catalogRoot: URL
+package struct PackagePublisher: Sendable {
+    package let catalogRoot: URL
 
-    public init(catalogRoot: URL) {
+    package init(catalogRoot: URL) {
         self.catalogRoot = catalogRoot
     }
 
     enum SourceKind { case folder, zip, tarGz }
 
-    public func publish(from source: URL) throws(PublishError) -> CatalogPackage {
+    package func publish(from source: URL) throws(PublishError) -> CatalogPackage {
         let sourcePath = source.standardizedFileURL.path
         let kind = try Self.kind(of: sourcePath)
         let root = catalogRoot.standardizedFileURL.path

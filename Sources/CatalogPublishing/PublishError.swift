@@ -2,7 +2,7 @@ import PluginCatalog
 
 /// Why an entry of a package (a file in a folder, a member of an archive) was refused before
 /// anything reached the catalog.
-public enum EntryRefusal: Sendable, Equatable, CustomStringConvertible {
+package enum EntryRefusal: Sendable, Equatable, CustomStringConvertible {
     /// A symbolic link (with its target when the archive says it) or a hard link.
     case link(target: String?)
     /// A regular file of a folder package with other names on disk (`st_nlink` > 1): its bytes
@@ -24,7 +24,7 @@ public enum EntryRefusal: Sendable, Equatable, CustomStringConvertible {
     /// An archive member whose data runs past the uncompressed size its header declares.
     case exceedsDeclaredSize(declared: UInt64)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .link(let target?): "is a link (to \(String(reflecting: target))); a package holds only regular files and folders"
         case .link(nil): "is a link; a package holds only regular files and folders"
@@ -41,7 +41,7 @@ public enum EntryRefusal: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The errors of `PackagePublisher.publish`; every one leaves the catalog as it was.
-public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The source is not a folder, a `.tar.gz`/`.tgz` or a `.zip`, or it cannot be read as one.
     case unsupportedSource(path: String, reason: String)
     /// An entry of the package refused before extraction (archives) or while copying (folders).
@@ -57,7 +57,7 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A file-system operation failed (message names the operation and path, not secrets).
     case io(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupportedSource(let path, let reason):
             "unsupported package source \(String(reflecting: path)): \(reason) (expected a folder, a .tar.gz/.tgz or a .zip)"

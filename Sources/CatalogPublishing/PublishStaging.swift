@@ -10,18 +10,18 @@ import Foundation
 /// The private folders `publish` stages a package in, inside the catalog root (`.publish-…`:
 /// the catalog loader skips dot-entries). A publisher killed mid-way leaves its folder behind;
 /// the next publish removes it once stale, and `doctor` reports it meanwhile.
-public enum PublishStaging {
-    public static let prefix = ".publish-"
+package enum PublishStaging {
+    package static let prefix = ".publish-"
     /// A staging folder untouched for this long belongs to a publisher that was killed.
-    public static let staleAge: TimeInterval = 3600
+    package static let staleAge: TimeInterval = 3600
 
-    public struct Folder: Sendable, Equatable {
-        public let path: String
-        public let modified: Date
+    package struct Folder: Sendable, Equatable {
+        package let path: String
+        package let modified: Date
     }
 
     /// The staging folders in `catalogRoot` (folders only, never through a link), by name.
-    public static func folders(in catalogRoot: String) -> [Folder] {
+    package static func folders(in catalogRoot: String) -> [Folder] {
         (PosixTree.names(in: catalogRoot) ?? []).compactMap { name -> Folder? in
             guard let name, name.hasPrefix(prefix) else { return nil }
             let path = catalogRoot + "/" + name

@@ -3,21 +3,21 @@
 /// Header names arrive as CGI variables (`HTTP_AUTHORIZATION`, `REQUEST_METHOD`, …). Bytes that
 /// are not valid UTF-8 are replaced (U+FFFD) rather than rejected, so a malformed param can never
 /// crash a worker; the handler decides whether such a request is acceptable.
-public struct FastCGIRequest: Sendable {
+package struct FastCGIRequest: Sendable {
     /// The FastCGI params (CGI variables), copied out of libfcgi's `envp`.
-    public let params: [String: String]
+    package let params: [String: String]
     /// The request body (FastCGI stdin), read up to `CONTENT_LENGTH`; empty when there is none
     /// or when it was over the limit.
-    public let body: [UInt8]
+    package let body: [UInt8]
     /// `CONTENT_LENGTH` (or the stream itself) exceeded `maxBodyBytes`: the body was discarded
     /// unread and the handler should answer 413.
-    public let bodyExceededLimit: Bool
+    package let bodyExceededLimit: Bool
     /// The params together (names plus values) exceeded `maxParamsBytes`. They are still all
     /// present (libfcgi had already buffered them); the body was discarded and the handler
     /// should answer 400 (or 431) without looking further.
-    public let paramsExceededLimit: Bool
+    package let paramsExceededLimit: Bool
 
-    public init(
+    package init(
         params: [String: String], body: [UInt8] = [],
         bodyExceededLimit: Bool = false, paramsExceededLimit: Bool = false
     ) {

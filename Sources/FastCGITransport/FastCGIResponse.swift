@@ -3,15 +3,15 @@
 ///
 /// A `Content-Length` header is added when the handler gives none. CR and LF in header names
 /// and values are replaced by spaces so a value taken from a request cannot inject headers.
-public struct FastCGIResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+package struct FastCGIResponse: Sendable {
+    package var status: Int
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// Run once the response is written and the request finished (or the client gone): logging
     /// and counting there never delays the answer.
-    public var afterSend: (@Sendable () -> Void)?
+    package var afterSend: (@Sendable () -> Void)?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+    package init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
                 afterSend: (@Sendable () -> Void)? = nil) {
         self.status = status
         self.headers = headers

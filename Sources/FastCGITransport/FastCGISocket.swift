@@ -6,13 +6,13 @@ import Glibc
 ///
 /// Sockets are created close-on-exec: the supervisor's `dup2` onto fd 0 clears the flag on the
 /// copy each worker inherits, and no stray descriptor leaks into anything else it spawns.
-public enum FastCGISocket {
+package enum FastCGISocket {
     /// Opens a listening unix socket (unlinking a stale socket file first), chmod to `mode`,
     /// returns the fd.
     ///
     /// A path that exists and is not a socket, or a socket some live process still accepts on,
     /// is refused rather than unlinked.
-    public static func listen(unixPath: String, backlog: Int32 = 1024, mode: mode_t = 0o660) throws -> Int32 {
+    package static func listen(unixPath: String, backlog: Int32 = 1024, mode: mode_t = 0o660) throws -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(unixPath.utf8)
@@ -47,7 +47,7 @@ public enum FastCGISocket {
     }
 
     /// Loopback TCP, e.g. "127.0.0.1", 9000 (IPv6 literals such as "::1" work too).
-    public static func listen(host: String, port: Int, backlog: Int32 = 1024) throws -> Int32 {
+    package static func listen(host: String, port: Int, backlog: Int32 = 1024) throws -> Int32 {
         guard (0...65535).contains(port) else { throw FastCGITransportError.invalidHost("\(host):\(port)") }
         var v4 = sockaddr_in()
         var v6 = sockaddr_in6()

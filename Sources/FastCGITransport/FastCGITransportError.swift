@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Failures of the transport's own setup (sockets); request-level problems never throw.
-public enum FastCGITransportError: Error, CustomStringConvertible, Equatable {
+package enum FastCGITransportError: Error, CustomStringConvertible, Equatable {
     /// A unix socket path longer than `sun_path` allows (107 bytes on Linux).
     case pathTooLong(String)
     /// The path exists and is not a socket: refused rather than deleted.
@@ -15,7 +15,7 @@ public enum FastCGITransportError: Error, CustomStringConvertible, Equatable {
     /// A system call failed.
     case system(call: String, errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .pathTooLong(let p): "socket path too long: \(p)"
         case .notASocket(let p): "refusing to replace \(p): not a socket"

@@ -34,8 +34,8 @@ import ThreadPrimitives
 ///
 /// A connection nginx keeps open (`fastcgi_keep_conn on`) is watched the same way between
 /// requests and closed on drain.
-public final class FastCGIWorker: Sendable {
-    public let configuration: FastCGIWorkerConfiguration
+package final class FastCGIWorker: Sendable {
+    package let configuration: FastCGIWorkerConfiguration
     private let logger: Logger
     private let state = Locked(State())
     private let wakeRead: Int32
@@ -47,9 +47,9 @@ public final class FastCGIWorker: Sendable {
     private let timeoutAction: @Sendable () -> Void
 
     /// The exit status of a worker ended by its request deadline (EX_SOFTWARE).
-    public static let requestTimeoutExitStatus: Int32 = 70
+    package static let requestTimeoutExitStatus: Int32 = 70
     /// How long the other requests in flight may still run once one request is past its deadline.
-    public var timeoutGrace: Duration { min(configuration.requestTimeout ?? .zero, .seconds(5)) }
+    package var timeoutGrace: Duration { min(configuration.requestTimeout ?? .zero, .seconds(5)) }
 
     private struct State {
         var stopRequested = false
@@ -57,7 +57,7 @@ public final class FastCGIWorker: Sendable {
         var failed = false
     }
 
-    public convenience init(configuration: FastCGIWorkerConfiguration, logger: Logger) {
+    package convenience init(configuration: FastCGIWorkerConfiguration, logger: Logger) {
         self.init(configuration: configuration, logger: logger) { _exit(FastCGIWorker.requestTimeoutExitStatus) }
     }
 
@@ -83,7 +83,7 @@ public final class FastCGIWorker: Sendable {
     /// Asks every accept loop to stop taking new requests; requests in flight are finished and
     /// then ``run(_:)`` returns. Safe from any thread, any number of times (not from a signal
     /// handler: use the built-in SIGTERM path for that).
-    public func requestStop() {
+    package func requestStop() {
         let first = state.withLock { s in
             defer { s.stopRequested = true }
             return !s.stopRequested
@@ -98,19 +98,19 @@ public final class FastCGIWorker: Sendable {
     /// signal that arrives while it starts up waits on the pipe and ends ``run(_:)`` as a drain,
     /// instead of killing the process. Idempotent; ``run(_:)`` does it too.
     @discardableResult
-    public static func installSignalHandlers() -> Bool { SignalRelay.install() }
+    package static func installSignalHandlers() -> Bool { SignalRelay.install() }
 
     /// Whether ``requestStop()`` was called (or the signal path, or `maxRequests`, did it).
-    public var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+    package var isStopRequested: Bool { state.withLock { $0.stopRequested } }
 
     /// Requests answered so far by this worker.
-    public var servedRequests: Int { state.withLock { $0.served } }
+    package var servedRequests: Int { state.withLock { $0.served } }
 
     /// Blocks. Runs `threads` accept loops (FCGX_Init once, one FCGX_Request per thread,
     /// FCGX_Accept_r / FCGX_Finish_r).
     /// SIGTERM/SIGINT: stop accepting, finish requests in flight, return 0 (drain). Returns when
     /// maxRequests reached too. Returns 1 when the listening socket is unusable. Call it once.
-    public func run(_ handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) -> Int32 {
+    package func run(_ handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) -> Int32 {
         let listenFD = configuration.listenFD
         var watcher: pthread_t? = nil
         if configuration.handlesSignals {

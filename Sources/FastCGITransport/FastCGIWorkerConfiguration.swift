@@ -1,29 +1,29 @@
 /// How a ``FastCGIWorker`` accepts and bounds requests.
-public struct FastCGIWorkerConfiguration: Sendable {
+package struct FastCGIWorkerConfiguration: Sendable {
     /// The inherited listening socket (FastCGI convention: fd 0).
-    public var listenFD: Int32 = 0
+    package var listenFD: Int32 = 0
     /// Accept-loop threads in this process; a slow handler occupies only its own thread.
-    public var threads: Int = 4
+    package var threads: Int = 4
     /// Larger bodies are not read: the handler sees `bodyExceededLimit` and should answer 413.
-    public var maxBodyBytes: Int = 1 << 20
+    package var maxBodyBytes: Int = 1 << 20
     /// Sum of param name and value lengths. Over it, the handler is still called, with every
     /// param, an empty body and `paramsExceededLimit` set, so the API layer can answer with its
     /// own problem document (400 `bad_request`) rather than the transport inventing one.
-    public var maxParamsBytes: Int = 64 << 10
+    package var maxParamsBytes: Int = 64 << 10
     /// php-fpm's `pm.max_requests`: once this many requests were served, stop accepting, drain
     /// and return 0 so the master starts a fresh process. With several threads a few more
     /// (at most `threads - 1`) may be served while the others finish.
-    public var maxRequests: Int? = nil
+    package var maxRequests: Int? = nil
     /// php-fpm's `request_terminate_timeout`: a request still in its handler this long after it
     /// was accepted makes the worker log it and exit with ``FastCGIWorker/requestTimeoutExitStatus``
     /// (after giving the other requests in flight a short grace), since a stuck thread cannot be
     /// cancelled. nil = no deadline.
-    public var requestTimeout: Duration? = nil
+    package var requestTimeout: Duration? = nil
     /// Install SIGTERM/SIGINT handlers that drain (see ``FastCGIWorker/run(_:)``). Turn off only
     /// when embedding the worker in a process that owns its signals (tests).
-    public var handlesSignals: Bool = true
+    package var handlesSignals: Bool = true
 
-    public init(
+    package init(
         listenFD: Int32 = 0, threads: Int = 4, maxBodyBytes: Int = 1 << 20,
         maxParamsBytes: Int = 64 << 10, maxRequests: Int? = nil, handlesSignals: Bool = true,
         requestTimeout: Duration? = nil

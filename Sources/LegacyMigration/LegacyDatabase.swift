@@ -35,13 +35,13 @@ struct LegacyModule: Sendable {
     var enabled: Bool
 }
 
-public enum LegacyMigrationError: Error, Sendable, CustomStringConvertible {
+package enum LegacyMigrationError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case notBrainDrive(path: String)
     case serviceRequired
     case pluginsDirectoryMissing(path: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open the legacy database \(path) read-only: \(reason)"
         case .notBrainDrive(let path): "\(path) has no `plugin` table: not a BrainDrive database"

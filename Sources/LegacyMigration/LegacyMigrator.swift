@@ -8,17 +8,17 @@ import PluginCatalog
 ///
 /// Reads the legacy database through a read-only connection and the legacy folder without
 /// writing to it; never runs BrainDrive code. Defects of the legacy data are reported, not fatal.
-public struct LegacyMigrator: Sendable {
-    public struct Options: Sendable {
+package struct LegacyMigrator: Sendable {
+    package struct Options: Sendable {
         /// Without it nothing is written anywhere (dry run).
-        public var apply: Bool
+        package var apply: Bool
         /// Skip (do not migrate) the plugins a user received only from the initializer.
-        public var dropInitializerPlugins: Bool
-        public var context: OperationContext
+        package var dropInitializerPlugins: Bool
+        package var context: OperationContext
         /// The catalog folder whose `legacy_slugs` map legacy slugs; default: the service's catalog.
-        public var catalogRoot: String?
+        package var catalogRoot: String?
 
-        public init(apply: Bool = false, dropInitializerPlugins: Bool = false,
+        package init(apply: Bool = false, dropInitializerPlugins: Bool = false,
                     context: OperationContext = OperationContext(actor: "migrate-legacy"), catalogRoot: String? = nil) {
             self.apply = apply; self.dropInitializerPlugins = dropInitializerPlugins; self.context = context
             self.catalogRoot = catalogRoot
@@ -27,7 +27,7 @@ public struct LegacyMigrator: Sendable {
 
     /// The plugins BrainDrive's initializer gave every new user, by their bare name (see `bareName`):
     /// `BrainDriveSettings`, `BrainDriveChat`, `BrainDriveOllama`, `BrainDriveLibraryPlugin`.
-    public static let initializerSlugs: Set<String> = ["settings", "chat", "ollama", "library"]
+    package static let initializerSlugs: Set<String> = ["settings", "chat", "ollama", "library"]
 
     /// A slug compared as the initializer rule compares it: lowercase letters and digits only
     /// (case, '-' and '_' ignored), without a leading `braindrive` and a trailing `plugin`
@@ -41,12 +41,12 @@ public struct LegacyMigrator: Sendable {
 
     /// `installation_type` / `source` values of the per-user metadata file that mean the user
     /// installed the plugin themselves (BrainDrive's remote installer writes `remote` / `github`).
-    public static let userInstallMarkers: Set<String> = ["remote", "user", "manual", "local", "github", "url", "upload"]
+    package static let userInstallMarkers: Set<String> = ["remote", "user", "manual", "local", "github", "url", "upload"]
 
-    public let legacyDatabasePath: String
-    public let pluginsDirectory: String
+    package let legacyDatabasePath: String
+    package let pluginsDirectory: String
 
-    public init(legacyDatabase: String, pluginsDirectory: String) {
+    package init(legacyDatabase: String, pluginsDirectory: String) {
         legacyDatabasePath = legacyDatabase
         self.pluginsDirectory = (pluginsDirectory as NSString).standardizingPath
     }
@@ -55,7 +55,7 @@ public struct LegacyMigrator: Sendable {
     /// to) has a `bareName` in `initializerSlugs`, AND the user's metadata file
     /// `{plugins}/{user_id}/.metadata/{plugin_id}_remote.json` is absent, unreadable, or has neither
     /// an `installation_type` nor a `source` in `userInstallMarkers`.
-    public func isFromInitializer(legacySlug: String, slug: PluginSlug, legacyUserID: String, legacyPluginID: String) -> Bool {
+    package func isFromInitializer(legacySlug: String, slug: PluginSlug, legacyUserID: String, legacyPluginID: String) -> Bool {
         guard [legacySlug, slug.value].contains(where: { Self.initializerSlugs.contains(Self.bareName($0)) }) else { return false }
         // The ids come from the legacy rows: refuse anything that could leave the folder.
         guard Self.isSafeComponent(legacyUserID), Self.isSafeComponent(legacyPluginID + "_remote.json") else { return true }
@@ -72,7 +72,7 @@ public struct LegacyMigrator: Sendable {
 
     /// Plans the migration and, with `options.apply`, performs it. `service` may be nil for a dry
     /// run (then "already present" is not known); `--apply` needs it.
-    public func run(options: Options, service: LifecycleService?) throws -> MigrationReport {
+    package func run(options: Options, service: LifecycleService?) throws -> MigrationReport {
         if options.apply && service == nil { throw LegacyMigrationError.serviceRequired }
         guard LegacyFolders.isDirectory((pluginsDirectory as NSString).resolvingSymlinksInPath) else {
             throw LegacyMigrationError.pluginsDirectoryMissing(path: pluginsDirectory)

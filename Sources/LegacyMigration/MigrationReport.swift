@@ -2,33 +2,33 @@ import Foundation
 
 /// What `migrate-legacy` found and did: per user, per plugin, plus every defect of the legacy data.
 /// Codable (snake_case keys) for `--json`; `text` renders it for people.
-public struct MigrationReport: Codable, Sendable, Equatable {
-    public enum Mode: String, Codable, Sendable { case dryRun = "dry_run", apply }
+package struct MigrationReport: Codable, Sendable, Equatable {
+    package enum Mode: String, Codable, Sendable { case dryRun = "dry_run", apply }
 
     /// One legacy plugin row that is (or would be) turned into an install.
-    public struct PluginEntry: Codable, Sendable, Equatable {
+    package struct PluginEntry: Codable, Sendable, Equatable {
         /// Canonical slug in our system.
-        public var slug: String
+        package var slug: String
         /// The slug as the legacy row spells it.
-        public var legacySlug: String
-        public var legacyPluginID: String
+        package var legacySlug: String
+        package var legacyPluginID: String
         /// How `legacySlug` became `slug`: `legacy_slugs` (a catalog manifest lists it exactly),
         /// `legacy_slugs_normalised` (lists it in another spelling) or `normalised` (no manifest does).
-        public var mappedBy: String
+        package var mappedBy: String
         /// The catalog has `slug`: update, repair and `available` know the install.
-        public var inCatalog: Bool
-        public var version: String
-        public var modules: [String]
-        public var fileCount: Int
-        public var totalBytes: Int64
+        package var inCatalog: Bool
+        package var version: String
+        package var modules: [String]
+        package var fileCount: Int
+        package var totalBytes: Int64
         /// The folder the files come from, relative to the plugins folder.
-        public var sourceFolder: String
+        package var sourceFolder: String
         /// The initializer gave it (see `LegacyMigrator.isFromInitializer`).
-        public var fromInitializer: Bool
+        package var fromInitializer: Bool
         /// The legacy row's `enabled`; a disabled plugin is migrated disabled.
-        public var enabled: Bool
+        package var enabled: Bool
         /// Modules whose legacy row has `enabled = 0`, migrated switched off.
-        public var disabledModules: [String]
+        package var disabledModules: [String]
 
         enum CodingKeys: String, CodingKey {
             case slug, version, modules, enabled
@@ -38,26 +38,26 @@ public struct MigrationReport: Codable, Sendable, Equatable {
         }
     }
 
-    public struct SkippedPlugin: Codable, Sendable, Equatable {
-        public var legacySlug: String
-        public var legacyPluginID: String
-        public var reason: String
+    package struct SkippedPlugin: Codable, Sendable, Equatable {
+        package var legacySlug: String
+        package var legacyPluginID: String
+        package var reason: String
         enum CodingKeys: String, CodingKey { case reason, legacySlug = "legacy_slug", legacyPluginID = "legacy_plugin_id" }
     }
 
-    public struct UserReport: Codable, Sendable, Equatable {
-        public var userID: String
+    package struct UserReport: Codable, Sendable, Equatable {
+        package var userID: String
         /// Dry run: what `--apply` would migrate. Apply: what was attempted.
-        public var toMigrate: [PluginEntry] = []
+        package var toMigrate: [PluginEntry] = []
         /// Apply only: installed by this run.
-        public var migrated: [PluginEntry] = []
-        public var skipped: [SkippedPlugin] = []
+        package var migrated: [PluginEntry] = []
+        package var skipped: [SkippedPlugin] = []
         /// Canonical slugs the user already has in our system (nothing to do).
-        public var alreadyPresent: [String] = []
+        package var alreadyPresent: [String] = []
         /// Apply only: the import failed (the user's plugin was left as before).
-        public var failed: [SkippedPlugin] = []
+        package var failed: [SkippedPlugin] = []
 
-        public init(userID: String) { self.userID = userID }
+        package init(userID: String) { self.userID = userID }
 
         func sorted() -> UserReport {
             var copy = self
@@ -73,8 +73,8 @@ public struct MigrationReport: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Defect: Codable, Sendable, Equatable {
-        public enum Kind: String, Codable, Sendable {
+    package struct Defect: Codable, Sendable, Equatable {
+        package enum Kind: String, Codable, Sendable {
             case orphanModule = "orphan_module"
             case missingFolder = "missing_folder"
             case slugSpelling = "slug_spelling"
@@ -98,38 +98,38 @@ public struct MigrationReport: Codable, Sendable, Equatable {
             /// The user already has the plugin, at another version than the row's.
             case versionConflict = "version_conflict"
         }
-        public var kind: Kind
-        public var userID: String?
-        public var pluginID: String?
-        public var detail: String
+        package var kind: Kind
+        package var userID: String?
+        package var pluginID: String?
+        package var detail: String
 
-        public init(kind: Kind, userID: String? = nil, pluginID: String? = nil, detail: String) {
+        package init(kind: Kind, userID: String? = nil, pluginID: String? = nil, detail: String) {
             self.kind = kind; self.userID = userID; self.pluginID = pluginID; self.detail = detail
         }
 
         enum CodingKeys: String, CodingKey { case kind, detail, userID = "user_id", pluginID = "plugin_id" }
     }
 
-    public struct Totals: Codable, Sendable, Equatable {
-        public var users = 0
-        public var pluginRows = 0
-        public var toMigrate = 0
-        public var migrated = 0
-        public var skipped = 0
-        public var alreadyPresent = 0
-        public var failed = 0
-        public var defects = 0
+    package struct Totals: Codable, Sendable, Equatable {
+        package var users = 0
+        package var pluginRows = 0
+        package var toMigrate = 0
+        package var migrated = 0
+        package var skipped = 0
+        package var alreadyPresent = 0
+        package var failed = 0
+        package var defects = 0
         enum CodingKeys: String, CodingKey {
             case users, migrated, skipped, failed, defects
             case pluginRows = "plugin_rows", toMigrate = "to_migrate", alreadyPresent = "already_present"
         }
     }
 
-    public var mode: Mode
-    public var dropInitializerPlugins: Bool
-    public var users: [UserReport]
-    public var defects: [Defect]
-    public var totals: Totals
+    package var mode: Mode
+    package var dropInitializerPlugins: Bool
+    package var users: [UserReport]
+    package var defects: [Defect]
+    package var totals: Totals
 
     enum CodingKeys: String, CodingKey {
         case mode, users, defects, totals
@@ -152,7 +152,7 @@ public struct MigrationReport: Codable, Sendable, Equatable {
     }
 
     /// Human-readable form (the default output of the command).
-    public var text: String {
+    package var text: String {
         var lines: [String] = []
         lines.append(mode == .dryRun ? "Dry run: nothing was changed (pass --apply to migrate)."
                                      : "Applied.")

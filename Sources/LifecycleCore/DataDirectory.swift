@@ -2,22 +2,22 @@ import Foundation
 
 /// The layout of the data directory. Users' folders hold installed copies and nothing else;
 /// staging lives beside them on the same file system so that renames are atomic.
-public struct DataDirectory: Sendable {
-    public let root: String
+package struct DataDirectory: Sendable {
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         // Keep paths absolute so a worker started elsewhere resolves the same folders.
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.root = (absolute as NSString).standardizingPath
     }
 
-    public var databasePath: String { root + "/lifecycle.sqlite" }
-    public var pluginsRoot: String { root + "/plugins" }
-    public var stagingRoot: String { root + "/staging" }
-    public var defaultCatalogRoot: String { root + "/catalog" }
-    public var defaultSecretPath: String { root + "/jwt-secret" }
+    package var databasePath: String { root + "/lifecycle.sqlite" }
+    package var pluginsRoot: String { root + "/plugins" }
+    package var stagingRoot: String { root + "/staging" }
+    package var defaultCatalogRoot: String { root + "/catalog" }
+    package var defaultSecretPath: String { root + "/jwt-secret" }
     /// The workers' shared counter files (``Telemetry``), beside the default socket.
-    public var metricsRoot: String { root + "/run/metrics" }
+    package var metricsRoot: String { root + "/run/metrics" }
 
     /// Only ever called with a validated user id and canonical slug.
     func userFolder(_ user: UserID) -> String { pluginsRoot + "/" + user.value }
@@ -27,7 +27,7 @@ public struct DataDirectory: Sendable {
     func stagingFolder(_ operationID: String) -> String { stagingRoot + "/" + operationID }
 
     /// Creates the folders (0750 root, 0755 inside) and refuses a world-writable root.
-    public func prepare() throws {
+    package func prepare() throws {
         try FileTree.makeDirectories(root, mode: 0o750)
         var st = stat()
         guard stat(root, &st) == 0 else { throw FileSystemError("stat", root) }

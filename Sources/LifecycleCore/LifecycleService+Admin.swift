@@ -5,7 +5,7 @@ import PluginCatalog
 /// Admin operations over many users: bulk install and uninstall, and purging a deleted user.
 extension LifecycleService {
     /// Installs for each user in turn; each user's part is all-or-nothing, one user's failure does not stop the rest.
-    public func bulkInstall(slug: PluginSlug, users: [UserID], version: SemanticVersion?, context: OperationContext,
+    package func bulkInstall(slug: PluginSlug, users: [UserID], version: SemanticVersion?, context: OperationContext,
                             progress: (Int, UserID, Result<InstallResult, LifecycleError>) -> Void = { _, _, _ in })
         -> [(UserID, Result<InstallResult, LifecycleError>)] {
         var results: [(UserID, Result<InstallResult, LifecycleError>)] = []
@@ -19,7 +19,7 @@ extension LifecycleService {
         return results
     }
 
-    public func bulkUninstall(slug: PluginSlug, users: [UserID], context: OperationContext,
+    package func bulkUninstall(slug: PluginSlug, users: [UserID], context: OperationContext,
                               progress: (Int, UserID, Result<UninstallResult, LifecycleError>) -> Void = { _, _, _ in })
         -> [(UserID, Result<UninstallResult, LifecycleError>)] {
         var results: [(UserID, Result<UninstallResult, LifecycleError>)] = []

@@ -8,7 +8,7 @@ extension LifecycleService {
     /// `enabled` and `disabledModules` (module names) are committed with the rows, so an import
     /// is never seen, even after a crash, with something switched on that its source had off.
     /// - Returns: the install result, or `nil` when the user already has the plugin (imports are idempotent).
-    public func importPackage(_ package: CatalogPackage, for user: UserID, enabled: Bool = true,
+    package func importPackage(_ package: CatalogPackage, for user: UserID, enabled: Bool = true,
                               disabledModules: Set<String> = [],
                               context: OperationContext) throws(LifecycleError) -> InstallResult? {
         try classified {

@@ -15,7 +15,7 @@ extension LifecycleService {
     /// Installs `slug` (default: latest) for `user` with every dependency it needs that the user
     /// lacks, in one all-or-nothing step: every folder is staged and renamed into place, then all
     /// rows commit in one transaction.
-    public func install(user: UserID, slug: PluginSlug, version: SemanticVersion?,
+    package func install(user: UserID, slug: PluginSlug, version: SemanticVersion?,
                         context: OperationContext) throws(LifecycleError) -> InstallResult {
         try install(user: user, slug: slug, version: version, context: context, alsoCommitting: [])
     }

@@ -6,7 +6,7 @@ import PluginCatalog
 extension LifecycleService {
     /// Switches the caller's plugin, or one of its modules, on or off; files and rows are kept.
     /// Idempotent: no change, no audit event.
-    public func setEnabled(_ enabled: Bool, user: UserID, slug: PluginSlug, module: String? = nil,
+    package func setEnabled(_ enabled: Bool, user: UserID, slug: PluginSlug, module: String? = nil,
                            context: OperationContext) throws(LifecycleError) -> EnabledState {
         try classified {
             let pluginID = "\(user.value)_\(slug.value)"

@@ -5,11 +5,11 @@ import PluginCatalog
 /// What every operation shares: reading its input, classifying its errors, taking its leases, placing a copy, the rows and audit event it commits.
 extension LifecycleService {
     /// Canonicalises and validates a slug as it came in a URL or a command line.
-    public static func slug(_ raw: String) throws(LifecycleError) -> PluginSlug {
+    package static func slug(_ raw: String) throws(LifecycleError) -> PluginSlug {
         do { return try PluginSlug(raw) } catch { throw .invalidSlug(raw) }
     }
 
-    public static func version(_ raw: String) throws(LifecycleError) -> SemanticVersion {
+    package static func version(_ raw: String) throws(LifecycleError) -> SemanticVersion {
         guard let version = SemanticVersion(raw) else { throw .invalidVersion(raw) }
         return version
     }

@@ -22,7 +22,7 @@ extension LifecycleService {
     /// A lease expires (600 s): a long `body` may have lost one to another operation, which then
     /// moved folders under it. So once `body` returns, every lease must still be the one taken (same
     /// operation id); if not, ``LeaseLost`` is thrown and what `body` read must be thrown away.
-    public func holdingLeases<T>(user: UserID, slugs: [PluginSlug], timeout: Double, _ body: () throws -> T) throws -> T {
+    package func holdingLeases<T>(user: UserID, slugs: [PluginSlug], timeout: Double, _ body: () throws -> T) throws -> T {
         let deadline = Date().timeIntervalSince1970 + timeout
         while true {
             do {
@@ -43,12 +43,12 @@ extension LifecycleService {
     }
 
     /// Thrown by ``holdingLeases(user:slugs:timeout:_:)`` when a lease expired and was taken while its body ran.
-    public struct LeaseLost: Error, Sendable, Equatable {
+    package struct LeaseLost: Error, Sendable, Equatable {
         public var slugs: [String]
     }
 
     /// Whether a lease's owner may still commit (alive and not expired): the test recovery applies.
-    public static func leaseIsLive(_ lease: OperationLease, now: Double = Date().timeIntervalSince1970) -> Bool {
+    package static func leaseIsLive(_ lease: OperationLease, now: Double = Date().timeIntervalSince1970) -> Bool {
         lease.expiresAt > now && ProcessIdentity.isAlive(lease.owner)
     }
 
@@ -63,7 +63,7 @@ extension LifecycleService {
 
 extension DataDirectory {
     /// `plugins/{user}/{slug}`, absolute; only for validated ids.
-    public func installedFolder(user: UserID, slug: PluginSlug) -> String { pluginFolder(user, slug.value) }
+    package func installedFolder(user: UserID, slug: PluginSlug) -> String { pluginFolder(user, slug.value) }
     /// Where `deploy/run` keeps the pool's socket and pid file.
     public var runRoot: String { root + "/run" }
 }

@@ -8,7 +8,7 @@ extension LifecycleService {
         try repair(user: try UserID(rawUser), slug: try Self.slug(rawSlug), context: context)
     }
 
-    public func repair(user: UserID, slug: PluginSlug, context: OperationContext) throws(LifecycleError) -> RepairResult {
+    package func repair(user: UserID, slug: PluginSlug, context: OperationContext) throws(LifecycleError) -> RepairResult {
         try classified {
             guard try database.installedPlugin(userID: user.value, slug: slug.value) != nil else {
                 throw LifecycleError.notInstalled(slug: slug.value)

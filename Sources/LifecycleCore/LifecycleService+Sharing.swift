@@ -5,7 +5,7 @@ import PluginCatalog
 /// Offers of a plugin between users.
 extension LifecycleService {
     /// Offers the caller's installed version of `slug` to each of `recipients`.
-    public func share(user: UserID, slug: PluginSlug, with recipients: [UserID],
+    package func share(user: UserID, slug: PluginSlug, with recipients: [UserID],
                       context: OperationContext) throws(LifecycleError) -> ShareList {
         try classified {
             guard let installed = try database.installedPlugin(userID: user.value, slug: slug.value) else {

@@ -8,7 +8,7 @@ extension LifecycleService {
         try status(user: try UserID(rawUser), slug: try Self.slug(rawSlug), verify: verify)
     }
 
-    public func status(user: UserID, slug: PluginSlug, verify: VerifyMode) throws(LifecycleError) -> StatusReport {
+    package func status(user: UserID, slug: PluginSlug, verify: VerifyMode) throws(LifecycleError) -> StatusReport {
         try classified {
             // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
             // or not; for an install, a folder with no row at all): roll it back before looking, so status

@@ -11,7 +11,7 @@ extension LifecycleService {
 
     /// Removes the caller's copy, or with `cascade` also every installed plugin that (transitively)
     /// needs it, in one all-or-nothing step. Dependencies it pulled in stay installed.
-    public func uninstall(user: UserID, slug: PluginSlug, cascade: Bool = false,
+    package func uninstall(user: UserID, slug: PluginSlug, cascade: Bool = false,
                           context: OperationContext) throws(LifecycleError) -> UninstallResult {
         try classified {
             guard try database.installedPlugin(userID: user.value, slug: slug.value) != nil else {

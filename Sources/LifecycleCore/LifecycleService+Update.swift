@@ -7,7 +7,7 @@ extension LifecycleService {
     /// Moves the caller's copy to `version` (default: latest). The new version is staged beside the
     /// old one, module rows are resynced in the transaction that switches the version, and the old
     /// files are removed only after that commit; any failure leaves the old version in place.
-    public func update(user: UserID, slug: PluginSlug, version: SemanticVersion?,
+    package func update(user: UserID, slug: PluginSlug, version: SemanticVersion?,
                        context: OperationContext) throws(LifecycleError) -> UpdateResult {
         guard let entry = catalog.fresh.entry(slug) else {
             // Not in the catalog: say "not installed" first if that is also true.

@@ -22,24 +22,29 @@ public struct OperationContext: Sendable {
 /// ```
 /// Every method is synchronous and thread-safe; every failure is a ``LifecycleError``.
 public final class LifecycleService: Sendable {
-    public let directory: DataDirectory
-    public let database: LifecycleDatabase
-    public let catalog: CatalogSource
+    package let directory: DataDirectory
+    package let database: LifecycleDatabase
+    package let catalog: CatalogSource
     let runner: OperationRunner
     let logger: Logger
     /// `available`'s catalog part and the catalog generation it was built from.
     let availableCache = Locked<(generation: Int, plugins: [AvailablePlugin])?>(nil)
 
-    public init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger) {
+    package init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger) {
         self.directory = directory; self.database = database; self.catalog = catalog; self.logger = logger
         runner = OperationRunner(database: database, directory: directory, logger: logger)
     }
 
     /// Opens (and prepares, migrates) a data directory with its default catalog folder.
-    /// `observer` hears of committed lifecycle changes and database busy waits (a worker's log and metrics).
     public convenience init(dataDirectory: String, catalogRoot: String? = nil,
-                            logger: Logger = Logger(label: "plugin-lifecycle"),
-                            observer: DatabaseObserver? = nil) throws(LifecycleError) {
+                            logger: Logger = Logger(label: "plugin-lifecycle")) throws(LifecycleError) {
+        try self.init(dataDirectory: dataDirectory, catalogRoot: catalogRoot, logger: logger, observer: nil)
+    }
+
+    /// `observer` hears of committed lifecycle changes and database busy waits (a worker's log and metrics).
+    package convenience init(dataDirectory: String, catalogRoot: String? = nil,
+                             logger: Logger = Logger(label: "plugin-lifecycle"),
+                             observer: DatabaseObserver?) throws(LifecycleError) {
         let directory = DataDirectory(root: dataDirectory)
         do {
             try directory.prepare()

@@ -2,7 +2,7 @@ import GRDB
 
 extension LifecycleDatabase {
     /// Newest first; `before` is the id of the last event of the previous page.
-    public func auditEvents(userID: String?, limit: Int, before: Int64?) throws -> [AuditEventRow] {
+    package func auditEvents(userID: String?, limit: Int, before: Int64?) throws -> [AuditEventRow] {
         try read { db in
             var request = AuditEventRow.all()
             if let userID { request = request.filter(Column("user_id") == userID) }
@@ -12,7 +12,7 @@ extension LifecycleDatabase {
     }
 
     /// For events that change nothing else (a failure worth keeping).
-    public func record(_ event: AuditEventRow) throws {
+    package func record(_ event: AuditEventRow) throws {
         try write { db in try record(event, db) }
     }
 }

@@ -3,13 +3,13 @@ import GRDB
 
 /// What a process wants to hear from the store, for its log and metrics (the store itself neither
 /// logs nor counts).
-public struct DatabaseObserver: Sendable {
+package struct DatabaseObserver: Sendable {
     /// An audit event whose transaction committed: one lifecycle change.
-    public var auditCommitted: (@Sendable (AuditEventRow) -> Void)?
+    package var auditCommitted: (@Sendable (AuditEventRow) -> Void)?
     /// A connection found the database locked and starts waiting (once per wait, not per retry).
-    public var busyWait: (@Sendable () -> Void)?
+    package var busyWait: (@Sendable () -> Void)?
 
-    public init(auditCommitted: (@Sendable (AuditEventRow) -> Void)? = nil, busyWait: (@Sendable () -> Void)? = nil) {
+    package init(auditCommitted: (@Sendable (AuditEventRow) -> Void)? = nil, busyWait: (@Sendable () -> Void)? = nil) {
         self.auditCommitted = auditCommitted; self.busyWait = busyWait
     }
 }

@@ -1,13 +1,13 @@
 import GRDB
 
-public enum EnabledChange: Sendable, Equatable {
+package enum EnabledChange: Sendable, Equatable {
     case pluginMissing, moduleMissing, unchanged, changed
 }
 
 extension LifecycleDatabase {
     /// Sets the enabled flag of a plugin (or of one of its modules, by name) and records `audit`
     /// in the same transaction, only if the flag actually changes.
-    public func setEnabled(_ enabled: Bool, userID: String, slug: String, module: String?, at now: String,
+    package func setEnabled(_ enabled: Bool, userID: String, slug: String, module: String?, at now: String,
                            audit: (PluginRow) -> AuditEventRow) throws -> EnabledChange {
         try write { db in
             guard var plugin = try PluginRow.filter(Column("user_id") == userID && Column("plugin_slug") == slug).fetchOne(db) else {

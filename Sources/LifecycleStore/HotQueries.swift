@@ -43,7 +43,7 @@ enum HotQueries {
 extension LifecycleDatabase {
     /// SQLite's plan for each statement on the request path (`EXPLAIN QUERY PLAN` details), for the
     /// tests and the bench to show that none scans a table.
-    public func hotQueryPlans() throws -> [(sql: String, plan: [String])] {
+    package func hotQueryPlans() throws -> [(sql: String, plan: [String])] {
         try read { db in
             try HotQueries.all.map { sql in
                 (sql, try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql,

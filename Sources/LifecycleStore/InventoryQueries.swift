@@ -1,17 +1,17 @@
 import GRDB
 
 /// What an installed plugin's manifest needs of other plugins, with the version it is at.
-public struct InstalledManifest: Sendable, Equatable {
-    public var userID: String
-    public var pluginSlug: String
-    public var version: String
-    public var manifestJSON: String
+package struct InstalledManifest: Sendable, Equatable {
+    package var userID: String
+    package var pluginSlug: String
+    package var version: String
+    package var manifestJSON: String
 }
 
 /// Whole-database listings of installed plugins, every user at once: for doctor and restore, never
 /// on the request path (those queries are scoped by user, see ``HotQueries``).
 extension LifecycleDatabase {
-    public func pluginCount() throws -> Int {
+    package func pluginCount() throws -> Int {
         try read { db in try Self.pluginCount(db) }
     }
 
@@ -20,7 +20,7 @@ extension LifecycleDatabase {
     }
 
     /// Every installed (user, plugin), ordered by user then slug.
-    public func allPluginKeys() throws -> [(userID: String, slug: String)] {
+    package func allPluginKeys() throws -> [(userID: String, slug: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug FROM plugin ORDER BY user_id, plugin_slug")
                 .map { ($0[0] as String, $0[1] as String) }
@@ -29,7 +29,7 @@ extension LifecycleDatabase {
 
     /// Every installed plugin's manifest, ordered by user then slug, in one transaction: operations
     /// commit a plugin and its dependencies together, so this never shows one without the other.
-    public func allInstalledManifests() throws -> [InstalledManifest] {
+    package func allInstalledManifests() throws -> [InstalledManifest] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug, version, manifest_json FROM plugin ORDER BY user_id, plugin_slug")
                 .map { InstalledManifest(userID: $0[0], pluginSlug: $0[1], version: $0[2], manifestJSON: $0[3]) }

@@ -1,6 +1,6 @@
 import GRDB
 
-public enum LeaseError: Error, Sendable, Equatable {
+package enum LeaseError: Error, Sendable, Equatable {
     /// Another live process owns the (user, plugin).
     case held(operation: String)
     /// Our lease was taken over (we were judged dead or too slow); the operation must roll back.
@@ -12,7 +12,7 @@ extension LifecycleDatabase {
     /// Takes the lease for `lease.userID`/`lease.pluginSlug` in an IMMEDIATE transaction.
     /// A lease whose owner `isAlive` says is gone (or that expired) is replaced, and returned
     /// so the caller can roll back what its operation left behind.
-    public func acquireLease(_ lease: OperationLease, now: Double, isAlive: (OperationLease) -> Bool) throws -> OperationLease? {
+    package func acquireLease(_ lease: OperationLease, now: Double, isAlive: (OperationLease) -> Bool) throws -> OperationLease? {
         try write { db in
             let existing = try OperationLease
                 .filter(Column("user_id") == lease.userID && Column("plugin_slug") == lease.pluginSlug)
@@ -29,21 +29,21 @@ extension LifecycleDatabase {
     }
 
     /// Gives the lease back without committing anything (the operation failed and rolled back).
-    public func releaseLease(operationID: String) throws {
+    package func releaseLease(operationID: String) throws {
         try write { db in
             _ = try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
         }
     }
 
     /// Pushes the expiry of a lease we hold (long operations).
-    public func renewLease(operationID: String, expiresAt: Double) throws {
+    package func renewLease(operationID: String, expiresAt: Double) throws {
         try write { db in
             try db.execute(sql: "UPDATE operation_lease SET expires_at = ? WHERE operation_id = ?",
                            arguments: [expiresAt, operationID])
         }
     }
 
-    public func lease(userID: String, slug: String) throws -> OperationLease? {
+    package func lease(userID: String, slug: String) throws -> OperationLease? {
         try read { db in try Self.lease(db, userID: userID, slug: slug) }
     }
 
@@ -53,16 +53,16 @@ extension LifecycleDatabase {
             arguments: [userID, slug])
     }
 
-    public func leases(userID: String) throws -> [OperationLease] {
+    package func leases(userID: String) throws -> [OperationLease] {
         try read { db in try OperationLease.filter(Column("user_id") == userID).fetchAll(db) }
     }
 
-    public func allLeases() throws -> [OperationLease] {
+    package func allLeases() throws -> [OperationLease] {
         try read { db in try OperationLease.fetchAll(db) }
     }
 
     /// Removes a stale lease, but only if it is still the one the caller examined.
-    public func removeLease(_ lease: OperationLease) throws -> Bool {
+    package func removeLease(_ lease: OperationLease) throws -> Bool {
         try write { db in
             try OperationLease.filter(Column("operation_id") == lease.operationID).deleteAll(db) == 1
         }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Errors of the store, before the API maps them to problem codes.
-public enum StoreError: Error, Sendable, Equatable {
+package enum StoreError: Error, Sendable, Equatable {
     /// The database stayed locked past the busy timeout.
     case busy
     /// The database file or its folder cannot be written.
@@ -13,7 +13,7 @@ public enum StoreError: Error, Sendable, Equatable {
     case failed(String)
 
     /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
-    public static func wrap(_ error: any Error) -> any Error {
+    package static func wrap(_ error: any Error) -> any Error {
         guard let error = error as? DatabaseError else { return error }
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy
@@ -29,11 +29,11 @@ public enum StoreError: Error, Sendable, Equatable {
 ///
 /// Open one per process for its life. Only the master (or a CLI run) migrates, so that
 /// workers never race on a fresh file.
-public final class LifecycleDatabase: Sendable {
-    public let pool: DatabasePool
+package final class LifecycleDatabase: Sendable {
+    package let pool: DatabasePool
     let observer: DatabaseObserver?
 
-    public init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
+    package init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
                 observer: DatabaseObserver? = nil) throws {
         self.observer = observer
         var config = Configuration()
@@ -60,7 +60,7 @@ public final class LifecycleDatabase: Sendable {
     }
 
     /// Applies pending migrations. Safe to call from several processes at once: it runs under an exclusive file lock.
-    public func migrate() throws {
+    package func migrate() throws {
         let lockPath = pool.path + ".migrate-lock"
         let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StoreError.notWritable }
@@ -71,7 +71,7 @@ public final class LifecycleDatabase: Sendable {
     }
 
     /// Runs `body` in a write transaction begun IMMEDIATE, mapping SQLite errors to ``StoreError``.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+    package func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
@@ -97,12 +97,12 @@ public final class LifecycleDatabase: Sendable {
         }
     }
 
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch { throw StoreError.wrap(error) }
     }
 
     /// Keeps the WAL from growing without bound when readers hold old snapshots (run it from one process now and then).
-    public func checkpoint() throws {
+    package func checkpoint() throws {
         _ = try write { _ in () }
         do {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -110,12 +110,12 @@ public final class LifecycleDatabase: Sendable {
     }
 
     /// Closes every connection now rather than when the last reference goes.
-    public func closeConnections() throws {
+    package func closeConnections() throws {
         try pool.close()
     }
 
     /// Liveness for `health`: a read that touches the schema.
-    public func ping() throws {
+    package func ping() throws {
         _ = try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
     }
 }

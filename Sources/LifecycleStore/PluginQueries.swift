@@ -1,40 +1,40 @@
 import GRDB
 
 /// A plugin row with everything that belongs to it.
-public struct InstalledPlugin: Sendable, Equatable {
-    public var plugin: PluginRow
-    public var modules: [ModuleRow]
-    public var files: [InstalledFileRow]
+package struct InstalledPlugin: Sendable, Equatable {
+    package var plugin: PluginRow
+    package var modules: [ModuleRow]
+    package var files: [InstalledFileRow]
 
-    public init(plugin: PluginRow, modules: [ModuleRow], files: [InstalledFileRow]) {
+    package init(plugin: PluginRow, modules: [ModuleRow], files: [InstalledFileRow]) {
         self.plugin = plugin; self.modules = modules; self.files = files
     }
 }
 
 /// What a health check needs of an installed plugin, and no more: what status reads.
-public struct PluginHealthRows: Sendable, Equatable {
-    public var pluginID: String
-    public var pluginSlug: String
-    public var version: String
-    public var enabled: Bool
+package struct PluginHealthRows: Sendable, Equatable {
+    package var pluginID: String
+    package var pluginSlug: String
+    package var version: String
+    package var enabled: Bool
     /// The manifest of the installed version: the modules it declares are the ones expected.
-    public var manifestJSON: String
-    public var installedAt: String
+    package var manifestJSON: String
+    package var installedAt: String
     /// The module rows present, by module id.
-    public var modules: [(id: String, name: String)]
-    public var files: [InstalledFileRow]
+    package var modules: [(id: String, name: String)]
+    package var files: [InstalledFileRow]
     /// Ids of the modules switched off (the rest are on).
-    public var disabledModuleIDs: [String] = []
+    package var disabledModuleIDs: [String] = []
 
-    public var moduleNames: [String] { modules.map(\.name) }
+    package var moduleNames: [String] { modules.map(\.name) }
 
-    public init(pluginID: String, pluginSlug: String, version: String, enabled: Bool, manifestJSON: String,
+    package init(pluginID: String, pluginSlug: String, version: String, enabled: Bool, manifestJSON: String,
                 installedAt: String, modules: [(id: String, name: String)], files: [InstalledFileRow]) {
         self.pluginID = pluginID; self.pluginSlug = pluginSlug; self.version = version; self.enabled = enabled
         self.manifestJSON = manifestJSON; self.installedAt = installedAt; self.modules = modules; self.files = files
     }
 
-    public static func == (a: Self, b: Self) -> Bool {
+    package static func == (a: Self, b: Self) -> Bool {
         a.pluginID == b.pluginID && a.pluginSlug == b.pluginSlug && a.version == b.version && a.enabled == b.enabled
             && a.manifestJSON == b.manifestJSON && a.installedAt == b.installedAt && a.files == b.files
             && a.modules.map(\.id) == b.modules.map(\.id) && a.modules.map(\.name) == b.modules.map(\.name)
@@ -43,7 +43,7 @@ public struct PluginHealthRows: Sendable, Equatable {
 }
 
 extension InstalledPlugin {
-    public var healthRows: PluginHealthRows {
+    package var healthRows: PluginHealthRows {
         var rows = PluginHealthRows(pluginID: plugin.id, pluginSlug: plugin.pluginSlug, version: plugin.version, enabled: plugin.enabled,
                                     manifestJSON: plugin.manifestJSON, installedAt: plugin.installedAt,
                                     modules: modules.map { ($0.id, $0.name) }, files: files)
@@ -54,7 +54,7 @@ extension InstalledPlugin {
 
 /// Reads and writes of plugins, always scoped by the caller's user id.
 extension LifecycleDatabase {
-    public func installedPlugin(userID: String, slug: String) throws -> InstalledPlugin? {
+    package func installedPlugin(userID: String, slug: String) throws -> InstalledPlugin? {
         try read { db in try Self.installedPlugin(db, userID: userID, slug: slug) }
     }
 
@@ -71,13 +71,13 @@ extension LifecycleDatabase {
     }
 
     /// The (user, plugin) lease and what status needs of the committed plugin, in one transaction.
-    public func leaseAndHealthRows(userID: String, slug: String) throws -> (lease: OperationLease?, plugin: PluginHealthRows?) {
+    package func leaseAndHealthRows(userID: String, slug: String) throws -> (lease: OperationLease?, plugin: PluginHealthRows?) {
         try read { db in
             (try Self.lease(db, userID: userID, slug: slug), try Self.healthRows(db, userID: userID, slug: slug))
         }
     }
 
-    public func healthRows(userID: String, slug: String) throws -> PluginHealthRows? {
+    package func healthRows(userID: String, slug: String) throws -> PluginHealthRows? {
         try read { db in try Self.healthRows(db, userID: userID, slug: slug) }
     }
 
@@ -88,7 +88,7 @@ extension LifecycleDatabase {
 
     /// The caller's leases and what a health check needs of each of the caller's plugins, by slug,
     /// in one transaction of four indexed queries (`installed`; one read per plugin was most of its cost).
-    public func leasesAndHealthRows(userID: String) throws -> (leases: [OperationLease], plugins: [PluginHealthRows]) {
+    package func leasesAndHealthRows(userID: String) throws -> (leases: [OperationLease], plugins: [PluginHealthRows]) {
         try read { db in
             let leases = try OperationLease.fetchAll(db.cachedStatement(sql: HotQueries.leasesOfUser), arguments: [userID])
             return (leases, try Self.healthRows(db, plugins: HotQueries.pluginHealthOfUser, modules: HotQueries.modulesOfUser,
@@ -137,7 +137,7 @@ extension LifecycleDatabase {
     }
 
     /// The caller's plugins (rows only), by slug.
-    public func plugins(userID: String) throws -> [PluginRow] {
+    package func plugins(userID: String) throws -> [PluginRow] {
         try read { db in
             try PluginRow.fetchAll(db.cachedStatement(sql: HotQueries.pluginsOfUser),
                                    arguments: [userID])
@@ -145,7 +145,7 @@ extension LifecycleDatabase {
     }
 
     /// Installed versions of the caller's plugins, keyed by slug: one indexed query for `available`.
-    public func installedVersions(userID: String) throws -> [String: String] {
+    package func installedVersions(userID: String) throws -> [String: String] {
         try read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: HotQueries.versionsOfUser),
                                         arguments: [userID])
@@ -158,17 +158,17 @@ extension LifecycleDatabase {
     /// Inserts or replaces a plugin with its modules and files, records the audit event and
     /// releases the lease, in one transaction: the commit point of install, repair and update.
     /// Enabled flags of the plugin and of surviving modules are kept.
-    public func commitPlugin(_ installed: InstalledPlugin, audit: AuditEventRow, releasing operationID: String) throws {
+    package func commitPlugin(_ installed: InstalledPlugin, audit: AuditEventRow, releasing operationID: String) throws {
         try commit([.put(installed, audit: audit, operationID: operationID)])
     }
 
     /// Deletes a plugin (modules and files by cascade), records the audit event and releases the lease, in one transaction.
-    public func commitRemoval(pluginID: String, audit: AuditEventRow, releasing operationID: String) throws {
+    package func commitRemoval(pluginID: String, audit: AuditEventRow, releasing operationID: String) throws {
         try commit([.remove(pluginID: pluginID, audit: audit, operationID: operationID)])
     }
 
     /// One change of a multi-plugin commit (an install with its dependencies, a cascading uninstall).
-    public enum Change: Sendable {
+    package enum Change: Sendable {
         case put(InstalledPlugin, audit: AuditEventRow, operationID: String)
         case remove(pluginID: String, audit: AuditEventRow, operationID: String)
         /// A pending share settled in the same transaction (an accept).
@@ -180,7 +180,7 @@ extension LifecycleDatabase {
     }
 
     /// Applies every change and releases every lease in one transaction: all of them or none.
-    public func commit(_ changes: [Change]) throws {
+    package func commit(_ changes: [Change]) throws {
         try write { db in
             for change in changes {
                 switch change {
@@ -251,14 +251,14 @@ extension LifecycleDatabase {
     }
 }
 
-public enum ShareError: Error, Sendable, Equatable {
+package enum ShareError: Error, Sendable, Equatable {
     /// The offer was accepted, declined or withdrawn meanwhile.
     case notPending
     /// The sender uninstalled the plugin meanwhile.
     case senderLacksPlugin
 }
 
-public enum RowConflict: Error, Sendable, Equatable {
+package enum RowConflict: Error, Sendable, Equatable {
     /// Another user's plugin already has this id.
     case pluginIDTaken(String)
 }

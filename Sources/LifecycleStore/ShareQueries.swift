@@ -3,7 +3,7 @@ import GRDB
 extension LifecycleDatabase {
     /// Creates pending offers (an identical pending offer is returned instead of duplicated),
     /// with their audit events, in one transaction.
-    public func offer(_ shares: [ShareRow], audits: [AuditEventRow]) throws -> [ShareRow] {
+    package func offer(_ shares: [ShareRow], audits: [AuditEventRow]) throws -> [ShareRow] {
         try write { db in
             var result: [ShareRow] = []
             for share in shares {
@@ -30,7 +30,7 @@ extension LifecycleDatabase {
     }
 
     /// Pending offers made to `userID`, oldest first.
-    public func pendingShares(to userID: String) throws -> [ShareRow] {
+    package func pendingShares(to userID: String) throws -> [ShareRow] {
         try read { db in
             try ShareRow.filter(Column("to_user") == userID && Column("state") == "pending").order(Column("created_at"), Column("id")).fetchAll(db)
         }
@@ -38,19 +38,19 @@ extension LifecycleDatabase {
 
     /// Pending offers `userID` made, oldest first (one offer to several users in recipient order):
     /// what the sender can still withdraw.
-    public func pendingShares(from userID: String) throws -> [ShareRow] {
+    package func pendingShares(from userID: String) throws -> [ShareRow] {
         try read { db in
             try ShareRow.filter(Column("from_user") == userID && Column("state") == "pending")
                 .order(Column("created_at"), Column("plugin_slug"), Column("to_user"), Column("id")).fetchAll(db)
         }
     }
 
-    public func share(id: String) throws -> ShareRow? {
+    package func share(id: String) throws -> ShareRow? {
         try read { db in try ShareRow.fetchOne(db, key: id) }
     }
 
     /// Moves a pending share to `state`; false if it was no longer pending.
-    public func settleShare(id: String, state: String, at now: String, audit: AuditEventRow) throws -> Bool {
+    package func settleShare(id: String, state: String, at now: String, audit: AuditEventRow) throws -> Bool {
         try write { db in
             try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
                            arguments: [state, now, id])
@@ -60,7 +60,7 @@ extension LifecycleDatabase {
         }
     }
 
-    public func sharesCount(involving userID: String) throws -> Int {
+    package func sharesCount(involving userID: String) throws -> Int {
         try read { db in
             try ShareRow.filter(Column("from_user") == userID || Column("to_user") == userID).fetchCount(db)
         }

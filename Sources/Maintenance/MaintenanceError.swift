@@ -1,6 +1,6 @@
 /// Every way `backup` and `restore` refuse or fail, as values; the CLI prints `description`.
 /// (`doctor` never fails this way: what it finds is a ``Finding``.)
-public enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The backup destination exists and holds something: a backup never mixes with other files.
     case destinationNotEmpty(String)
     /// The backup destination lies inside the data directory it would copy.
@@ -36,7 +36,7 @@ public enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The lifecycle service refused (its error's description).
     case lifecycle(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .destinationNotEmpty(let path):
             return "\(path) is not empty; a backup goes into a new or empty folder"

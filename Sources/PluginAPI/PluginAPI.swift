@@ -9,7 +9,7 @@ import TokenAuth
 ///
 /// Order of checks, as the contract says: unknown route 404, wrong method 405, then identity
 /// (401/403), then input (400/413/415), then the operation.
-public final class PluginAPI: Sendable {
+package final class PluginAPI: Sendable {
     let service: LifecycleService
     let verifier: TokenVerifier
     let logger: Logger
@@ -18,7 +18,7 @@ public final class PluginAPI: Sendable {
     /// Where every worker's counters are, for `metrics` and `metrics/pool` (nil: those answer 404).
     let metrics: MetricsDirectory?
 
-    public init(service: LifecycleService, verifier: TokenVerifier, logger: Logger,
+    package init(service: LifecycleService, verifier: TokenVerifier, logger: Logger,
                 telemetry: RequestTelemetry? = nil, metrics: MetricsDirectory? = nil) {
         self.service = service; self.verifier = verifier; self.logger = logger
         self.telemetry = telemetry; self.metrics = metrics
@@ -35,7 +35,7 @@ public final class PluginAPI: Sendable {
     }
 
     /// The response, with the request's log line and counts already recorded.
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    package func handle(_ request: HTTPRequest) -> HTTPResponse {
         let (response, afterSend) = respond(request)
         afterSend?()
         return response
@@ -43,7 +43,7 @@ public final class PluginAPI: Sendable {
 
     /// The response, and what to run once it has been sent (nil without telemetry): the log line
     /// and the counters, so a slow log never delays an answer. The duration ends there too.
-    public func respond(_ request: HTTPRequest) -> (response: HTTPResponse, afterSend: (@Sendable () -> Void)?) {
+    package func respond(_ request: HTTPRequest) -> (response: HTTPResponse, afterSend: (@Sendable () -> Void)?) {
         let started = telemetry == nil ? 0 : WorkerCounters.now()
         telemetry?.requestStarted()
         var trace = Trace()

@@ -22,7 +22,7 @@ private func harness() -> FuzzHarness {
 
 /// libFuzzer's entry point; also what the replay runner calls for each corpus file.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+package func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     harness().run(bytes)
     return 0

@@ -5,8 +5,8 @@ import Glibc
 
 /// One process's counters: a file of ``MetricsSchema`` words mapped `MAP_SHARED`, so another
 /// process reading the file sees the counts as they are now. Words change only by atomic adds.
-public final class CounterFile: @unchecked Sendable {
-    public let path: String
+package final class CounterFile: @unchecked Sendable {
+    package let path: String
     private let words: UnsafeMutablePointer<UInt64>
     private let writable: Bool
 
@@ -19,7 +19,7 @@ public final class CounterFile: @unchecked Sendable {
     static var byteCount: Int { MetricsSchema.totalWords * 8 }
 
     /// Creates (or replaces) the file with zeroed counters and this process's header.
-    public static func create(path: String, role: CounterFileRole, threads: Int = 0,
+    package static func create(path: String, role: CounterFileRole, threads: Int = 0,
                               pid: Int32 = getpid()) throws(TelemetryError) -> CounterFile {
         let temporary = path + ".new"
         let fd = Glibc.open(temporary, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o640)
@@ -42,7 +42,7 @@ public final class CounterFile: @unchecked Sendable {
     }
 
     /// Maps an existing file; nil when it is missing, short or not a counter file of this layout.
-    public static func openExisting(path: String, writable: Bool = false) -> CounterFile? {
+    package static func openExisting(path: String, writable: Bool = false) -> CounterFile? {
         let fd = Glibc.open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -95,10 +95,10 @@ public final class CounterFile: @unchecked Sendable {
     }
 }
 
-public enum TelemetryError: Error, CustomStringConvertible, Equatable {
+package enum TelemetryError: Error, CustomStringConvertible, Equatable {
     case system(String, Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .system(let what, let code): "\(what): \(String(cString: strerror(code)))"
         }

@@ -6,13 +6,13 @@ import Glibc
 /// Writes a line to a file descriptor with one `write(2)`, so that lines from every thread of
 /// every worker sharing stderr (a pipe to journald, or one log file) never interleave. Lines are
 /// kept under 4 KiB (`PIPE_BUF`): longer strings are cut by ``JSONObjectWriter``.
-public struct LineSink: Sendable {
-    public let fd: Int32
-    public static let standardError = LineSink(fd: 2)
+package struct LineSink: Sendable {
+    package let fd: Int32
+    package static let standardError = LineSink(fd: 2)
 
-    public init(fd: Int32) { self.fd = fd }
+    package init(fd: Int32) { self.fd = fd }
 
-    public func write(_ line: [UInt8]) {
+    package func write(_ line: [UInt8]) {
         line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -28,23 +28,23 @@ public struct LineSink: Sendable {
 }
 
 /// swift-log's records as JSON lines: `time`, `level`, `label`, `msg`, `pid`, then the metadata.
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+package struct JSONLogHandler: LogHandler {
+    package var logLevel: Logger.Level = .info
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     let label: String
     let sink: LineSink
 
-    public init(label: String, sink: LineSink = .standardError) {
+    package init(label: String, sink: LineSink = .standardError) {
         self.label = label; self.sink = sink
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let level = event.level, message = event.message, explicit = event.metadata
         var json = JSONObjectWriter()
         json.maxStringBytes = 512
@@ -70,8 +70,8 @@ public struct JSONLogHandler: LogHandler {
 }
 
 /// RFC 3339 UTC with milliseconds, as the audit log writes its times.
-public enum LogTime {
-    public static func now() -> String {
+package enum LogTime {
+    package static func now() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec

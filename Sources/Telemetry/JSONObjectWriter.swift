@@ -1,43 +1,43 @@
 /// A flat JSON object written field by field into bytes: the log line's and the pool view's shape
 /// (strings, numbers, booleans, null; no nesting needed).
-public struct JSONObjectWriter: Sendable {
-    public private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
+package struct JSONObjectWriter: Sendable {
+    package private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
     /// Strings longer than this are cut (a log line must stay one atomic write).
-    public var maxStringBytes = 1024
+    package var maxStringBytes = 1024
 
-    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    public mutating func field(_ key: String, _ value: String?) {
+    package mutating func field(_ key: String, _ value: String?) {
         guard let value else { return null(key) }
         self.key(key)
         string(value)
     }
 
-    public mutating func field(_ key: String, _ value: some BinaryInteger) {
+    package mutating func field(_ key: String, _ value: some BinaryInteger) {
         self.key(key)
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    public mutating func field(_ key: String, _ value: Bool) {
+    package mutating func field(_ key: String, _ value: Bool) {
         self.key(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// A number with three decimals (milliseconds from microseconds, say).
-    public mutating func field(_ key: String, thousandths value: UInt64) {
+    package mutating func field(_ key: String, thousandths value: UInt64) {
         self.key(key)
         let fraction = String(value % 1000)
         bytes.append(contentsOf: "\(value / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)".utf8)
     }
 
-    public mutating func null(_ key: String) {
+    package mutating func null(_ key: String) {
         self.key(key)
         bytes.append(contentsOf: "null".utf8)
     }
 
     /// The object closed, with a trailing newline when `line` is set.
-    public func finished(line: Bool = false) -> [UInt8] {
+    package func finished(line: Bool = false) -> [UInt8] {
         var out = bytes
         out.append(UInt8(ascii: "}"))
         if line { out.append(UInt8(ascii: "\n")) }

@@ -9,16 +9,16 @@ import Glibc
 /// to `pool.bin` and removes its file, under an exclusive `flock` on `pool.bin`; readers hold a
 /// shared lock while they add up the files, so they never see a dead worker's counts twice or not
 /// at all.
-public struct MetricsDirectory: Sendable {
-    public let path: String
+package struct MetricsDirectory: Sendable {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public var poolFilePath: String { path + "/pool.bin" }
-    public func workerFilePath(pid: Int32) -> String { path + "/worker-\(pid).bin" }
+    package var poolFilePath: String { path + "/pool.bin" }
+    package func workerFilePath(pid: Int32) -> String { path + "/worker-\(pid).bin" }
 
     /// Makes the folder (0750) and its parent (`run/`) if missing.
-    public func prepare() throws(TelemetryError) {
+    package func prepare() throws(TelemetryError) {
         let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         for folder in [parent, path] where !folder.isEmpty {
             if mkdir(folder, 0o750) != 0 && errno != EEXIST { throw .system("mkdir \(folder)", errno) }
@@ -26,7 +26,7 @@ public struct MetricsDirectory: Sendable {
     }
 
     /// The master's start: counters begin at zero with the service (as any Prometheus target's do).
-    public func startPool(configuredWorkers: Int) throws(TelemetryError) -> PoolCounters {
+    package func startPool(configuredWorkers: Int) throws(TelemetryError) -> PoolCounters {
         try prepare()
         for name in entries() where name.hasSuffix(".bin") || name.hasSuffix(".new") { unlink(path + "/" + name) }
         let file = try CounterFile.create(path: poolFilePath, role: .pool)
@@ -36,19 +36,19 @@ public struct MetricsDirectory: Sendable {
 
     /// The master's end: the counters go with the pool (a worker run alone later must not report
     /// this pool's figures as its own).
-    public func removeAll() {
+    package func removeAll() {
         for name in entries() where name.hasSuffix(".bin") || name.hasSuffix(".new") { unlink(path + "/" + name) }
     }
 
     /// A worker's own file (`pid` other than the caller's only in tests).
-    public func startWorker(threads: Int, pid: Int32 = getpid()) throws(TelemetryError) -> WorkerCounters {
+    package func startWorker(threads: Int, pid: Int32 = getpid()) throws(TelemetryError) -> WorkerCounters {
         try prepare()
         return WorkerCounters(file: try CounterFile.create(path: workerFilePath(pid: pid), role: .worker, threads: threads, pid: pid))
     }
 
     /// Adds up every file (see the type's note on locking). Throws when the pool's lock cannot be
     /// taken (not when there is no master): a sum taken without it could count a worker twice.
-    public func snapshot() throws(TelemetryError) -> MetricsSnapshot {
+    package func snapshot() throws(TelemetryError) -> MetricsSnapshot {
         try withPoolLock(LOCK_SH) {
             var snapshot = MetricsSnapshot()
             if let pool = CounterFile.openExisting(path: poolFilePath) { snapshot.addPool(pool) }

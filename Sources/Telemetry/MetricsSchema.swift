@@ -4,12 +4,12 @@
 /// worker answering `GET /api/plugins/metrics` can add them all up without talking to the others.
 /// Labels are fixed lists: a counter file never needs resizing, and no request can create a new
 /// series (no label cardinality attack through the URL).
-public enum MetricsSchema {
+package enum MetricsSchema {
     /// Route templates, as Prometheus labels. Index 0 is every path that matched no route. The
     /// routes are declared in PluginAPI's `RouteTable` (a layer above this one); this list is their
     /// order in the counter file, and `RouteTests` fails when the two differ, so a new route is
     /// never counted as `unmatched` unnoticed.
-    public static let routes: [String] = [
+    package static let routes: [String] = [
         "unmatched",
         "/api/plugins/available", "/api/plugins/health", "/api/plugins/installed", "/api/plugins/updates",
         "/api/plugins/audit", "/api/plugins/{slug}/info", "/api/plugins/{slug}/versions",
@@ -23,13 +23,13 @@ public enum MetricsSchema {
     ]
 
     /// Lifecycle operations (the routes that change something), the `operation` labels of `RouteTable`.
-    public static let operations: [String] = [
+    package static let operations: [String] = [
         "install", "uninstall", "update", "repair", "enable", "disable", "module_enable", "module_disable",
         "share", "accept_share", "settle_share", "bulk_install", "bulk_uninstall", "purge_user",
     ]
 
     /// Outcomes of an operation: `success`, or the contract's problem code. The last is the catch-all.
-    public static let outcomes: [String] = [
+    package static let outcomes: [String] = [
         "success", "bad_request", "invalid_slug", "invalid_version", "forbidden", "plugin_not_found",
         "version_not_found", "not_installed", "share_not_found", "not_found", "already_installed",
         "operation_in_progress", "dependency_in_use", "payload_too_large", "unsupported_media_type",
@@ -38,15 +38,15 @@ public enum MetricsSchema {
     ]
 
     /// Upper bounds of the latency histogram's buckets, in seconds (the last bucket is +Inf).
-    public static let latencyBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    package static let latencyBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     /// A request slower than this counts as slow (php-fpm's slowlog idea, without the backtrace).
-    public static let slowRequestMicroseconds: UInt64 = 1_000_000
+    package static let slowRequestMicroseconds: UInt64 = 1_000_000
 
     private static let routeIndices = Dictionary(uniqueKeysWithValues: routes.enumerated().map { ($1, $0) })
-    public static func routeIndex(_ template: String) -> Int { routeIndices[template] ?? 0 }
-    public static func operationIndex(_ name: String) -> Int? { operations.firstIndex(of: name) }
-    public static func outcomeIndex(_ code: String) -> Int { outcomes.firstIndex(of: code) ?? outcomes.count - 1 }
+    package static func routeIndex(_ template: String) -> Int { routeIndices[template] ?? 0 }
+    package static func operationIndex(_ name: String) -> Int? { operations.firstIndex(of: name) }
+    package static func outcomeIndex(_ code: String) -> Int { outcomes.firstIndex(of: code) ?? outcomes.count - 1 }
 
     // MARK: - Layout (indices of 64-bit words)
 
@@ -102,7 +102,7 @@ public enum MetricsSchema {
 }
 
 /// What a counter file belongs to.
-public enum CounterFileRole: UInt64, Sendable {
+package enum CounterFileRole: UInt64, Sendable {
     case worker = 1
     /// The master's file: pool figures, plus the counts of workers that have exited.
     case pool = 2

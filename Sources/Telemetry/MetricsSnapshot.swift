@@ -1,35 +1,35 @@
 /// Every counter file added up at one moment, plus each live worker's own state for the pool view.
-public struct MetricsSnapshot: Sendable, Equatable {
+package struct MetricsSnapshot: Sendable, Equatable {
     /// The summed words (``MetricsSchema`` layout).
     var totals = [UInt64](repeating: 0, count: MetricsSchema.totalWords)
-    public var requests: UInt64 = 0
-    public var slowRequests: UInt64 = 0
-    public var databaseBusyWaits: UInt64 = 0
-    public var configuredWorkers: UInt64 = 0
-    public var liveWorkers: UInt64 = 0
-    public var restarts: UInt64 = 0
-    public var reloads: UInt64 = 0
-    public var poolStartedMillis: UInt64?
-    public var masterPID: UInt64?
-    public var workers: [Worker] = []
+    package var requests: UInt64 = 0
+    package var slowRequests: UInt64 = 0
+    package var databaseBusyWaits: UInt64 = 0
+    package var configuredWorkers: UInt64 = 0
+    package var liveWorkers: UInt64 = 0
+    package var restarts: UInt64 = 0
+    package var reloads: UInt64 = 0
+    package var poolStartedMillis: UInt64?
+    package var masterPID: UInt64?
+    package var workers: [Worker] = []
 
     /// One worker as the pool status view shows it (php-fpm's per-process lines).
-    public struct Worker: Sendable, Equatable {
-        public var pid: UInt64
-        public var startedMillis: UInt64
-        public var alive: Bool
-        public var threads: UInt64
-        public var busyThreads: UInt64
-        public var maxBusyThreads: UInt64
-        public var requests: UInt64
-        public var slowRequests: UInt64
-        public var lastRoute: String?
-        public var lastStatus: UInt64
-        public var lastDurationMicros: UInt64
-        public var lastFinishedMillis: UInt64
+    package struct Worker: Sendable, Equatable {
+        package var pid: UInt64
+        package var startedMillis: UInt64
+        package var alive: Bool
+        package var threads: UInt64
+        package var busyThreads: UInt64
+        package var maxBusyThreads: UInt64
+        package var requests: UInt64
+        package var slowRequests: UInt64
+        package var lastRoute: String?
+        package var lastStatus: UInt64
+        package var lastDurationMicros: UInt64
+        package var lastFinishedMillis: UInt64
     }
 
-    public init() {}
+    package init() {}
 
     mutating func addPool(_ file: CounterFile) {
         addCounts(file)
@@ -68,11 +68,11 @@ public struct MetricsSnapshot: Sendable, Equatable {
     // MARK: - Reading
 
     /// Requests of one route template with one status.
-    public func requests(route: String, status: Int) -> UInt64 {
+    package func requests(route: String, status: Int) -> UInt64 {
         totals[MetricsSchema.requestWord(route: MetricsSchema.routeIndex(route), status: status)]
     }
 
-    public func operations(_ operation: String, outcome: String) -> UInt64 {
+    package func operations(_ operation: String, outcome: String) -> UInt64 {
         guard let index = MetricsSchema.operationIndex(operation) else { return 0 }
         return totals[MetricsSchema.operationWord(operation: index, outcome: MetricsSchema.outcomeIndex(outcome))]
     }
@@ -83,6 +83,6 @@ public struct MetricsSnapshot: Sendable, Equatable {
         return (buckets, totals[MetricsSchema.latencySumWord(route: route)])
     }
 
-    public var busyThreads: UInt64 { workers.reduce(0) { $0 + $1.busyThreads } }
-    public var threads: UInt64 { workers.filter(\.alive).reduce(0) { $0 + $1.threads } }
+    package var busyThreads: UInt64 { workers.reduce(0) { $0 + $1.busyThreads } }
+    package var threads: UInt64 { workers.filter(\.alive).reduce(0) { $0 + $1.threads } }
 }

@@ -4,8 +4,8 @@ import Glibc
 
 /// The pool at a glance, in the spirit of php-fpm's status page: totals first, then (with `full`)
 /// one block per worker. Text by default, JSON on request.
-public enum PoolStatusView {
-    public static func text(_ snapshot: MetricsSnapshot, full: Bool, nowMillis: UInt64 = currentMillis()) -> String {
+package enum PoolStatusView {
+    package static func text(_ snapshot: MetricsSnapshot, full: Bool, nowMillis: UInt64 = currentMillis()) -> String {
         var lines: [(String, String)] = [
             ("pool", "plugin-lifecycle"),
             ("process manager", "static"),
@@ -49,7 +49,7 @@ public enum PoolStatusView {
         return out
     }
 
-    public static func json(_ snapshot: MetricsSnapshot, full: Bool, nowMillis: UInt64 = currentMillis()) -> [UInt8] {
+    package static func json(_ snapshot: MetricsSnapshot, full: Bool, nowMillis: UInt64 = currentMillis()) -> [UInt8] {
         var json = JSONObjectWriter(capacity: 1024)
         json.field("pool", "plugin-lifecycle")
         json.field("process_manager", "static")
@@ -93,7 +93,7 @@ public enum PoolStatusView {
         return out
     }
 
-    public static func currentMillis() -> UInt64 { Clock.unixMillis() }
+    package static func currentMillis() -> UInt64 { Clock.unixMillis() }
 
     private static func seconds(since millis: UInt64, now: UInt64) -> UInt64 { now > millis ? (now - millis) / 1000 : 0 }
 

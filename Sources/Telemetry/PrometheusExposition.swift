@@ -2,10 +2,10 @@
 ///
 /// swift-prometheus keeps one registry per process; these figures are the sum over every worker's
 /// shared counter file, so the text is written here from the snapshot instead.
-public enum PrometheusExposition {
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+package enum PrometheusExposition {
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public static func render(_ snapshot: MetricsSnapshot) -> String {
+    package static func render(_ snapshot: MetricsSnapshot) -> String {
         var out = ""
         out.reserveCapacity(16 * 1024)
 

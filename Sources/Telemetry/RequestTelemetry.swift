@@ -3,20 +3,20 @@ import Glibc
 #endif
 
 /// One answered request, as the access log line and the counters see it. Never holds a token.
-public struct RequestRecord: Sendable {
-    public var requestID: String
-    public var method: String
+package struct RequestRecord: Sendable {
+    package var requestID: String
+    package var method: String
     /// Index into ``MetricsSchema/routes`` (0: no route matched).
-    public var route: Int
-    public var slug: String?
+    package var route: Int
+    package var slug: String?
     /// The verified user id; nil when no valid token came with the request.
-    public var user: String?
-    public var status: Int
-    public var micros: UInt64
+    package var user: String?
+    package var status: Int
+    package var micros: UInt64
     /// The lifecycle operation this request was, and `success` or its problem code.
-    public var operation: (name: String, outcome: String)?
+    package var operation: (name: String, outcome: String)?
 
-    public init(requestID: String, method: String, route: Int, slug: String? = nil, user: String? = nil,
+    package init(requestID: String, method: String, route: Int, slug: String? = nil, user: String? = nil,
                 status: Int, micros: UInt64, operation: (name: String, outcome: String)? = nil) {
         self.requestID = requestID; self.method = method; self.route = route; self.slug = slug; self.user = user
         self.status = status; self.micros = micros; self.operation = operation
@@ -24,17 +24,17 @@ public struct RequestRecord: Sendable {
 }
 
 /// A committed lifecycle change (one audit event), for the log.
-public struct LifecycleChange: Sendable {
-    public var requestID: String?
-    public var actor: String
-    public var user: String
-    public var slug: String?
-    public var action: String
-    public var fromVersion: String?
-    public var toVersion: String?
-    public var outcome: String
+package struct LifecycleChange: Sendable {
+    package var requestID: String?
+    package var actor: String
+    package var user: String
+    package var slug: String?
+    package var action: String
+    package var fromVersion: String?
+    package var toVersion: String?
+    package var outcome: String
 
-    public init(requestID: String?, actor: String, user: String, slug: String?, action: String,
+    package init(requestID: String?, actor: String, user: String, slug: String?, action: String,
                 fromVersion: String?, toVersion: String?, outcome: String) {
         self.requestID = requestID; self.actor = actor; self.user = user; self.slug = slug; self.action = action
         self.fromVersion = fromVersion; self.toVersion = toVersion; self.outcome = outcome
@@ -43,31 +43,31 @@ public struct LifecycleChange: Sendable {
 
 /// A worker's request log and counters: one JSON line per request and per lifecycle change on
 /// stderr, and the shared counters `GET /api/plugins/metrics` adds up.
-public final class RequestTelemetry: Sendable {
-    public let counters: WorkerCounters?
+package final class RequestTelemetry: Sendable {
+    package let counters: WorkerCounters?
     let sink: LineSink?
     let pid = getpid()
 
     /// `sink` nil turns the request lines off (counters still count).
-    public init(counters: WorkerCounters?, sink: LineSink? = .standardError) {
+    package init(counters: WorkerCounters?, sink: LineSink? = .standardError) {
         self.counters = counters; self.sink = sink
     }
 
-    public func requestStarted() { counters?.requestStarted() }
+    package func requestStarted() { counters?.requestStarted() }
 
-    public func requestFinished(_ record: RequestRecord) {
+    package func requestFinished(_ record: RequestRecord) {
         counters?.requestFinished(route: record.route, status: record.status, micros: record.micros)
         if let operation = record.operation { counters?.operationFinished(operation.name, outcome: operation.outcome) }
         guard let sink else { return }
         sink.write(Self.line(record, pid: pid))
     }
 
-    public func lifecycleChanged(_ change: LifecycleChange) {
+    package func lifecycleChanged(_ change: LifecycleChange) {
         guard let sink else { return }
         sink.write(Self.line(change, pid: pid))
     }
 
-    public func databaseBusyWait() { counters?.databaseBusyWait() }
+    package func databaseBusyWait() { counters?.databaseBusyWait() }
 
     static func line(_ record: RequestRecord, pid: Int32) -> [UInt8] {
         var json = JSONObjectWriter()

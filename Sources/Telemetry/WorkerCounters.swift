@@ -1,20 +1,20 @@
 /// What one worker process records: requests by route and status with their latency, lifecycle
 /// operations by outcome, busy threads, database busy waits. Safe from any thread (atomic adds).
-public final class WorkerCounters: Sendable {
+package final class WorkerCounters: Sendable {
     let file: CounterFile
 
     init(file: CounterFile) { self.file = file }
 
-    public var path: String { file.path }
+    package var path: String { file.path }
 
     /// A request was taken up by a thread.
-    public func requestStarted() {
+    package func requestStarted() {
         file.add(.busyThreads)
         file.raise(.maxBusyThreads, to: file[.busyThreads])
     }
 
     /// The request has its response. `route` is an index into ``MetricsSchema/routes``.
-    public func requestFinished(route: Int, status: Int, micros: UInt64) {
+    package func requestFinished(route: Int, status: Int, micros: UInt64) {
         let route = (0..<MetricsSchema.routes.count).contains(route) ? route : 0
         file.add(MetricsSchema.requestWord(route: route, status: status))
         file.add(MetricsSchema.bucketWord(route: route, bucket: MetricsSchema.bucket(forMicroseconds: micros)))
@@ -29,31 +29,31 @@ public final class WorkerCounters: Sendable {
     }
 
     /// A lifecycle operation ended: `outcome` is `success` or a problem code.
-    public func operationFinished(_ operation: String, outcome: String) {
+    package func operationFinished(_ operation: String, outcome: String) {
         guard let index = MetricsSchema.operationIndex(operation) else { return }
         file.add(MetricsSchema.operationWord(operation: index, outcome: MetricsSchema.outcomeIndex(outcome)))
     }
 
     /// A database connection found the database locked and started waiting.
-    public func databaseBusyWait() { file.add(.databaseBusyWaits) }
+    package func databaseBusyWait() { file.add(.databaseBusyWaits) }
 
     /// Monotonic microseconds, for request durations.
-    public static func now() -> UInt64 { Clock.monotonicMicros() }
+    package static func now() -> UInt64 { Clock.monotonicMicros() }
 }
 
 /// The master's file: pool size, live workers, restarts and reloads, and the folded counts of
 /// workers that have exited.
-public final class PoolCounters: Sendable {
+package final class PoolCounters: Sendable {
     let file: CounterFile
     let directory: MetricsDirectory
 
     init(file: CounterFile, directory: MetricsDirectory) { self.file = file; self.directory = directory }
 
-    public func workerStarted() { file.add(.liveWorkers) }
+    package func workerStarted() { file.add(.liveWorkers) }
 
     /// A worker exited: its counts join the pool's, its file goes. `restarting` counts a restart
     /// (a crash or a recycle the master replaces; not a drain at shutdown or a reload's retirement).
-    public func workerExited(pid: Int32, restarting: Bool) {
+    package func workerExited(pid: Int32, restarting: Bool) {
         file.decrement(.liveWorkers)
         if restarting { file.add(.restarts) }
         let workerPath = directory.workerFilePath(pid: pid)
@@ -67,7 +67,7 @@ public final class PoolCounters: Sendable {
         }
     }
 
-    public func reloaded() { file.add(.reloads) }
+    package func reloaded() { file.add(.reloads) }
 }
 
 #if canImport(Glibc)

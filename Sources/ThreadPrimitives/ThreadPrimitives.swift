@@ -6,11 +6,11 @@ import Glibc
 
 /// A value behind a pthread mutex. (Synchronization's `Mutex` needs macOS 15 and the package
 /// still declares macOS 14.)
-public final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    public init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
         pthread_mutex_init(mutex, nil)
     }
@@ -20,7 +20,7 @@ public final class Locked<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
@@ -34,7 +34,7 @@ private final class ThreadBody {
 
 /// A plain pthread: the accept loops block in poll/read/write, which must never happen on a
 /// Swift-concurrency cooperative thread.
-public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+package func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var thread = pthread_t()
     let rc = pthread_create(&thread, nil, { raw in
@@ -49,7 +49,7 @@ public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
 }
 
 /// `pipe2` is not exported to Swift without _GNU_SOURCE: set the flags right after `pipe`.
-public func makePipe(_ fds: inout [Int32], nonBlocking: Bool) -> Bool {
+package func makePipe(_ fds: inout [Int32], nonBlocking: Bool) -> Bool {
     guard pipe(&fds) == 0 else { return false }
     for fd in fds {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

@@ -2,18 +2,18 @@
 ///
 /// `userID` is the token's `sub` with hyphens removed (a UUID becomes 32 hex digits, as in
 /// BrainDrive); it always matches `^[A-Za-z0-9_]{1,64}$`, so it is safe in ids, SQL and paths.
-public struct Identity: Sendable, Equatable {
-    public let userID: String
-    public let isAdmin: Bool
+package struct Identity: Sendable, Equatable {
+    package let userID: String
+    package let isAdmin: Bool
 
-    public init(userID: String, isAdmin: Bool) {
+    package init(userID: String, isAdmin: Bool) {
         self.userID = userID
         self.isAdmin = isAdmin
     }
 
     /// Applies the user-id rule to a raw `sub`: hyphens removed, then `^[A-Za-z0-9_]{1,64}$`.
     /// Returns `nil` when the result breaks the rule.
-    public static func normalizedUserID(fromSubject subject: String) -> String? {
+    package static func normalizedUserID(fromSubject subject: String) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(min(subject.utf8.count, 65))
         for byte in subject.utf8 where byte != UInt8(ascii: "-") {

@@ -5,14 +5,14 @@ import Foundation
 #endif
 
 /// Reading and vetting the HS256 secret.
-public enum SecretPolicy {
+package enum SecretPolicy {
     /// HS256 keys shorter than the digest (32 bytes) weaken HMAC (RFC 7518 §3.2).
-    public static let minimumSecretBytes = 32
+    package static let minimumSecretBytes = 32
     /// BrainDrive's published default; a server using it accepts anyone's tokens.
-    public static let braindriveDefaultSecret = Array("your-secret-key-here".utf8)
+    package static let braindriveDefaultSecret = Array("your-secret-key-here".utf8)
 
     /// Reads the HS256 secret file; exactly one trailing "\n" (or "\r\n") is not part of the secret.
-    public static func readSecret(path: String) throws -> [UInt8] {
+    package static func readSecret(path: String) throws -> [UInt8] {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -28,7 +28,7 @@ public enum SecretPolicy {
     }
 
     /// Refuses an empty secret, one shorter than 32 bytes, and BrainDrive's default "your-secret-key-here", unless allowInsecure.
-    public static func validate(_ secret: [UInt8], allowInsecure: Bool) throws {
+    package static func validate(_ secret: [UInt8], allowInsecure: Bool) throws {
         guard !allowInsecure else { return }
         guard !secret.isEmpty else { throw TokenAuthSetupError.emptySecret }
         guard secret != braindriveDefaultSecret else { throw TokenAuthSetupError.defaultSecret }

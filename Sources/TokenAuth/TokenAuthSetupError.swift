@@ -1,6 +1,6 @@
 /// Refusals while configuring token checks: a bad key or secret, or an unreadable secret file.
 /// Raised once at start-up, never per request.
-public enum TokenAuthSetupError: Error, Sendable, Equatable {
+package enum TokenAuthSetupError: Error, Sendable, Equatable {
     /// The secret file could not be read (the message names the path, for the operator).
     case secretUnreadable(path: String, reason: String)
     case emptySecret

@@ -5,14 +5,14 @@ import Foundation
 #endif
 
 /// Issues HS256 tokens for development and tests; production tokens come from the identity service.
-public enum TokenMinter {
+package enum TokenMinter {
     /// HS256 development/test tokens: sub, exp (now+ttl), iat; is_admin true when admin. Used by the CLI `token` command and by tests.
     ///
     /// `userID` is written to `sub` as given (not normalised or checked), and `ttl` may be negative
     /// for tokens that are already expired.
     /// `extraClaims` are added last and replace a standard claim of the same name. Values may be
     /// `String`, `Bool`, integers, `Double`, and arrays or `[String: …]` dictionaries of these.
-    public static func mint(
+    package static func mint(
         userID: String, admin: Bool = false, ttl: TimeInterval = 3600, secret: [UInt8],
         extraClaims: [String: any Sendable]? = nil
     ) throws -> String {
@@ -20,7 +20,7 @@ public enum TokenMinter {
     }
 
     /// As ``mint(userID:admin:ttl:secret:extraClaims:)``, with the clock passed in.
-    public static func mint(
+    package static func mint(
         userID: String, admin: Bool = false, ttl: TimeInterval = 3600, secret: [UInt8],
         extraClaims: [String: any Sendable]?, now: Date
     ) throws -> String {

@@ -22,7 +22,7 @@ import JWTKit
 /// the claim rules of API.md "Identity" are applied here, with the leeway jwt-kit lacks. Header
 /// and claims are decoded by jwt-kit's `DefaultJWTParser.parse` the first time a token's bytes are
 /// seen, and reused for the same bytes afterwards (``ParsedTokenCache``).
-public final class TokenVerifier: Sendable {
+package final class TokenVerifier: Sendable {
     private let key: SignatureKey
     private let parser: DefaultJWTParser
     private let leeway: Double
@@ -31,7 +31,7 @@ public final class TokenVerifier: Sendable {
     private let maxTokenBytes: Int
     private let parsed = ParsedTokenCache(capacity: 1024)
 
-    public init(configuration: TokenVerifierConfiguration) throws {
+    package init(configuration: TokenVerifierConfiguration) throws {
         guard configuration.leeway >= 0 else {
             throw TokenAuthSetupError.invalidConfiguration("leeway must not be negative")
         }
@@ -47,10 +47,10 @@ public final class TokenVerifier: Sendable {
     }
 
     /// The `alg` tokens must carry: HS256, RS256, ES256 or EdDSA.
-    public var acceptedAlgorithm: String { key.algorithmName }
+    package var acceptedAlgorithm: String { key.algorithmName }
 
     /// Synchronous (called from libfcgi threads that are not Swift-concurrency threads, ~thousands/s): no actor hop, no Task/semaphore.
-    public func verify(authorizationHeader: String?, now: Date = Date()) -> Result<Identity, AuthFailure> {
+    package func verify(authorizationHeader: String?, now: Date = Date()) -> Result<Identity, AuthFailure> {
         let token: Substring
         switch BearerCredentials.parse(authorizationHeader) {
         case .absent: return .failure(.missingToken)

@@ -1,23 +1,23 @@
 /// What ``TokenVerifier`` accepts. The key decides the one algorithm tokens may use.
-public struct TokenVerifierConfiguration: Sendable {
-    public enum Key: Sendable {
+package struct TokenVerifierConfiguration: Sendable {
+    package enum Key: Sendable {
         /// HS256 with this secret (see ``SecretPolicy`` for reading and vetting it).
         case hmacSecret([UInt8])
         /// A PEM public key: RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA); the kind is detected.
         case publicKeyPEM(String)
     }
 
-    public var key: Key
+    package var key: Key
     /// Seconds of clock skew allowed for `exp`, `nbf` and `iat`.
-    public var leeway: Int = 60
+    package var leeway: Int = 60
     /// When set, `iss` must equal it.
-    public var issuer: String? = nil
+    package var issuer: String? = nil
     /// When set, `aud` (a string or an array of strings) must contain it.
-    public var audience: String? = nil
+    package var audience: String? = nil
     /// Longer tokens are refused before any decoding.
-    public var maxTokenBytes: Int = 8192
+    package var maxTokenBytes: Int = 8192
 
-    public init(
+    package init(
         key: Key, leeway: Int = 60, issuer: String? = nil, audience: String? = nil, maxTokenBytes: Int = 8192
     ) {
         self.key = key

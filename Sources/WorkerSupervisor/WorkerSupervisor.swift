@@ -23,8 +23,8 @@ import ThreadPrimitives
 ///
 /// Children are reaped with `waitpid(pid, WNOHANG)` per known pid, never `waitpid(-1)`, so other
 /// children of the process (and of the test runner) are left alone.
-public final class WorkerSupervisor: Sendable {
-    public let configuration: SupervisorConfiguration
+package final class WorkerSupervisor: Sendable {
+    package let configuration: SupervisorConfiguration
     private let logger: Logger
     private let commandRead: Int32
     private let commandWrite: Int32
@@ -47,7 +47,7 @@ public final class WorkerSupervisor: Sendable {
 
     private let clock = ContinuousClock()
 
-    public init(configuration: SupervisorConfiguration, logger: Logger) {
+    package init(configuration: SupervisorConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         var fds: [Int32] = [-1, -1]
@@ -64,23 +64,23 @@ public final class WorkerSupervisor: Sendable {
     }
 
     /// What SIGTERM/SIGINT do: drain and stop the pool; ``run()`` then returns 0.
-    public func requestStop() { send(SIGTERM) }
+    package func requestStop() { send(SIGTERM) }
 
     /// Installs the SIGTERM/SIGINT/SIGHUP handlers now, before the master opens its socket:
     /// a signal that arrives while it starts up waits on the pipe for ``run()`` instead of
     /// killing the process with the socket and pid file left behind. Idempotent; ``run()``
     /// calls it too.
     @discardableResult
-    public static func installSignalHandlers() -> Bool { SignalRelay.install() != nil }
+    package static func installSignalHandlers() -> Bool { SignalRelay.install() != nil }
 
     /// What SIGHUP does: replace every worker, one at a time.
-    public func requestReload() { send(SIGHUP) }
+    package func requestReload() { send(SIGHUP) }
 
     /// The pids of the workers currently serving (not those draining after a reload).
-    public var workerPIDs: [pid_t] { shared.withLock { $0.pids } }
+    package var workerPIDs: [pid_t] { shared.withLock { $0.pids } }
 
     /// Workers started to replace one that died (not counting reloads).
-    public var restartCount: Int { shared.withLock { $0.restarts } }
+    package var restartCount: Int { shared.withLock { $0.restarts } }
 
     /// Delays chosen for restarts, oldest first (for tests and status views).
     var restartDelays: [Duration] { shared.withLock { $0.restartDelays } }
@@ -95,7 +95,7 @@ public final class WorkerSupervisor: Sendable {
     /// parent changed, sends SIGTERM to this process (so a worker's own drain path runs) and
     /// exits with status 1 if it is still alive `grace` later. (`PR_SET_PDEATHSIG` cannot be
     /// requested through posix_spawn, and `prctl` is variadic, so not callable from Swift.)
-    public static func exitWhenParentDies(
+    package static func exitWhenParentDies(
         logger: Logger, pollInterval: Duration = .milliseconds(250), grace: Duration = .seconds(15)
     ) {
         let parent = getppid()
@@ -114,7 +114,7 @@ public final class WorkerSupervisor: Sendable {
     /// SIGTERM/SIGINT → TERM every worker, wait up to drainTimeout, SIGKILL the rest, return 0;
     /// SIGHUP → replace workers one by one (start the new one, then TERM the old one), pool never
     /// below size-1. Call it once.
-    public func run() -> Int32 {
+    package func run() -> Int32 {
         let signalFD = configuration.handlesSignals ? SignalRelay.install() : nil
         // A stop that arrived while the master started up (its handlers come first, see
         // installSignalHandlers) ends it here, rather than by starting a pool only to drain it.

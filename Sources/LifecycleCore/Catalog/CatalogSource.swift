@@ -5,8 +5,8 @@ import ThreadPrimitives
 /// The catalog as a long-running process sees it: loaded once, reloaded when the folder's
 /// cheap signature changes (checked at most once per `recheckInterval`), so a publish shows up
 /// without a restart and a request never hashes files.
-public final class CatalogSource: Sendable {
-    public let root: URL
+package final class CatalogSource: Sendable {
+    package let root: URL
     private let recheckInterval: Double
 
     private struct State {
@@ -21,25 +21,25 @@ public final class CatalogSource: Sendable {
     }
     private let state: Locked<State>
 
-    public init(root: URL, recheckInterval: Double = 1) {
+    package init(root: URL, recheckInterval: Double = 1) {
         self.root = root
         self.recheckInterval = recheckInterval
         let signature = CatalogIndex.quickSignature(root: root)
         state = Locked(State(index: CatalogIndex.load(root: root), signature: signature, checkedAt: Date().timeIntervalSince1970))
     }
 
-    public var current: CatalogIndex { snapshot.index }
+    package var current: CatalogIndex { snapshot.index }
 
     /// The current index with its generation, which grows at every reload: what is derived from
     /// the catalog (the `available` list) is cached until the generation moves.
-    public var snapshot: (index: CatalogIndex, generation: Int) { load(force: false) }
+    package var snapshot: (index: CatalogIndex, generation: Int) { load(force: false) }
 
     /// The index as the folder is now, whatever the interval. For operations that pick a version:
     /// each worker rechecks on its own clock, so a read answered by one worker may already show a
     /// published version that another worker's `current` does not; an install or update must not
     /// then pick the older one. The check reads the catalog's folders (one `readdir` per plugin,
     /// two `stat`s per version), small beside an operation's copying and fsyncs.
-    public var fresh: CatalogIndex { load(force: true).index }
+    package var fresh: CatalogIndex { load(force: true).index }
 
     private func load(force: Bool) -> (index: CatalogIndex, generation: Int) {
         let now = Date().timeIntervalSince1970

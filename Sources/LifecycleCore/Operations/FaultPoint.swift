@@ -6,7 +6,7 @@ import Foundation
 /// `DIR/release` exists, so a race test acts on an event rather than on a guess of how long a
 /// step takes on a loaded machine.
 /// Unset in production: one environment read at start-up, then a string compare.
-public enum FaultPoint {
+package enum FaultPoint {
     enum Action: Equatable { case kill, sleep(Double), hold(String) }
 
     private static let configured: (name: String, action: Action)? = {

@@ -28,7 +28,7 @@ public struct AvailableList: Codable, Sendable, Equatable {
 public struct PluginInfo: Codable, Sendable, Equatable {
     public var pluginSlug: String
     /// The latest version's manifest as published, plus `versions`.
-    public var pluginInfo: JSONValue
+    package var pluginInfo: JSONValue
     public var installationType: String = "user-scoped"
     public var supportsLifecycle: Bool = true
 

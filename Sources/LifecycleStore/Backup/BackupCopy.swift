@@ -9,21 +9,21 @@ import GRDB
 /// leases, since the operations that held them never committed anything the copy shows.
 ///
 /// Its errors are SQLite's own (not ``StoreError``): they only ever end in a message.
-public final class BackupCopy {
+package final class BackupCopy {
     /// What the copy says one user's plugin is.
-    public struct Plugin {
-        public var userID: String
-        public var slug: String
-        public var operationID: String
+    package struct Plugin {
+        package var userID: String
+        package var slug: String
+        package var operationID: String
         /// Relative path → (size, SHA-256), as recorded at install.
-        public var files: [String: (size: Int64, sha256: String)]
-        public var key: String { userID + "/" + slug }
+        package var files: [String: (size: Int64, sha256: String)]
+        package var key: String { userID + "/" + slug }
     }
 
     let queue: DatabaseQueue
 
     /// Copies `database` into a new file at `path` (which must not exist, nor its -journal, -wal, -shm).
-    public init(of database: LifecycleDatabase, at path: String) throws {
+    package init(of database: LifecycleDatabase, at path: String) throws {
         queue = try DatabaseQueue(path: path)
         try database.pool.backup(to: queue)
         try queue.writeWithoutTransaction { db in
@@ -34,7 +34,7 @@ public final class BackupCopy {
     }
 
     /// Every plugin the copy holds, with its recorded files (unordered).
-    public func plugins() throws -> [Plugin] {
+    package func plugins() throws -> [Plugin] {
         try queue.read { db in
             var plugins: [String: Plugin] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, user_id, plugin_slug, operation_id FROM plugin") {
@@ -48,12 +48,12 @@ public final class BackupCopy {
     }
 
     /// Replaces the user's rows in the copy with `rows`, in one transaction.
-    public func replace(with rows: UserRows) throws {
+    package func replace(with rows: UserRows) throws {
         try queue.write { db in try rows.replace(in: db) }
     }
 
     /// What the copy holds: counts and migrations, for a backup's manifest.
-    public func summary() throws -> (users: Int, plugins: Int, migrations: [String]) {
+    package func summary() throws -> (users: Int, plugins: Int, migrations: [String]) {
         try queue.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(DISTINCT user_id) FROM plugin") ?? 0,
              try LifecycleDatabase.pluginCount(db),
@@ -61,7 +61,7 @@ public final class BackupCopy {
         }
     }
 
-    public func close() throws {
+    package func close() throws {
         try queue.close()
     }
 }

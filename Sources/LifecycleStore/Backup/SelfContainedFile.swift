@@ -5,7 +5,7 @@ extension LifecycleDatabase {
     /// journal, so that the file alone is all of it (a restore moves it aside by one rename).
     /// Switching the journal mode needs every other connection closed: throws ``StoreError/busy``
     /// when another process has the database open.
-    public static func makeSelfContained(path: String) throws {
+    package static func makeSelfContained(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(2)
         do {

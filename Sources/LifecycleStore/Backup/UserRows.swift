@@ -2,7 +2,7 @@ import GRDB
 
 /// One user's rows of the plugin tables, read from the live database in one transaction, to replace
 /// theirs in a ``BackupCopy``: how a backup takes a user whose plugins changed during it at a later point.
-public struct UserRows {
+package struct UserRows {
     /// Tables holding a user's plugins, parents first, their audit trail (so it ends with the
     /// operations whose results the copy shows) and their shares; each query selects that user's rows.
     static let tables: [(name: String, filter: String)] = [
@@ -14,7 +14,7 @@ public struct UserRows {
         ("share", "? IN (from_user, to_user)"),
     ]
 
-    public let userID: String
+    package let userID: String
     let rows: [(table: String, rows: [Row])]
 
     static func read(_ db: Database, userID: String) throws -> UserRows {
@@ -24,14 +24,14 @@ public struct UserRows {
     }
 
     /// Operation id of each plugin, by slug.
-    public var operations: [String: String] {
+    package var operations: [String: String] {
         var result: [String: String] = [:]
         for row in rows.first(where: { $0.table == "plugin" })?.rows ?? [] { result[row["plugin_slug"]] = row["operation_id"] }
         return result
     }
 
     /// Files recorded for the plugin with this slug: relative path → (size, SHA-256).
-    public func files(slug: String) -> [String: (size: Int64, sha256: String)] {
+    package func files(slug: String) -> [String: (size: Int64, sha256: String)] {
         guard let id: String = rows.first(where: { $0.table == "plugin" })?.rows.first(where: { $0["plugin_slug"] == slug })?["id"] else { return [:] }
         var result: [String: (size: Int64, sha256: String)] = [:]
         for row in rows.first(where: { $0.table == "installed_file" })?.rows ?? [] where row["plugin_id"] == id {
@@ -58,12 +58,12 @@ public struct UserRows {
 
 extension LifecycleDatabase {
     /// The user's rows, read in one transaction: call holding the user's leases, so they are one committed state.
-    public func userRows(userID: String) throws -> UserRows {
+    package func userRows(userID: String) throws -> UserRows {
         try read { db in try UserRows.read(db, userID: userID) }
     }
 
     /// Operation id of each of the user's plugins, by slug: all a backup needs to tell whether they changed.
-    public func operationIDs(userID: String) throws -> [String: String] {
+    package func operationIDs(userID: String) throws -> [String: String] {
         try read { db in
             var result: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT plugin_slug, operation_id FROM plugin WHERE user_id = ?", arguments: [userID]) {

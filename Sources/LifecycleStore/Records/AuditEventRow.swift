@@ -1,21 +1,21 @@
 import GRDB
 
 /// One lifecycle change, written in the transaction of the change itself.
-public struct AuditEventRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "audit_event"
-    public var id: Int64?
-    public var at: String
+package struct AuditEventRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    package static let databaseTableName = "audit_event"
+    package var id: Int64?
+    package var at: String
     /// Who asked: the caller's user id (an admin acting for others), or `cli`.
-    public var actor: String
+    package var actor: String
     /// Whose plugins changed.
-    public var userID: String
-    public var pluginSlug: String?
-    public var action: String
-    public var fromVersion: String?
-    public var toVersion: String?
-    public var outcome: String
-    public var requestID: String?
-    public var detail: String?
+    package var userID: String
+    package var pluginSlug: String?
+    package var action: String
+    package var fromVersion: String?
+    package var toVersion: String?
+    package var outcome: String
+    package var requestID: String?
+    package var detail: String?
 
     enum CodingKeys: String, CodingKey {
         case id, at, actor, action, outcome, detail
@@ -23,7 +23,7 @@ public struct AuditEventRow: Codable, Sendable, Equatable, FetchableRecord, Muta
         case toVersion = "to_version", requestID = "request_id"
     }
 
-    public init(at: String, actor: String, userID: String, pluginSlug: String?, action: String,
+    package init(at: String, actor: String, userID: String, pluginSlug: String?, action: String,
                 fromVersion: String?, toVersion: String?, outcome: String, requestID: String?,
                 detail: String? = nil) {
         self.at = at; self.actor = actor; self.userID = userID; self.pluginSlug = pluginSlug
@@ -31,5 +31,5 @@ public struct AuditEventRow: Codable, Sendable, Equatable, FetchableRecord, Muta
         self.outcome = outcome; self.requestID = requestID; self.detail = detail
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -1,25 +1,25 @@
 import GRDB
 
 /// A file copied into a user's plugin folder, with what it was at install time.
-public struct InstalledFileRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "installed_file"
-    public var pluginID: String
+package struct InstalledFileRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "installed_file"
+    package var pluginID: String
     /// Relative to the plugin folder, `/`-separated.
-    public var path: String
-    public var size: Int64
-    public var sha256: String
+    package var path: String
+    package var size: Int64
+    package var sha256: String
 
     enum CodingKeys: String, CodingKey {
         case path, size, sha256
         case pluginID = "plugin_id"
     }
 
-    public init(pluginID: String, path: String, size: Int64, sha256: String) {
+    package init(pluginID: String, path: String, size: Int64, sha256: String) {
         self.pluginID = pluginID; self.path = path; self.size = size; self.sha256 = sha256
     }
 
     /// Decoded by hand, as ``PluginRow`` (the hot path of status).
-    public init(row: Row) throws {
+    package init(row: Row) throws {
         pluginID = try row.decode(forColumn: "plugin_id")
         path = try row.decode(forColumn: "path")
         size = try row.decode(forColumn: "size")

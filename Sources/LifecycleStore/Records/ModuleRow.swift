@@ -1,25 +1,25 @@
 import GRDB
 
 /// One module of a user's plugin. `id` is `{plugin_id}_{name}`; JSON-valued columns hold JSON text.
-public struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "module"
-    public var id: String
-    public var pluginID: String
-    public var userID: String
-    public var name: String
-    public var displayName: String?
-    public var description: String?
-    public var icon: String?
-    public var category: String?
-    public var priority: Int?
-    public var props: String?
-    public var configFields: String?
-    public var requiredServices: String?
-    public var layout: String?
-    public var tags: String?
-    public var enabled: Bool
-    public var createdAt: String
-    public var updatedAt: String
+package struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "module"
+    package var id: String
+    package var pluginID: String
+    package var userID: String
+    package var name: String
+    package var displayName: String?
+    package var description: String?
+    package var icon: String?
+    package var category: String?
+    package var priority: Int?
+    package var props: String?
+    package var configFields: String?
+    package var requiredServices: String?
+    package var layout: String?
+    package var tags: String?
+    package var enabled: Bool
+    package var createdAt: String
+    package var updatedAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, name, description, icon, category, priority, props, layout, tags, enabled
@@ -28,7 +28,7 @@ public struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, Persista
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    public init(id: String, pluginID: String, userID: String, name: String, displayName: String?,
+    package init(id: String, pluginID: String, userID: String, name: String, displayName: String?,
                 description: String?, icon: String?, category: String?, priority: Int?,
                 props: String?, configFields: String?, requiredServices: String?, layout: String?,
                 tags: String?, enabled: Bool = true, createdAt: String, updatedAt: String) {
@@ -41,7 +41,7 @@ public struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, Persista
     }
 
     /// Decoded by hand, as ``PluginRow`` (the hot path of status and installed).
-    public init(row: Row) throws {
+    package init(row: Row) throws {
         id = try row.decode(forColumn: "id")
         pluginID = try row.decode(forColumn: "plugin_id")
         userID = try row.decode(forColumn: "user_id")

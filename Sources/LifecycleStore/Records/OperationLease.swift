@@ -1,17 +1,17 @@
 import GRDB
 
 /// Ownership of an operation on one (user, plugin) across every process sharing the database.
-public struct OperationLease: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "operation_lease"
-    public var userID: String
-    public var pluginSlug: String
+package struct OperationLease: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "operation_lease"
+    package var userID: String
+    package var pluginSlug: String
     /// Also the name of the operation's staging folder.
-    public var operationID: String
-    public var operation: String
+    package var operationID: String
+    package var operation: String
     /// `pid:starttime` of the owning process: a dead owner is detected at once, a reused pid is not mistaken for it.
-    public var owner: String
+    package var owner: String
     /// Backstop for an owner that hangs: past this time (seconds since 1970) the lease is stale.
-    public var expiresAt: Double
+    package var expiresAt: Double
 
     enum CodingKeys: String, CodingKey {
         case operation, owner
@@ -19,14 +19,14 @@ public struct OperationLease: Codable, Sendable, Equatable, FetchableRecord, Per
         case expiresAt = "expires_at"
     }
 
-    public init(userID: String, pluginSlug: String, operationID: String, operation: String,
+    package init(userID: String, pluginSlug: String, operationID: String, operation: String,
                 owner: String, expiresAt: Double) {
         self.userID = userID; self.pluginSlug = pluginSlug; self.operationID = operationID
         self.operation = operation; self.owner = owner; self.expiresAt = expiresAt
     }
 
     /// Decoded by hand, as ``PluginRow`` (status reads the lease first).
-    public init(row: Row) throws {
+    package init(row: Row) throws {
         userID = try row.decode(forColumn: "user_id")
         pluginSlug = try row.decode(forColumn: "plugin_slug")
         operationID = try row.decode(forColumn: "operation_id")

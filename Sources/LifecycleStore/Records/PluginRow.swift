@@ -1,25 +1,25 @@
 import GRDB
 
 /// A user's installed plugin. `id` is `{user_id}_{plugin_slug}`.
-public struct PluginRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "plugin"
-    public var id: String
-    public var userID: String
-    public var pluginSlug: String
-    public var name: String
-    public var version: String
-    public var description: String?
-    public var author: String?
-    public var scope: String?
-    public var bundleLocation: String?
-    public var enabled: Bool
-    public var installationType: String
+package struct PluginRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "plugin"
+    package var id: String
+    package var userID: String
+    package var pluginSlug: String
+    package var name: String
+    package var version: String
+    package var description: String?
+    package var author: String?
+    package var scope: String?
+    package var bundleLocation: String?
+    package var enabled: Bool
+    package var installationType: String
     /// The manifest of the installed version, kept so status works after the package left the catalog.
-    public var manifestJSON: String
+    package var manifestJSON: String
     /// The operation that wrote the folder now on disk.
-    public var operationID: String
-    public var installedAt: String
-    public var updatedAt: String
+    package var operationID: String
+    package var installedAt: String
+    package var updatedAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, name, version, description, author, scope, enabled
@@ -28,7 +28,7 @@ public struct PluginRow: Codable, Sendable, Equatable, FetchableRecord, Persista
         case installedAt = "installed_at", updatedAt = "updated_at"
     }
 
-    public init(id: String, userID: String, pluginSlug: String, name: String, version: String,
+    package init(id: String, userID: String, pluginSlug: String, name: String, version: String,
                 description: String?, author: String?, scope: String?, bundleLocation: String?,
                 enabled: Bool = true, installationType: String = "user-scoped",
                 manifestJSON: String, operationID: String, installedAt: String, updatedAt: String) {
@@ -40,7 +40,7 @@ public struct PluginRow: Codable, Sendable, Equatable, FetchableRecord, Persista
     }
 
     /// Decoded by hand: GRDB's Codable path costs a sixth of a status request (callgrind).
-    public init(row: Row) throws {
+    package init(row: Row) throws {
         id = try row.decode(forColumn: "id")
         userID = try row.decode(forColumn: "user_id")
         pluginSlug = try row.decode(forColumn: "plugin_slug")

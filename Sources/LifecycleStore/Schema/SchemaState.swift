@@ -1,18 +1,18 @@
 import GRDB
 
 /// Where a database's schema stands against the migrations this build knows.
-public struct SchemaState: Sendable, Equatable {
+package struct SchemaState: Sendable, Equatable {
     /// Migrations this build would apply (`serve` and `init` apply them).
-    public var pending: [String]
+    package var pending: [String]
     /// Migrations the database has that this build does not know: a newer build wrote it.
-    public var unknown: [String]
+    package var unknown: [String]
 
-    public var isCurrent: Bool { pending.isEmpty && unknown.isEmpty }
+    package var isCurrent: Bool { pending.isEmpty && unknown.isEmpty }
 }
 
 extension LifecycleDatabase {
     /// Reads the migration table only, so it works on a read-only connection.
-    public func schemaState() throws -> SchemaState {
+    package func schemaState() throws -> SchemaState {
         let migrator = LifecycleMigrations.migrator
         return try read { db in
             let applied = try migrator.appliedIdentifiers(db)
@@ -25,7 +25,7 @@ extension LifecycleDatabase {
 extension LifecycleDatabase {
     /// The migrations the database has, in the order they were applied. Unlike ``schemaState()``
     /// it fails on a database without a migration table (one this service never wrote).
-    public func appliedMigrations() throws -> [String] {
+    package func appliedMigrations() throws -> [String] {
         try read { db in try Self.appliedMigrations(db) }
     }
 

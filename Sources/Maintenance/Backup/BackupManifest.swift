@@ -1,45 +1,45 @@
 import Foundation
 
 /// `manifest.json` of a backup folder: written last, so a folder without it is an unfinished backup.
-public struct BackupManifest: Codable, Sendable, Equatable {
-    public static let fileName = "manifest.json"
-    public static let format = "plugin-lifecycle-backup"
+package struct BackupManifest: Codable, Sendable, Equatable {
+    package static let fileName = "manifest.json"
+    package static let format = "plugin-lifecycle-backup"
     /// Bump when the layout changes; `restore` refuses versions it does not know.
-    public static let currentFormatVersion = 1
+    package static let currentFormatVersion = 1
 
-    public struct DatabaseFile: Codable, Sendable, Equatable {
-        public var file: String
-        public var size: Int64
-        public var sha256: String
-        public var migrations: [String]
+    package struct DatabaseFile: Codable, Sendable, Equatable {
+        package var file: String
+        package var size: Int64
+        package var sha256: String
+        package var migrations: [String]
     }
 
-    public struct Counts: Codable, Sendable, Equatable {
-        public var users: Int
-        public var plugins: Int
+    package struct Counts: Codable, Sendable, Equatable {
+        package var users: Int
+        package var plugins: Int
         /// Plugin folders copied (a plugin whose folder was already gone has a row and no folder).
-        public var folders: Int
-        public var files: Int
-        public var bytes: Int64
+        package var folders: Int
+        package var files: Int
+        package var bytes: Int64
     }
 
-    public var format: String
-    public var formatVersion: Int
-    public var createdAt: String
-    public var sourceDataDirectory: String
-    public var database: DatabaseFile
-    public var counts: Counts
+    package var format: String
+    package var formatVersion: Int
+    package var createdAt: String
+    package var sourceDataDirectory: String
+    package var database: DatabaseFile
+    package var counts: Counts
     /// Whether `jwt-secret` and `catalog/` are in the backup (they are when they live in the data directory).
-    public var includesSecret: Bool
-    public var includesCatalog: Bool
+    package var includesSecret: Bool
+    package var includesCatalog: Bool
     /// Users whose plugins changed while the backup ran: they are in it as of the moment it
     /// reached them (rows and folders together), the others as of its start.
-    public var usersTakenLater: [String]
+    package var usersTakenLater: [String]
     /// `user/slug` of plugins whose files already differed from their rows when copied: the
     /// backup keeps them as they were; `repair` fixes them after a restore.
-    public var damagedAtBackup: [String]
+    package var damagedAtBackup: [String]
     /// Links and special files found in plugin folders and left out (`user/slug/path`).
-    public var skipped: [String]
+    package var skipped: [String]
 
     enum CodingKeys: String, CodingKey {
         case format, database, counts, skipped

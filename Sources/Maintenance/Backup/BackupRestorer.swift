@@ -18,21 +18,21 @@ import LifecycleStore
 /// (migrated when the backup is older) and `quick_check`ed; if that fails, the previous entries are
 /// put back. On success the previous entries stay in `.restore-ID-previous/` until the operator
 /// removes them (the report says how): deleting the only other copy of the data is not a restore's call.
-public struct BackupRestorer: Sendable {
-    public let source: String
-    public let directory: DataDirectory
-    public let force: Bool
+package struct BackupRestorer: Sendable {
+    package let source: String
+    package let directory: DataDirectory
+    package let force: Bool
 
     /// Runs after the swap, before the restored database is opened: tests damage it there.
     var afterSwap: (@Sendable () throws -> Void)?
 
-    public init(source: String, dataDirectory: String, force: Bool = false) {
+    package init(source: String, dataDirectory: String, force: Bool = false) {
         self.source = DataDirectory(root: source).root
         directory = DataDirectory(root: dataDirectory)
         self.force = force
     }
 
-    public func restore() throws(MaintenanceError) -> RestoreReport {
+    package func restore() throws(MaintenanceError) -> RestoreReport {
         let manifest = try verifiedManifest()
         try refuseUnknownMigrations(manifest)
         try refuseLiveUse()

@@ -22,25 +22,25 @@ import PluginCatalog
 /// ```swift
 /// let manifest = try BackupWriter(service: service).write(to: "/backups/2026-11-26")
 /// ```
-public struct BackupWriter: Sendable {
-    public let service: LifecycleService
+package struct BackupWriter: Sendable {
+    package let service: LifecycleService
     /// How long to wait for a plugin whose lease a live operation holds.
-    public var leaseTimeout: Double = 30
+    package var leaseTimeout: Double = 30
 
     /// Runs between the database copy and the folders: tests change plugins there, as a writer
     /// could (the CLI's hidden `--pause-after-snapshot` waits there for its tests).
-    public var afterSnapshot: (@Sendable () throws -> Void)?
+    package var afterSnapshot: (@Sendable () throws -> Void)?
     /// Runs while a user's leases are held, after their folders are copied: tests take a lease away there.
     var whileHoldingLeases: (@Sendable (String) throws -> Void)?
     /// How many times a user is copied again after a lease expired under the copy.
     static let attemptsPerUser = 10
 
-    public init(service: LifecycleService) { self.service = service }
+    package init(service: LifecycleService) { self.service = service }
 
     /// Opens a data directory for a backup without changing it: no folders created, no migration
     /// (the service's own opening migrates). A database behind or ahead of this build's schema is
     /// refused: the backup would record a schema the build serving it does not have.
-    public static func openService(dataDirectory: String, catalogRoot: String?, logger: Logger) throws(MaintenanceError) -> LifecycleService {
+    package static func openService(dataDirectory: String, catalogRoot: String?, logger: Logger) throws(MaintenanceError) -> LifecycleService {
         let directory = DataDirectory(root: dataDirectory)
         guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
         let database: LifecycleDatabase
@@ -63,7 +63,7 @@ public struct BackupWriter: Sendable {
         var skipped: [String]
     }
 
-    public func write(to rawDestination: String) throws(MaintenanceError) -> BackupManifest {
+    package func write(to rawDestination: String) throws(MaintenanceError) -> BackupManifest {
         let destination = DataDirectory(root: rawDestination).root
         let directory = service.directory
         guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }

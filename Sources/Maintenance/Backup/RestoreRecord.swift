@@ -3,24 +3,24 @@ import Foundation
 /// `restore.json` in a `.restore-ID-previous/` folder: written before anything is moved, so the
 /// folder always says which entries it holds and whether the restore finished. `doctor` turns it
 /// into the commands that put those entries back.
-public struct RestoreRecord: Codable, Sendable, Equatable {
-    public static let fileName = "restore.json"
+package struct RestoreRecord: Codable, Sendable, Equatable {
+    package static let fileName = "restore.json"
 
-    public enum State: String, Codable, Sendable {
+    package enum State: String, Codable, Sendable {
         /// The swap began: some of `entries` may still be in the data directory.
         case swapping
         /// The restored data opened and passed its checks; the folder is the data before it, kept until removed.
         case completed
     }
 
-    public var state: State
+    package var state: State
     /// The backup that was restored.
-    public var source: String
+    package var source: String
     /// Entry names of the data directory moved into this folder, in the order they were moved.
-    public var entries: [String]
+    package var entries: [String]
 
     /// The record of a `.restore-ID-previous/` folder, if it has a readable one.
-    public static func read(_ folder: String) -> RestoreRecord? {
+    package static func read(_ folder: String) -> RestoreRecord? {
         guard let data = FileManager.default.contents(atPath: folder + "/" + fileName) else { return nil }
         return try? JSONDecoder().decode(RestoreRecord.self, from: data)
     }
@@ -36,7 +36,7 @@ public struct RestoreRecord: Codable, Sendable, Equatable {
     /// `entries` are those still in the folder; `recorded`, the record's list. A `-wal` the record
     /// lists but the swap had not moved yet belongs to the previous database and stays; one it
     /// does not list was made beside the restored database after the swap, and goes.
-    public static func putBackCommands(folder: String, entries: [String], recorded: [String], dataDirectory: String) -> [String] {
+    package static func putBackCommands(folder: String, entries: [String], recorded: [String], dataDirectory: String) -> [String] {
         let replaced = String(folder.dropLast("-previous".count)) + "-replaced"
         var current = entries
         if entries.contains("lifecycle.sqlite") {

@@ -1,19 +1,19 @@
 /// What `restore` did, for the operator.
-public struct RestoreReport: Codable, Sendable, Equatable {
-    public var source: String
-    public var dataDirectory: String
-    public var backupCreatedAt: String
-    public var users: Int
-    public var plugins: Int
-    public var folders: Int
-    public var restoredSecret: Bool
-    public var restoredCatalog: Bool
+package struct RestoreReport: Codable, Sendable, Equatable {
+    package var source: String
+    package var dataDirectory: String
+    package var backupCreatedAt: String
+    package var users: Int
+    package var plugins: Int
+    package var folders: Int
+    package var restoredSecret: Bool
+    package var restoredCatalog: Bool
     /// Entries of the data directory that were replaced, now in ``previousData``.
-    public var replaced: [String]
+    package var replaced: [String]
     /// `.restore-ID-previous/`, holding the replaced entries until the operator removes it; nil when nothing was replaced.
-    public var previousData: String?
+    package var previousData: String?
     /// Migrations applied to the restored database (a backup made by an older build).
-    public var migrationsApplied: [String]
+    package var migrationsApplied: [String]
 
     enum CodingKeys: String, CodingKey {
         case source, users, plugins, folders, replaced
@@ -22,7 +22,7 @@ public struct RestoreReport: Codable, Sendable, Equatable {
         case migrationsApplied = "migrations_applied", previousData = "previous_data"
     }
 
-    public var text: String {
+    package var text: String {
         var lines = ["restored \(source) (made \(backupCreatedAt)) into \(dataDirectory)",
                      "  database: \(plugins) installed plugins of \(users) users; \(folders) plugin folders copied"]
         lines.append("  secret: " + (restoredSecret ? "restored (tokens signed before the backup verify again)" : "not in the backup, left as it was"))

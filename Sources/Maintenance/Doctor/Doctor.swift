@@ -15,18 +15,18 @@ import Logging
 /// Read-only: the database is opened read-only (SQLite may still create its `-shm` index next to
 /// the file, as any reader does), and the status check is the one `status` runs *without* the
 /// rollback of abandoned operations it does first; an abandoned operation is reported instead.
-public struct Doctor: Sendable {
-    public let directory: DataDirectory
-    public let catalogRoot: String
-    public let secretPath: String
+package struct Doctor: Sendable {
+    package let directory: DataDirectory
+    package let catalogRoot: String
+    package let secretPath: String
 
-    public init(dataDirectory: String, catalogRoot: String? = nil, secretPath: String? = nil) {
+    package init(dataDirectory: String, catalogRoot: String? = nil, secretPath: String? = nil) {
         directory = DataDirectory(root: dataDirectory)
         self.catalogRoot = catalogRoot.map { DataDirectory(root: $0).root } ?? directory.defaultCatalogRoot
         self.secretPath = secretPath ?? directory.defaultSecretPath
     }
 
-    public func run() -> DoctorReport {
+    package func run() -> DoctorReport {
         var findings: [Finding] = []
         let layoutPresent = ConfigurationChecks(doctor: self).run(into: &findings)
         guard layoutPresent else { return DoctorReport(dataDirectory: directory.root, findings: findings) }

@@ -1,29 +1,29 @@
 /// What `doctor` found, in the order it looked. Errors make the exit code 1; warnings alone do not.
-public struct DoctorReport: Codable, Sendable, Equatable {
-    public var dataDirectory: String
-    public var findings: [Finding]
+package struct DoctorReport: Codable, Sendable, Equatable {
+    package var dataDirectory: String
+    package var findings: [Finding]
 
-    public var errors: Int { findings.filter { $0.severity == .error }.count }
-    public var warnings: Int { findings.filter { $0.severity == .warning }.count }
-    public var exitCode: Int32 { errors > 0 ? 1 : 0 }
+    package var errors: Int { findings.filter { $0.severity == .error }.count }
+    package var warnings: Int { findings.filter { $0.severity == .warning }.count }
+    package var exitCode: Int32 { errors > 0 ? 1 : 0 }
 
-    public func findings(_ code: String) -> [Finding] { findings.filter { $0.code == code } }
+    package func findings(_ code: String) -> [Finding] { findings.filter { $0.code == code } }
 
     enum CodingKeys: String, CodingKey {
         case dataDirectory = "data_directory", findings, errors, warnings, healthy
     }
 
-    public init(dataDirectory: String, findings: [Finding]) {
+    package init(dataDirectory: String, findings: [Finding]) {
         self.dataDirectory = dataDirectory; self.findings = findings
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         dataDirectory = try container.decode(String.self, forKey: .dataDirectory)
         findings = try container.decode([Finding].self, forKey: .findings)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(dataDirectory, forKey: .dataDirectory)
         try container.encode(findings, forKey: .findings)
@@ -33,7 +33,7 @@ public struct DoctorReport: Codable, Sendable, Equatable {
     }
 
     /// Text for a terminal: one line per finding, its remedy indented below, a summary last.
-    public var text: String {
+    package var text: String {
         var lines = ["doctor: \(dataDirectory)"]
         for finding in findings {
             let label = finding.severity == .ok ? "ok     " : finding.severity == .warning ? "WARNING" : "ERROR  "

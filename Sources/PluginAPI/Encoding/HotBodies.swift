@@ -99,8 +99,8 @@ extension AvailableList: JSONWritable {
 
 /// The success bodies of the hot routes as the API writes them, for the micro-benchmarks and for
 /// other Swift callers that serve the same contract.
-public enum SuccessBody {
-    public static func status(_ report: StatusReport) -> [UInt8] {
+package enum SuccessBody {
+    package static func status(_ report: StatusReport) -> [UInt8] {
         JSONBody.envelope(message: "Plugin '\(report.pluginSlug)' is \(report.status.rawValue)", data: report)
     }
 }

@@ -3,22 +3,22 @@ import Foundation
 
 /// A request as the API sees it: built from CGI-style params (what FastCGI carries), so the
 /// API can be driven in-process by tests without nginx or libfcgi.
-public struct HTTPRequest: Sendable {
-    public var method: String
+package struct HTTPRequest: Sendable {
+    package var method: String
     /// Raw path, still percent-encoded (segments are decoded one by one by the router).
-    public var path: String
-    public var query: [String: String]
-    public var authorization: String?
-    public var contentType: String?
-    public var ifNoneMatch: String?
-    public var body: [UInt8]
+    package var path: String
+    package var query: [String: String]
+    package var authorization: String?
+    package var contentType: String?
+    package var ifNoneMatch: String?
+    package var body: [UInt8]
     /// The transport refused to read a body over its limit.
-    public var bodyTooLarge: Bool
+    package var bodyTooLarge: Bool
     /// The params (headers, URI) were over the transport's limit.
-    public var paramsTooLarge: Bool = false
-    public var requestID: String
+    package var paramsTooLarge: Bool = false
+    package var requestID: String
 
-    public init(method: String, path: String, query: [String: String] = [:], authorization: String? = nil,
+    package init(method: String, path: String, query: [String: String] = [:], authorization: String? = nil,
                 contentType: String? = nil, ifNoneMatch: String? = nil, body: [UInt8] = [],
                 bodyTooLarge: Bool = false, requestID: String? = nil) {
         self.method = method; self.path = path; self.query = query; self.authorization = authorization
@@ -29,7 +29,7 @@ public struct HTTPRequest: Sendable {
 
     /// From CGI/FastCGI params: REQUEST_METHOD, REQUEST_URI, QUERY_STRING, HTTP_AUTHORIZATION,
     /// CONTENT_TYPE, HTTP_IF_NONE_MATCH, and REQUEST_ID (nginx's `$request_id`) or HTTP_X_REQUEST_ID.
-    public init(cgiParams params: [String: String], body: [UInt8], bodyTooLarge: Bool, paramsTooLarge: Bool = false) {
+    package init(cgiParams params: [String: String], body: [UInt8], bodyTooLarge: Bool, paramsTooLarge: Bool = false) {
         let uri = params["REQUEST_URI"] ?? params["DOCUMENT_URI"] ?? params["SCRIPT_NAME"] ?? "/"
         let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         self.init(method: params["REQUEST_METHOD"] ?? "GET", path: path,

@@ -11,18 +11,18 @@ import Foundation
 /// let slug = try PluginSlug("BrainDrive-Network")          // braindrive_network
 /// catalog.package(slug, version: nil)?.version              // latest: 1.1.0
 /// ```
-public struct CatalogIndex: Sendable {
-    public let root: URL
+package struct CatalogIndex: Sendable {
+    package let root: URL
     /// Sorted by slug.
-    public let entries: [CatalogEntry]
-    public let problems: [CatalogProblem]
+    package let entries: [CatalogEntry]
+    package let problems: [CatalogProblem]
     /// SHA-256 (hex) over every package's slug, version and file hashes: changes when any
     /// manifest or file changes. Use it for ETags and cache invalidation.
-    public let fingerprint: String
+    package let fingerprint: String
 
     private let positions: [PluginSlug: Int]
 
-    public init(root: URL, entries: [CatalogEntry], problems: [CatalogProblem] = []) {
+    package init(root: URL, entries: [CatalogEntry], problems: [CatalogProblem] = []) {
         self.root = root
         self.entries = entries.sorted { $0.slug < $1.slug }
         self.problems = problems
@@ -34,10 +34,10 @@ public struct CatalogIndex: Sendable {
         }.joined())
     }
 
-    public func entry(_ slug: PluginSlug) -> CatalogEntry? { positions[slug].map { entries[$0] } }
+    package func entry(_ slug: PluginSlug) -> CatalogEntry? { positions[slug].map { entries[$0] } }
 
     /// One version of a plugin; a nil version means `latest`.
-    public func package(_ slug: PluginSlug, version: SemanticVersion?) -> CatalogPackage? {
+    package func package(_ slug: PluginSlug, version: SemanticVersion?) -> CatalogPackage? {
         guard let entry = entry(slug) else { return nil }
         guard let version else { return entry.latest }
         return entry.package(version)
@@ -46,7 +46,7 @@ public struct CatalogIndex: Sendable {
     /// Strict validation of one package folder (used by `load` and by a `publish` command).
     /// Throws `.invalidPackage` naming the file, relative to the catalog root, and the field.
     /// Pass nil expectations when the folder's own name says nothing (e.g. a staging folder).
-    public static func validatePackage(at directory: URL, expectedSlug: PluginSlug?,
+    package static func validatePackage(at directory: URL, expectedSlug: PluginSlug?,
                                        expectedVersion: SemanticVersion?) throws(CatalogError) -> CatalogPackage {
         try PackageValidator(directory: directory).validate(expectedSlug: expectedSlug, expectedVersion: expectedVersion)
     }
@@ -54,7 +54,7 @@ public struct CatalogIndex: Sendable {
     /// Loads every `{slug}/{version}` folder under `root`. Names starting with `.` are skipped
     /// silently (room for a publisher's staging folder); anything else that is not a valid
     /// package is skipped and recorded in `problems`.
-    public static func load(root: URL) -> CatalogIndex {
+    package static func load(root: URL) -> CatalogIndex {
         let base = root.path
         var problems: [CatalogProblem] = []
         guard FileTree.status(base).kind == .directory, let slugNames = FileTree.names(in: base) else {
@@ -110,7 +110,7 @@ public struct CatalogIndex: Sendable {
     /// Adding, removing or renaming a version folder, or rewriting a `plugin.json`, changes it.
     /// An edit in place of another file deeper in a package does not: publish a version by
     /// renaming a complete folder into place (never edit a published version in place).
-    public static func quickSignature(root: URL) -> String {
+    package static func quickSignature(root: URL) -> String {
         let base = root.path
         var text = "root " + FileTree.status(base).stamp + "\n"
         for case let slugName? in FileTree.names(in: base) ?? [] where !slugName.hasPrefix(".") {

@@ -2,21 +2,21 @@ import Foundation
 
 /// One validated version of a plugin in the catalog: `catalog/{slug}/{version}/`.
 /// Its files were walked, checked and hashed once, when the catalog loaded.
-public struct CatalogPackage: Sendable {
-    public let slug: PluginSlug
-    public let version: SemanticVersion
-    public let manifest: PluginManifest
+package struct CatalogPackage: Sendable {
+    package let slug: PluginSlug
+    package let version: SemanticVersion
+    package let manifest: PluginManifest
     /// `plugin.json` as written, unknown keys included (for `info`).
-    public let manifestJSON: JSONValue
-    public let dependencies: [PluginSlug: VersionRange]
+    package let manifestJSON: JSONValue
+    package let dependencies: [PluginSlug: VersionRange]
     /// `catalog/{slug}/{version}`.
-    public let directory: URL
+    package let directory: URL
     /// Every regular file of the package, `plugin.json` included, sorted by path.
-    public let files: [PackageFile]
+    package let files: [PackageFile]
     /// SHA-256 (hex) over the files' paths, sizes and hashes: changes when any file changes.
-    public let digest: String
+    package let digest: String
 
-    public init(slug: PluginSlug, version: SemanticVersion, manifest: PluginManifest, manifestJSON: JSONValue,
+    package init(slug: PluginSlug, version: SemanticVersion, manifest: PluginManifest, manifestJSON: JSONValue,
                 dependencies: [PluginSlug: VersionRange], directory: URL, files: [PackageFile]) {
         self.slug = slug
         self.version = version
@@ -28,20 +28,20 @@ public struct CatalogPackage: Sendable {
         self.digest = Digest.hex(of: self.files.map { "\($0.path)\u{0}\($0.size)\u{0}\($0.sha256)\n" }.joined())
     }
 
-    public var totalBytes: Int64 { files.reduce(0) { $0 + $1.size } }
+    package var totalBytes: Int64 { files.reduce(0) { $0 + $1.size } }
 
     /// Module names in manifest order.
-    public var moduleNames: [String] { manifest.modules.map(\.name) }
+    package var moduleNames: [String] { manifest.modules.map(\.name) }
 }
 
 /// Every version of one plugin in the catalog.
-public struct CatalogEntry: Sendable {
-    public let slug: PluginSlug
+package struct CatalogEntry: Sendable {
+    package let slug: PluginSlug
     /// Newest first by SemVer precedence; never empty.
-    public let versions: [CatalogPackage]
+    package let versions: [CatalogPackage]
 
     /// `versions` is sorted here; it must not be empty and must all carry `slug`.
-    public init(slug: PluginSlug, versions: [CatalogPackage]) {
+    package init(slug: PluginSlug, versions: [CatalogPackage]) {
         precondition(!versions.isEmpty, "a catalog entry has at least one version")
         self.slug = slug
         self.versions = versions.sorted { a, b in
@@ -53,13 +53,13 @@ public struct CatalogEntry: Sendable {
     /// The version installed and updated to by default: the newest release, or the newest
     /// pre-release when there is no release at all (a pre-release is never picked over a release,
     /// as npm's `latest` tag and cargo do; name a pre-release explicitly to get it).
-    public var latest: CatalogPackage { versions.first { !$0.version.isPrerelease } ?? versions[0] }
+    package var latest: CatalogPackage { versions.first { !$0.version.isPrerelease } ?? versions[0] }
 
     /// The highest version by precedence, pre-releases included.
-    public var newest: CatalogPackage { versions[0] }
+    package var newest: CatalogPackage { versions[0] }
 
-    public func package(_ version: SemanticVersion) -> CatalogPackage? { versions.first { $0.version == version } }
+    package func package(_ version: SemanticVersion) -> CatalogPackage? { versions.first { $0.version == version } }
 
     /// The newest version the range accepts (npm's `maxSatisfying`), for dependency resolution.
-    public func newest(satisfying range: VersionRange) -> CatalogPackage? { versions.first { range.contains($0.version) } }
+    package func newest(satisfying range: VersionRange) -> CatalogPackage? { versions.first { range.contains($0.version) } }
 }

@@ -75,10 +75,10 @@ enum FileTree {
 
 /// Listing and hashing shared by every module that walks package folders (catalog, publishing,
 /// legacy migration, the lifecycle core), so there is one way to do each.
-public enum DirectoryListing {
+package enum DirectoryListing {
     /// Entry names of a directory, sorted, without `.` and `..`; nil when it cannot be opened.
     /// A name that is not valid UTF-8 comes back as nil inside the array.
-    public static func names(in path: String) -> [String?]? {
+    package static func names(in path: String) -> [String?]? {
         guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
         var names: [String?] = []
@@ -95,10 +95,10 @@ public enum DirectoryListing {
     }
 }
 
-public enum FileDigest {
+package enum FileDigest {
     /// Size and SHA-256 (hex) of a regular file, never through a link; nil when absent, unreadable
     /// or not a regular file.
-    public static func sha256(_ path: String) -> (size: Int64, sha256: String)? {
+    package static func sha256(_ path: String) -> (size: Int64, sha256: String)? {
         switch FileTree.hash(path, keep: false, limit: .max) {
         case .success(let result): return (result.size, result.sha256)
         case .failure: return nil

@@ -186,11 +186,11 @@ struct PackageValidator {
 }
 
 /// Limits a package must stay within; a publish command and the installer rely on the same numbers.
-public enum CatalogLimits {
-    public static let maxFiles = 2_000
-    public static let maxPackageBytes: Int64 = 100 * 1_048_576
-    public static let maxManifestBytes: Int64 = 1_048_576
-    public static let maxDepth = 32
+package enum CatalogLimits {
+    package static let maxFiles = 2_000
+    package static let maxPackageBytes: Int64 = 100 * 1_048_576
+    package static let maxManifestBytes: Int64 = 1_048_576
+    package static let maxDepth = 32
     /// The file the installer writes into each installed folder; a package may not ship one.
-    public static let installerMetadataFile = "plugin_metadata.json"
+    package static let installerMetadataFile = "plugin_metadata.json"
 }

@@ -1,19 +1,19 @@
 /// What went wrong in one package of the catalog: the file (relative to the catalog root, never
 /// an absolute path, so it can be logged and shown), the JSON field when there is one, and why.
-public struct CatalogProblem: Sendable, Equatable, CustomStringConvertible {
+package struct CatalogProblem: Sendable, Equatable, CustomStringConvertible {
     /// Path relative to the catalog root, e.g. `braindrive-network/1.0.0/plugin.json`.
-    public let file: String
+    package let file: String
     /// JSON field path such as `modules[0].name`, or nil when the problem is not about a field.
-    public let field: String?
-    public let message: String
+    package let field: String?
+    package let message: String
 
-    public init(file: String, field: String? = nil, message: String) {
+    package init(file: String, field: String? = nil, message: String) {
         self.file = file
         self.field = field
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         if let field { return "\(file): field '\(field)': \(message)" }
         return "\(file): \(message)"
     }
@@ -21,13 +21,13 @@ public struct CatalogProblem: Sendable, Equatable, CustomStringConvertible {
 
 /// The errors of the catalog layer; the API maps them to problem codes in one place
 /// (`invalid_slug`, `invalid_version`, `bad_request`, `invalid_package`).
-public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSlug(String)
     case invalidVersion(String)
     case invalidRange(String)
     case invalidPackage(CatalogProblem)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidSlug(let raw): "invalid slug \(Self.quoted(raw))"
         case .invalidVersion(let raw): "invalid semantic version \(Self.quoted(raw))"

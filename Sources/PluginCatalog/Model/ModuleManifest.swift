@@ -2,20 +2,20 @@
 ///
 /// `name` must match `^[A-Za-z][A-Za-z0-9_]{0,63}$`: it becomes part of module ids
 /// (`{plugin_id}_{name}`) and is never used as a path. The catalog checks that when it loads.
-public struct ModuleManifest: Codable, Sendable, Equatable {
-    public var name: String
-    public var displayName: String?
-    public var description: String?
-    public var icon: String?
-    public var category: String?
-    public var priority: Int?
-    public var props: JSONValue?
-    public var configFields: JSONValue?
-    public var requiredServices: JSONValue?
-    public var layout: JSONValue?
-    public var tags: [String]?
+package struct ModuleManifest: Codable, Sendable, Equatable {
+    package var name: String
+    package var displayName: String?
+    package var description: String?
+    package var icon: String?
+    package var category: String?
+    package var priority: Int?
+    package var props: JSONValue?
+    package var configFields: JSONValue?
+    package var requiredServices: JSONValue?
+    package var layout: JSONValue?
+    package var tags: [String]?
 
-    public init(name: String, displayName: String? = nil, description: String? = nil, icon: String? = nil,
+    package init(name: String, displayName: String? = nil, description: String? = nil, icon: String? = nil,
                 category: String? = nil, priority: Int? = nil, props: JSONValue? = nil, configFields: JSONValue? = nil,
                 requiredServices: JSONValue? = nil, layout: JSONValue? = nil, tags: [String]? = nil) {
         self.name = name
@@ -39,7 +39,7 @@ public struct ModuleManifest: Codable, Sendable, Equatable {
     }
 
     /// `^[A-Za-z][A-Za-z0-9_]{0,63}$`
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard let first = bytes.first, bytes.count <= 64, isLetter(first) else { return false }
         return bytes.allSatisfy { isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }

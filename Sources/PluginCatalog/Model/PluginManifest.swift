@@ -1,22 +1,22 @@
 /// `plugin.json`: the declarative form of what BrainDrive's per-plugin lifecycle managers
 /// declare in code. Keys are snake_case (`bundle_location`); unknown keys are ignored here but
 /// kept in `CatalogPackage.manifestJSON`, which is what `info` serves.
-public struct PluginManifest: Codable, Sendable, Equatable {
-    public var slug: String
-    public var name: String
-    public var version: String
-    public var description: String?
-    public var author: String?
-    public var scope: String?
-    public var bundleLocation: String?
-    public var modules: [ModuleManifest]
+package struct PluginManifest: Codable, Sendable, Equatable {
+    package var slug: String
+    package var name: String
+    package var version: String
+    package var description: String?
+    package var author: String?
+    package var scope: String?
+    package var bundleLocation: String?
+    package var modules: [ModuleManifest]
     /// Slug → npm-style version range; absent in the file means `[:]`.
-    public var dependencies: [String: String]
+    package var dependencies: [String: String]
     /// The slugs this plugin had before (BrainDrive's `BrainDriveChat` for `braindrive_chat`), as
     /// legacy rows spell them, so `migrate-legacy` maps those rows to this package. `[]` when absent.
-    public var legacySlugs: [String]
+    package var legacySlugs: [String]
 
-    public init(slug: String, name: String, version: String, description: String? = nil, author: String? = nil,
+    package init(slug: String, name: String, version: String, description: String? = nil, author: String? = nil,
                 scope: String? = nil, bundleLocation: String? = nil, modules: [ModuleManifest],
                 dependencies: [String: String] = [:], legacySlugs: [String] = []) {
         self.slug = slug
@@ -36,7 +36,7 @@ public struct PluginManifest: Codable, Sendable, Equatable {
         case bundleLocation = "bundle_location", legacySlugs = "legacy_slugs"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         slug = try c.decode(String.self, forKey: .slug)
         name = try c.decode(String.self, forKey: .name)
@@ -52,7 +52,7 @@ public struct PluginManifest: Codable, Sendable, Equatable {
 
     /// Absent keys stay absent: a manifest written from this value (a migrated install's) says
     /// no more than its file would.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(slug, forKey: .slug)
         try c.encode(name, forKey: .name)
@@ -69,7 +69,7 @@ public struct PluginManifest: Codable, Sendable, Equatable {
     /// Why `legacySlugs` is not acceptable, or nil: each must have a canonical form (letters,
     /// digits, '-' or '_', at most 64, as `PluginSlug` reads it) and be listed once, whatever the
     /// spelling, so one legacy row can never name two entries of this list.
-    public func legacySlugsProblem() -> (index: Int, message: String)? {
+    package func legacySlugsProblem() -> (index: Int, message: String)? {
         var seen: [PluginSlug: Int] = [:]
         for (index, raw) in legacySlugs.enumerated() {
             guard let slug = try? PluginSlug(raw) else {

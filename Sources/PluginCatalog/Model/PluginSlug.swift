@@ -4,17 +4,17 @@
 /// Only ASCII letters are lowercased, on purpose: Unicode lowercasing maps e.g. the Kelvin sign
 /// `K` to `k`, which would let a look-alike name alias a real plugin.
 /// Nothing is trimmed; NUL, `/` and `.` are refused, so a slug is always safe as a path component.
-public struct PluginSlug: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
-    public let value: String
+package struct PluginSlug: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    package let value: String
 
-    public static let maxLength = 64
+    package static let maxLength = 64
 
     /// Words that are routes under `/api/plugins/`: a package may not claim one.
-    public static let reservedWords: Set<String> = [
+    package static let reservedWords: Set<String> = [
         "available", "installed", "updates", "shared", "users", "audit", "health", "metrics",
     ]
 
-    public init(_ raw: String) throws(CatalogError) {
+    package init(_ raw: String) throws(CatalogError) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.utf8.count)
         for byte in raw.utf8 {
@@ -29,20 +29,20 @@ public struct PluginSlug: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     /// True when the slug is one of `reservedWords` (valid as a slug, but not for a package).
-    public var isReserved: Bool { Self.reservedWords.contains(value) }
+    package var isReserved: Bool { Self.reservedWords.contains(value) }
 
-    public var description: String { value }
+    package var description: String { value }
 
-    public static func < (lhs: PluginSlug, rhs: PluginSlug) -> Bool { lhs.value < rhs.value }
+    package static func < (lhs: PluginSlug, rhs: PluginSlug) -> Bool { lhs.value < rhs.value }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(raw) } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(value)
     }

@@ -10,14 +10,14 @@
 /// let v = try SemanticVersion(parsing: "1.0.0-rc.1")
 /// v < SemanticVersion("1.0.0")!   // true
 /// ```
-public struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringConvertible, Codable {
-    public let major: Int
-    public let minor: Int
-    public let patch: Int
-    public let prerelease: [String]
-    public let build: [String]
+package struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringConvertible, Codable {
+    package let major: Int
+    package let minor: Int
+    package let patch: Int
+    package let prerelease: [String]
+    package let build: [String]
 
-    public init(major: Int, minor: Int, patch: Int, prerelease: [String] = [], build: [String] = []) {
+    package init(major: Int, minor: Int, patch: Int, prerelease: [String] = [], build: [String] = []) {
         self.major = major
         self.minor = minor
         self.patch = patch
@@ -26,30 +26,30 @@ public struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringCon
     }
 
     /// Parses a strict SemVer 2.0.0 string; throws `.invalidVersion(text)`.
-    public init(parsing text: String) throws(CatalogError) {
+    package init(parsing text: String) throws(CatalogError) {
         guard let version = Self.parse(Substring(text)) else { throw .invalidVersion(text) }
         self = version
     }
 
-    public init?(_ description: String) {
+    package init?(_ description: String) {
         guard let version = Self.parse(Substring(description)) else { return nil }
         self = version
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(major).\(minor).\(patch)"
         if !prerelease.isEmpty { text += "-" + prerelease.joined(separator: ".") }
         if !build.isEmpty { text += "+" + build.joined(separator: ".") }
         return text
     }
 
-    public var isPrerelease: Bool { !prerelease.isEmpty }
+    package var isPrerelease: Bool { !prerelease.isEmpty }
 
     /// The same version without pre-release and build parts.
-    public var release: SemanticVersion { SemanticVersion(major: major, minor: minor, patch: patch) }
+    package var release: SemanticVersion { SemanticVersion(major: major, minor: minor, patch: patch) }
 
     /// Precedence comparison (SemVer §11): -1, 0 or 1; build metadata is ignored.
-    public func comparePrecedence(_ other: SemanticVersion) -> Int {
+    package func comparePrecedence(_ other: SemanticVersion) -> Int {
         if major != other.major { return major < other.major ? -1 : 1 }
         if minor != other.minor { return minor < other.minor ? -1 : 1 }
         if patch != other.patch { return patch < other.patch ? -1 : 1 }
@@ -67,11 +67,11 @@ public struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringCon
         return prerelease.count < other.prerelease.count ? -1 : 1
     }
 
-    public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+    package static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
         lhs.comparePrecedence(rhs) < 0
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let version = Self.parse(Substring(text)) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -80,7 +80,7 @@ public struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringCon
         self = version
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -10,14 +10,14 @@
 /// Stricter than npm on purpose: an empty range or alternative (npm reads it as `*`, so
 /// `1.0.0 ||` is everything) and a number after a wildcard (`1.x.2`) are refused; a catalog that
 /// means `*` says so. Everything else agrees with node-semver (NodeSemverDifferentialTests).
-public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
+package struct VersionRange: Sendable, Hashable, CustomStringConvertible {
     /// One primitive comparison against a version.
-    public struct Comparator: Sendable, Hashable, CustomStringConvertible {
-        public enum Operator: String, Sendable, Hashable { case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "=" }
-        public let op: Operator
-        public let version: SemanticVersion
+    package struct Comparator: Sendable, Hashable, CustomStringConvertible {
+        package enum Operator: String, Sendable, Hashable { case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "=" }
+        package let op: Operator
+        package let version: SemanticVersion
 
-        public func matches(_ v: SemanticVersion) -> Bool {
+        package func matches(_ v: SemanticVersion) -> Bool {
             let order = v.comparePrecedence(version)
             switch op {
             case .lt: return order < 0
@@ -28,15 +28,15 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
-        public var description: String { op.rawValue + version.description }
+        package var description: String { op.rawValue + version.description }
     }
 
     /// The range as written.
-    public let text: String
+    package let text: String
     /// Alternatives (`||`); each is a conjunction of comparators. An empty conjunction is `*`.
-    public let alternatives: [[Comparator]]
+    package let alternatives: [[Comparator]]
 
-    public init(_ text: String) throws(CatalogError) {
+    package init(_ text: String) throws(CatalogError) {
         self.text = text
         var alternatives: [[Comparator]] = []
         let parts = text.components(separatedBy: "||")
@@ -53,14 +53,14 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
 
     private static let atLeastZero = Comparator(op: .ge, version: SemanticVersion(major: 0, minor: 0, patch: 0))
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// The desugared form, e.g. `>=1.2.3 <2.0.0-0`; `*` for an unbounded alternative.
-    public var normalized: String {
+    package var normalized: String {
         alternatives.map { $0.isEmpty ? "*" : $0.map(\.description).joined(separator: " ") }.joined(separator: " || ")
     }
 
-    public func contains(_ v: SemanticVersion) -> Bool {
+    package func contains(_ v: SemanticVersion) -> Bool {
         alternatives.contains { set in
             guard set.allSatisfy({ $0.matches(v) }) else { return false }
             if !v.isPrerelease { return true }
