@@ -1,5 +1,6 @@
 import Foundation
 import LifecycleCore
+import Posix
 import PluginCatalog
 
 /// Turns BrainDrive's per-user `plugin` rows (files shared per version) into user-scoped installs:
@@ -74,7 +75,7 @@ public struct LegacyMigrator: Sendable {
     /// run (then "already present" is not known); `--apply` needs it.
     public func run(options: Options, service: LifecycleService?) throws -> MigrationReport {
         if options.apply && service == nil { throw LegacyMigrationError.serviceRequired }
-        guard LegacyFolders.isDirectory((pluginsDirectory as NSString).resolvingSymlinksInPath) else {
+        guard FileTree.isDirectory((pluginsDirectory as NSString).resolvingSymlinksInPath) else {
             throw LegacyMigrationError.pluginsDirectoryMissing(path: pluginsDirectory)
         }
         let snapshot = try LegacySnapshot.read(path: legacyDatabasePath)
