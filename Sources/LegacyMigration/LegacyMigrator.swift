@@ -1,7 +1,7 @@
 import Foundation
 import LifecycleCore
-import Posix
 import PluginCatalog
+import Posix
 
 /// Turns BrainDrive's per-user `plugin` rows (files shared per version) into user-scoped installs:
 /// each user gets a real copy in `plugins/{user}/{slug}/` with modules and checksums recorded,

@@ -166,9 +166,9 @@ final class OperationRunner: Sendable {
             try FileTree.removeTree(staging + "/" + name)
         }
         let doomed = staging + Self.removingSuffix
-        if rename(staging, doomed) != 0 {
-            if errno == ENOENT { return }
-            throw SystemCallError("rename", staging)
+        do { try FileTree.rename(staging, doomed) } catch {
+            if error.code == ENOENT { return }
+            throw error
         }
         // Another process's sweep may be deleting the same folder: its ENOENTs are not failures.
         for _ in 0..<3 {

@@ -1,8 +1,8 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
-import Telemetry
 import Posix
+import Telemetry
 
 /// Signs that something is using a data directory right now. A restore under a running pool
 /// would be lost or worse: its processes keep the replaced database open and write on.

@@ -1,7 +1,7 @@
 import Foundation
 import LifecycleCore
-import TokenAuth
 import Posix
+import TokenAuth
 
 /// The data directory's layout and mode, and the HS256 secret (presence, mode, strength).
 struct ConfigurationChecks {
