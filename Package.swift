@@ -24,32 +24,32 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
-        .target(name: "ThreadPrimitives"),
+        // The Linux calls Swift's Glibc module hides (copy_file_range, FICLONE), for Posix's file copy.
+        .target(name: "CPosix"),
+        // The one POSIX layer: file trees, the file copy, the system-call error, signals, locks, threads.
+        .target(name: "Posix", dependencies: ["CPosix"]),
         // Atomic counters on a shared file mapping (the metrics every worker adds to).
         .target(name: "CSharedCounters"),
         // Request log lines, shared counters, Prometheus text and the pool status view.
-        .target(name: "Telemetry", dependencies: ["CSharedCounters", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "FastCGITransport", dependencies: ["CFastCGI", "ThreadPrimitives", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "WorkerSupervisor", dependencies: ["ThreadPrimitives", .product(name: "Logging", package: "swift-log")]),
-        // ThreadPrimitives' Locked (a pthread mutex) for caches on the request path: ThreadSanitizer
+        .target(name: "Telemetry", dependencies: ["CSharedCounters", "Posix", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FastCGITransport", dependencies: ["CFastCGI", "Posix", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "WorkerSupervisor", dependencies: ["Posix", .product(name: "Logging", package: "swift-log")]),
+        // Posix's Locked (a pthread mutex) for caches on the request path: ThreadSanitizer
         // understands it, and reported Synchronization.Mutex's accesses as races.
-        .target(name: "TokenAuth", dependencies: ["ThreadPrimitives", .product(name: "JWTKit", package: "jwt-kit")]),
-        .target(name: "PluginCatalog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "CatalogPublishing", dependencies: ["PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "TokenAuth", dependencies: ["Posix", .product(name: "JWTKit", package: "jwt-kit")]),
+        .target(name: "PluginCatalog", dependencies: ["Posix", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CatalogPublishing", dependencies: ["PluginCatalog", "Posix", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "LifecycleStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "LifecycleCore", dependencies: [
-            "LifecycleStore", "PluginCatalog", "ThreadPrimitives",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "LifecycleStore", "PluginCatalog", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LegacyMigration", dependencies: [
-            "LifecycleCore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
+            "LifecycleCore", "PluginCatalog", "Posix", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Operator commands (doctor, backup, restore) as a library, so tests run them in-process.
         .target(name: "Maintenance", dependencies: [
-            "LifecycleCore", "LifecycleStore", "PluginCatalog", "CatalogPublishing", "TokenAuth", "Telemetry",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "LifecycleCore", "LifecycleStore", "PluginCatalog", "CatalogPublishing", "TokenAuth", "Telemetry", "Posix",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The OpenAPI document is a data file compiled into the binary (no bundle to install beside it).
@@ -59,7 +59,7 @@ let package = Package(
         ], resources: [.embedInCode("OpenAPI/openapi.json")]),
         .executableTarget(name: "PluginLifecycleCLI", dependencies: [
             "FastCGITransport", "WorkerSupervisor", "PluginAPI", "LifecycleCore", "CatalogPublishing", "LegacyMigration", "Maintenance",
-            "Telemetry", "LifecycleStore",
+            "Telemetry", "LifecycleStore", "Posix",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -81,9 +81,10 @@ let package = Package(
             "LegacyMigration", "LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "ThreadPrimitives"]),
-        .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "ThreadPrimitives"]),
+        .testTarget(name: "CatalogPublishingTests", dependencies: ["CatalogPublishing", "PluginCatalog", "Posix", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "Posix"]),
+        .testTarget(name: "WorkerSupervisorTests", dependencies: ["WorkerSupervisor", "Posix"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MaintenanceTests", dependencies: [
             "Maintenance", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),

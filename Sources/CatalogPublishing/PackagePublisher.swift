@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Foundation
 import PluginCatalog
+import Posix
 
 /// Adds a package to the catalog as a new version: `catalog/{slug}/{version}/`.
 ///
@@ -37,18 +38,19 @@ package struct PackagePublisher: Sendable {
         let kind = try Self.kind(of: sourcePath)
         let root = catalogRoot.standardizedFileURL.path
         if kind == .folder { try Self.refuseIfHoldsCatalog(source: sourcePath, catalog: root) }
-        switch PosixTree.followedKind(root) {
+        switch FileTree.status(root, followingLinks: true).kind {
         case .directory: break
-        case .missing: try PosixTree.makeDirectory(root, existingOK: true)
+        case .missing: try PublishFiles.makeFolder(root, existingOK: true)
         default: throw .io("the catalog \(root) is not a folder")
         }
 
         PublishStaging.removeStale(in: root)
         let staging = root + "/" + PublishStaging.prefix + Self.randomToken()
-        try PosixTree.makeDirectory(staging, mode: 0o700, existingOK: false)
-        defer { PosixTree.removeTree(staging) }
+        try PublishFiles.makeFolder(staging, mode: 0o700, existingOK: false)
+        // The catalog root is the operator's and may be a link; nothing below it is followed.
+        defer { try? FileTree.removeTree(staging, trusting: root) }
         let extracted = staging + "/package"
-        try PosixTree.makeDirectory(extracted, existingOK: false)
+        try PublishFiles.makeFolder(extracted, existingOK: false)
 
         switch kind {
         case .folder: try Self.copyFolder(sourcePath, into: extracted)
@@ -73,7 +75,7 @@ package struct PackagePublisher: Sendable {
     // MARK: - Source
 
     static func kind(of path: String) throws(PublishError) -> SourceKind {
-        switch PosixTree.followedKind(path) {
+        switch FileTree.status(path, followingLinks: true).kind {
         case .directory: return .folder
         case .regular:
             let name = (path as NSString).lastPathComponent.lowercased()
@@ -90,8 +92,8 @@ package struct PackagePublisher: Sendable {
     /// resolved on both sides, and a catalog still to be created is placed by its nearest
     /// existing parent.
     static func refuseIfHoldsCatalog(source: String, catalog: String) throws(PublishError) {
-        let folder = PosixTree.resolved(source)
-        let resolvedCatalog = PosixTree.resolved(catalog)
+        let folder = FileTree.resolved(source)
+        let resolvedCatalog = FileTree.resolved(catalog)
         if resolvedCatalog == folder || resolvedCatalog.hasPrefix(folder == "/" ? "/" : folder + "/") {
             throw .sourceContainsCatalog(source: folder, catalog: resolvedCatalog)
         }
@@ -107,28 +109,28 @@ package struct PackagePublisher: Sendable {
         var pending = [""]
         while let relative = pending.popLast() {
             let from = relative.isEmpty ? source : source + "/" + relative
-            guard let names = PosixTree.names(in: from) else { throw .io("cannot list \(from): \(PosixTree.errorText())") }
+            let names = try PublishFiles.io("cannot list \(from)") { () throws(SystemCallError) in try FileTree.names(in: from) }
             for name in names {
                 guard let name else { throw .entryRefused(entry: relative + "/?", reason: .badName) }
                 let path = relative.isEmpty ? name : relative + "/" + name
                 _ = try EntryPath.components(path)
-                let kind = PosixTree.kind(source + "/" + path).kind
+                let kind = FileTree.kind(source + "/" + path)
                 switch kind {
                 case .directory:
                     folders += 1
                     if folders > CatalogLimits.maxFiles {
                         throw .entryRefused(entry: path, reason: .tooManyFiles(limit: CatalogLimits.maxFiles))
                     }
-                    try PosixTree.makeDirectory(destination + "/" + path, existingOK: false)
+                    try PublishFiles.makeFolder(destination + "/" + path, existingOK: false)
                     pending.append(path)
                 case .regular:
                     files += 1
                     if files > CatalogLimits.maxFiles { throw .entryRefused(entry: path, reason: .tooManyFiles(limit: CatalogLimits.maxFiles)) }
                     try copyFile(from: source + "/" + path, to: destination + "/" + path, entry: path, total: &bytes)
                 case .symlink:
-                    throw .entryRefused(entry: path, reason: .link(target: PosixTree.readLink(source + "/" + path)))
-                case .other(let what):
-                    throw .entryRefused(entry: path, reason: .device(what))
+                    throw .entryRefused(entry: path, reason: .link(target: FileTree.readLink(source + "/" + path)))
+                case .fifo, .socket, .characterDevice, .blockDevice, .unknown:
+                    throw .entryRefused(entry: path, reason: .device(kind.article))
                 case .missing:
                     throw .io("\(source)/\(path) vanished while it was copied")
                 }
@@ -139,8 +141,9 @@ package struct PackagePublisher: Sendable {
     private static func copyFile(from: String, to: String, entry: String, total: inout Int64) throws(PublishError) {
         let input = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard input >= 0 else {
-            if errno == ELOOP { throw .entryRefused(entry: entry, reason: .link(target: PosixTree.readLink(from))) }
-            throw .io("cannot read \(from): \(PosixTree.errorText())")
+            let code = errno
+            if code == ELOOP { throw .entryRefused(entry: entry, reason: .link(target: FileTree.readLink(from))) }
+            throw .io("cannot read \(from): \(SystemCallError("open", from, code: code).reason)")
         }
         defer { close(input) }
         var st = stat()
@@ -156,22 +159,15 @@ package struct PackagePublisher: Sendable {
         if total + Int64(st.st_size) > CatalogLimits.maxPackageBytes {
             throw .entryRefused(entry: entry, reason: .tooLarge(limit: CatalogLimits.maxPackageBytes))
         }
-        let output = try PosixTree.createFile(to)
+        let output = try PublishFiles.createFile(to)
         defer { close(output) }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot read \(from): \(PosixTree.errorText())")
-            }
-            if count == 0 { break }
-            total += Int64(count)
-            if total > CatalogLimits.maxPackageBytes {
-                throw .entryRefused(entry: entry, reason: .tooLarge(limit: CatalogLimits.maxPackageBytes))
-            }
-            let ok = buffer.withUnsafeBytes { PosixTree.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            guard ok else { throw .io("cannot write \(to): \(PosixTree.errorText())") }
+        // Stops once past the cap, should the file have grown since its size was checked.
+        let copy = try PublishFiles.io { () throws(SystemCallError) in
+            try FileTree.copyContents(from: input, to: output, limit: CatalogLimits.maxPackageBytes - total, paths: (from, to))
+        }
+        total += copy.size
+        if total > CatalogLimits.maxPackageBytes {
+            throw .entryRefused(entry: entry, reason: .tooLarge(limit: CatalogLimits.maxPackageBytes))
         }
     }
 
@@ -185,35 +181,40 @@ package struct PackagePublisher: Sendable {
         var pending = [""]
         while let relative = pending.popLast() {
             let directory = relative.isEmpty ? base : base + "/" + relative
-            guard let names = PosixTree.names(in: directory) else { throw .io("cannot list \(directory): \(PosixTree.errorText())") }
+            let names = try PublishFiles.io("cannot list \(directory)") { () throws(SystemCallError) in try FileTree.names(in: directory) }
             for name in names {
                 guard let name else { throw .entryRefused(entry: relative + "/?", reason: .badName) }
                 let path = relative.isEmpty ? name : relative + "/" + name
                 let absolute = base + "/" + path
-                let status = PosixTree.kind(absolute)
+                let status = FileTree.status(absolute)
                 switch status.kind {
                 case .directory:
-                    guard chmod(absolute, 0o755) == 0 else { throw .io("cannot set the mode of \(absolute): \(PosixTree.errorText())") }
+                    try setMode(absolute, 0o755)
                     pending.append(path)
                 case .regular:
                     if status.links > 1 { throw .entryRefused(entry: path, reason: .hardLink(links: status.links)) }
-                    guard chmod(absolute, 0o644) == 0 else { throw .io("cannot set the mode of \(absolute): \(PosixTree.errorText())") }
-                    guard PosixTree.sync(absolute, directory: false) else { throw .io("cannot fsync \(absolute): \(PosixTree.errorText())") }
-                case .symlink: throw .entryRefused(entry: path, reason: .link(target: PosixTree.readLink(absolute)))
-                case .other(let what): throw .entryRefused(entry: path, reason: .device(what))
+                    try setMode(absolute, 0o644)
+                    try PublishFiles.io("cannot fsync \(absolute)") { () throws(SystemCallError) in try FileTree.syncFile(absolute) }
+                case .symlink: throw .entryRefused(entry: path, reason: .link(target: FileTree.readLink(absolute)))
+                case .fifo, .socket, .characterDevice, .blockDevice, .unknown:
+                    throw .entryRefused(entry: path, reason: .device(status.kind.article))
                 case .missing: throw .io("\(absolute) vanished while it was staged")
                 }
             }
-            PosixTree.sync(directory, directory: true)
+            try? FileTree.syncDirectory(directory)
         }
+    }
+
+    private static func setMode(_ path: String, _ mode: mode_t) throws(PublishError) {
+        guard chmod(path, mode) == 0 else { throw .io("cannot set the mode of \(path): \(SystemCallError("chmod", path).reason)") }
     }
 
     /// The package is the extracted root when it holds `plugin.json`, or else its single
     /// top-level folder (`chat-1.1.0/plugin.json`); otherwise the root, and the validator says
     /// what is missing.
     static func packageRoot(_ extracted: String) -> String {
-        guard let names = PosixTree.names(in: extracted), !names.contains("plugin.json"), names.count == 1,
-              let only = names[0], PosixTree.kind(extracted + "/" + only).kind == .directory
+        guard let names = try? FileTree.names(in: extracted), !names.contains("plugin.json"), names.count == 1,
+              let only = names[0], FileTree.kind(extracted + "/" + only) == .directory
         else { return extracted }
         return extracted + "/" + only
     }
@@ -236,12 +237,12 @@ package struct PackagePublisher: Sendable {
     func place(_ package: CatalogPackage, from staged: String, root: String) throws(PublishError) -> String {
         let slug = package.slug
         let version = package.version
-        guard let rootNames = PosixTree.names(in: root) else { throw .io("cannot list the catalog \(root): \(PosixTree.errorText())") }
+        let rootNames = try PublishFiles.io("cannot list the catalog \(root)") { () throws(SystemCallError) in try FileTree.names(in: root) }
         let slugFolders = rootNames.compactMap { $0 }.filter { name in
-            !name.hasPrefix(".") && (try? PluginSlug(name)) == slug && PosixTree.kind(root + "/" + name).kind == .directory
+            !name.hasPrefix(".") && (try? PluginSlug(name)) == slug && FileTree.kind(root + "/" + name) == .directory
         }
         for folder in slugFolders {
-            for case let name? in PosixTree.names(in: root + "/" + folder) ?? [] where !name.hasPrefix(".") {
+            for case let name? in (try? FileTree.names(in: root + "/" + folder)) ?? [] where !name.hasPrefix(".") {
                 if let existing = SemanticVersion(name), existing.comparePrecedence(version) == 0 {
                     throw .versionAlreadyPublished(slug: slug, version: version, existing: folder + "/" + name)
                 }
@@ -250,24 +251,24 @@ package struct PackagePublisher: Sendable {
         let slugFolder = slugFolders.first(where: { $0 == slug.value }) ?? slugFolders.first ?? slug.value
         let slugPath = root + "/" + slugFolder
         if slugFolders.isEmpty {
-            try PosixTree.makeDirectory(slugPath, existingOK: true)
-            PosixTree.sync(root, directory: true)
+            try PublishFiles.makeFolder(slugPath, existingOK: true)
+            try? FileTree.syncDirectory(root)
         }
         let target = slugPath + "/" + version.description
-        if PosixTree.kind(target).kind != .missing {
+        if FileTree.kind(target) != .missing {
             throw .versionAlreadyPublished(slug: slug, version: version, existing: slugFolder + "/" + version.description)
         }
         // rename(2) refuses a non-empty target (EEXIST/ENOTEMPTY): a concurrent publisher that
         // got there first wins, and this one reports the version as published.
-        if rename(staged, target) != 0 {
-            let code = errno
-            if code == EEXIST || code == ENOTEMPTY {
-                throw .versionAlreadyPublished(slug: slug, version: version, existing: slugFolder + "/" + version.description)
-            }
-            throw .io("cannot move the package into \(target): \(PosixTree.errorText(code))")
+        do throws(SystemCallError) {
+            try FileTree.rename(staged, target)
+        } catch let error where error.code == EEXIST || error.code == ENOTEMPTY {
+            throw .versionAlreadyPublished(slug: slug, version: version, existing: slugFolder + "/" + version.description)
+        } catch {
+            throw .io("cannot move the package into \(target): \(error.reason)")
         }
-        PosixTree.sync(slugPath, directory: true)
-        PosixTree.sync(root, directory: true)
+        try? FileTree.syncDirectory(slugPath)
+        try? FileTree.syncDirectory(root)
         return target
     }
 

@@ -1,11 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import Posix
 
 /// The private folders `publish` stages a package in, inside the catalog root (`.publish-…`:
 /// the catalog loader skips dot-entries). A publisher killed mid-way leaves its folder behind;
@@ -22,17 +16,12 @@ package enum PublishStaging {
 
     /// The staging folders in `catalogRoot` (folders only, never through a link), by name.
     package static func folders(in catalogRoot: String) -> [Folder] {
-        (PosixTree.names(in: catalogRoot) ?? []).compactMap { name -> Folder? in
+        ((try? FileTree.names(in: catalogRoot)) ?? []).compactMap { name -> Folder? in
             guard let name, name.hasPrefix(prefix) else { return nil }
             let path = catalogRoot + "/" + name
-            var st = stat()
-            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return nil }
-            #if canImport(Darwin)
-            let seconds = st.st_mtimespec.tv_sec
-            #else
-            let seconds = st.st_mtim.tv_sec
-            #endif
-            return Folder(path: path, modified: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let status = FileTree.status(path)
+            guard status.kind == .directory else { return nil }
+            return Folder(path: path, modified: Date(timeIntervalSince1970: TimeInterval(status.modified.tv_sec)))
         }
     }
 
@@ -40,7 +29,7 @@ package enum PublishStaging {
     /// publisher's folder is recent and left alone.
     static func removeStale(in catalogRoot: String, now: Date = Date()) {
         for folder in folders(in: catalogRoot) where now.timeIntervalSince(folder.modified) > staleAge {
-            PosixTree.removeTree(folder.path)
+            try? FileTree.removeTree(folder.path, trusting: catalogRoot)
         }
     }
 }

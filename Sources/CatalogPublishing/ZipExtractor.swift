@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Foundation
 import PluginCatalog
+import Posix
 import ZIPFoundation
 
 /// Extracts a `.zip` package into a staging folder. Every entry is checked (kind, name, count,
@@ -76,14 +77,14 @@ enum ZipExtractor {
             switch item.entry.type {
             case .symlink: throw .entryRefused(entry: item.entry.path, reason: .link(target: nil))
             case .directory:
-                try PosixTree.makeDirectories(base: destination, components: item.components)
+                try PublishFiles.makeFolders(base: destination, components: item.components)
             case .file:
-                try PosixTree.makeDirectories(base: destination, components: Array(item.components.dropLast()))
+                try PublishFiles.makeFolders(base: destination, components: Array(item.components.dropLast()))
                 let path = destination + "/" + item.components.joined(separator: "/")
-                let fd = try PosixTree.createFile(path)
+                let fd = try PublishFiles.createFile(path)
                 defer { close(fd) }
                 var refusal: EntryRefusal?
-                var writeFailed = false
+                var writeFailure: SystemCallError?
                 var entryBytes: UInt64 = 0
                 let checksum: CRC32
                 do {
@@ -97,15 +98,15 @@ enum ZipExtractor {
                             refusal = .tooLarge(limit: CatalogLimits.maxPackageBytes)
                         }
                         if refusal != nil { throw CocoaError(.fileWriteOutOfSpace) }
-                        let ok = data.withUnsafeBytes { PosixTree.writeAll(fd, $0) }
-                        if !ok {
-                            writeFailed = true
-                            throw CocoaError(.fileWriteUnknown)
+                        writeFailure = data.withUnsafeBytes { raw -> SystemCallError? in
+                            do throws(SystemCallError) { try FileTree.writeAll(fd, raw, path: path) } catch { return error }
+                            return nil
                         }
+                        if writeFailure != nil { throw CocoaError(.fileWriteUnknown) }
                     }
                 } catch {
                     if let refusal { throw .entryRefused(entry: item.entry.path, reason: refusal) }
-                    if writeFailed { throw .io("cannot write \(path): \(PosixTree.errorText())") }
+                    if let writeFailure { throw .io("cannot write \(path): \(writeFailure.reason)") }
                     throw .unsupportedSource(path: archiveURL.path, reason: "entry \(PublishError.quoted(item.entry.path)) cannot be read (\(error))")
                 }
                 if checksum != item.entry.checksum {

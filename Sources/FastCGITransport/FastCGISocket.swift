@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// Opens the listening socket that the master passes to every worker as fd 0.
 ///
@@ -22,9 +23,9 @@ package enum FastCGISocket {
             raw.copyBytes(from: pathBytes)
         }
 
-        var info = stat()
-        if lstat(unixPath, &info) == 0 {
-            guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw FastCGITransportError.notASocket(unixPath) }
+        let kind = FileTree.kind(unixPath)
+        if kind != .missing {
+            guard kind == .socket else { throw FastCGITransportError.notASocket(unixPath) }
             if isAccepting(&address) { throw FastCGITransportError.addressInUse(unixPath) }
             unlink(unixPath)
         }

@@ -4,7 +4,7 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
-import ThreadPrimitives
+import Posix
 
 /// A FastCGI worker process's request loop: `threads` accept loops on the inherited listening
 /// socket, each handing a copied ``FastCGIRequest`` to the handler and writing its
@@ -97,8 +97,13 @@ package final class FastCGIWorker: Sendable {
     /// Installs the SIGTERM/SIGINT handlers now, before the worker opens its database: a
     /// signal that arrives while it starts up waits on the pipe and ends ``run(_:)`` as a drain,
     /// instead of killing the process. Idempotent; ``run(_:)`` does it too.
+    ///
+    /// Installing them before `FCGX_Init` keeps libfcgi from installing its own, whose shutdown
+    /// flag makes every later accept fail; for the same reason SIGUSR1 is ignored.
     @discardableResult
-    package static func installSignalHandlers() -> Bool { SignalRelay.install() }
+    package static func installSignalHandlers() -> Bool {
+        SignalRelay.install([SIGTERM, SIGINT], ignoring: [SIGUSR1]) != nil
+    }
 
     /// Whether ``requestStop()`` was called (or the signal path, or `maxRequests`, did it).
     package var isStopRequested: Bool { state.withLock { $0.stopRequested } }
@@ -115,9 +120,11 @@ package final class FastCGIWorker: Sendable {
         var watcher: pthread_t? = nil
         if configuration.handlesSignals {
             // Before FCGX_Init, so that libfcgi sees handlers in place and leaves them alone.
-            watcher = SignalRelay.startWatching { [logger, self] signo in
-                logger.notice("signal received: draining", metadata: ["signal": "\(signo)"])
-                self.requestStop()
+            if Self.installSignalHandlers() {
+                watcher = SignalRelay.startWatching { [logger, self] signo in
+                    logger.notice("signal received: draining", metadata: ["signal": "\(signo)"])
+                    self.requestStop()
+                }
             }
         }
         defer { if let watcher { SignalRelay.stopWatching(watcher) } }
@@ -362,11 +369,7 @@ package final class FastCGIWorker: Sendable {
 enum LibFCGI {
     private static let initialized: Bool = {
         // A write to a vanished client must fail with EPIPE, not kill the worker.
-        var current = sigaction()
-        sigaction(SIGPIPE, nil, &current)
-        if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 0 {
-            signal(SIGPIPE, SIG_IGN)
-        }
+        SignalMask.ignoreUnlessHandled(SIGPIPE)
         return FCGX_Init() == 0
     }()
 

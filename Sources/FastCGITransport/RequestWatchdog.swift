@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import ThreadPrimitives
+import Posix
 
 /// php-fpm's `request_terminate_timeout` for a threaded worker: remembers when each accept
 /// thread's current request started, and a thread of its own reports the ones past the deadline.

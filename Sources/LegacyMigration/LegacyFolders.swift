@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import PluginCatalog
+import Posix
 
 /// BrainDrive's plugins folder, indexed by canonical slug: `shared/{slug}/v{version}/` (current)
 /// and `{slug}/` (older installs). Only read, never written.
@@ -19,8 +19,8 @@ struct LegacyFolders {
 
     private static func index(_ folder: String, excluding: Set<String>) -> [PluginSlug: [String]] {
         var result: [PluginSlug: [String]] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-            guard !excluding.contains(name), !name.hasPrefix("."), isDirectory(folder + "/" + name),
+        for name in (try? FileTree.entries(folder)) ?? [] {
+            guard !excluding.contains(name), !name.hasPrefix("."), FileTree.isDirectory(folder + "/" + name),
                   let slug = try? PluginSlug(name) else { continue }
             result[slug, default: []].append(name)
         }
@@ -72,8 +72,8 @@ struct LegacyFolders {
     private struct VersionFolder { var name: String; var version: SemanticVersion }
 
     private func versionFolders(_ folder: String) -> [VersionFolder] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap { name in
-            guard Self.isDirectory(folder + "/" + name) else { return nil }
+        ((try? FileTree.entries(folder)) ?? []).compactMap { name in
+            guard FileTree.isDirectory(folder + "/" + name) else { return nil }
             let text = name.hasPrefix("v") || name.hasPrefix("V") ? String(name.dropFirst()) : name
             return SemanticVersion(text).map { VersionFolder(name: name, version: $0) }
         }
@@ -86,11 +86,6 @@ struct LegacyFolders {
             report(.versionOrder, "version folders of \(folder) sort differently as strings (\(byString.joined(separator: ", "))) "
                    + "and as versions (\(byVersion.joined(separator: ", "))); the row's version is used, never the last by name")
         }
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Folders and files that are not the package, left out at any depth as BrainDrive's own copy
@@ -114,7 +109,7 @@ struct LegacyFolders {
 
     private static func walk(_ folder: String, relative: String, into result: inout [PackageFile],
                              report: (MigrationReport.Defect.Kind, String) -> Void) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+        guard let names = try? FileTree.entries(folder) else {
             report(.unreadableFile, "cannot list \(relative.isEmpty ? "." : relative)")
             return
         }
@@ -123,16 +118,16 @@ struct LegacyFolders {
             let rel = relative.isEmpty ? name : relative + "/" + name
             // By name whatever the kind: a `.git` file (worktree) or a linked node_modules is not the package either.
             if excludedFolders.contains(name) || isExcludedFile(name) { continue }
-            var st = stat()
-            guard lstat(path, &st) == 0 else { report(.unreadableFile, "cannot stat \(rel)"); continue }
-            switch st.st_mode & S_IFMT {
-            case S_IFDIR:
+            switch FileTree.kind(path) {
+            case .missing:
+                report(.unreadableFile, "cannot stat \(rel)")
+            case .directory:
                 walk(path, relative: rel, into: &result, report: report)
-            case S_IFREG:
+            case .regular:
                 if relative.isEmpty && name == "plugin_metadata.json" { continue }
                 guard let digest = sha256(path) else { report(.unreadableFile, "cannot read \(rel)"); continue }
                 result.append(PackageFile(path: rel, size: digest.size, sha256: digest.hex))
-            case S_IFLNK:
+            case .symlink:
                 report(.skippedFile, "\(rel) is a symbolic link; not copied")
             default:
                 report(.skippedFile, "\(rel) is not a regular file; not copied")

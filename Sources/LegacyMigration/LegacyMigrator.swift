@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleCore
 import PluginCatalog
+import Posix
 
 /// Turns BrainDrive's per-user `plugin` rows (files shared per version) into user-scoped installs:
 /// each user gets a real copy in `plugins/{user}/{slug}/` with modules and checksums recorded,
@@ -74,7 +75,7 @@ package struct LegacyMigrator: Sendable {
     /// run (then "already present" is not known); `--apply` needs it.
     package func run(options: Options, service: LifecycleService?) throws -> MigrationReport {
         if options.apply && service == nil { throw LegacyMigrationError.serviceRequired }
-        guard LegacyFolders.isDirectory((pluginsDirectory as NSString).resolvingSymlinksInPath) else {
+        guard FileTree.isDirectory((pluginsDirectory as NSString).resolvingSymlinksInPath) else {
             throw LegacyMigrationError.pluginsDirectoryMissing(path: pluginsDirectory)
         }
         let snapshot = try LegacySnapshot.read(path: legacyDatabasePath)

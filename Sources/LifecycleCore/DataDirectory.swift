@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// The layout of the data directory. Users' folders hold installed copies and nothing else;
 /// staging lives beside them on the same file system so that renames are atomic.
@@ -28,14 +29,14 @@ package struct DataDirectory: Sendable {
 
     /// Creates the folders (0750 root, 0755 inside) and refuses a world-writable root.
     package func prepare() throws {
-        try FileTree.makeDirectories(root, mode: 0o750)
-        var st = stat()
-        guard stat(root, &st) == 0 else { throw FileSystemError("stat", root) }
-        if st.st_mode & S_IWOTH != 0 {
+        try FileTree.makeDirectories(root, mode: 0o750, linkedFolders: .followed)
+        let status = FileTree.status(root, followingLinks: true)
+        guard status.kind != .missing else { throw SystemCallError("stat", root) }
+        if status.permissions & S_IWOTH != 0 {
             throw LifecycleError.storageUnavailable(reason: "data directory \(root) is world-writable; refusing to use it")
         }
-        try FileTree.makeDirectories(pluginsRoot, mode: 0o755)
-        try FileTree.makeDirectories(stagingRoot, mode: 0o700)
+        try FileTree.makeDirectories(pluginsRoot, mode: 0o755, linkedFolders: .followed)
+        try FileTree.makeDirectories(stagingRoot, mode: 0o700, linkedFolders: .followed)
     }
 
     /// Whether the plugin folders can be written (for a plain 503 instead of an opaque failure).

@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleStore
 import PluginCatalog
+import Posix
 
 /// Admin operations over many users: bulk install and uninstall, and purging a deleted user.
 extension LifecycleService {

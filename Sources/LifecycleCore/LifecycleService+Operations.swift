@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleStore
 import PluginCatalog
+import Posix
 
 /// What every operation shares: reading its input, classifying its errors, taking its leases, placing a copy, the rows and audit event it commits.
 extension LifecycleService {
@@ -65,23 +66,24 @@ extension LifecycleService {
             copied.removeAll { $0.path == PluginMetadataFile.fileName }
         }
         try FileTree.writeFile(metadataPath, try metadata.encoded())
-        if let digest = FileTree.digest(metadataPath) {
+        if let digest = LinkFreeFolders.digest(metadataPath) {
             copied.append(CopiedFile(path: PluginMetadataFile.fileName, size: digest.size, sha256: digest.sha256))
         }
         try FileTree.syncDirectory(operation.newFolder)
         FaultPoint.hit("\(operation.kind).staged")
 
         let userFolder = directory.userFolder(operation.user)
-        try FileTree.makeDirectories(userFolder)
+        try FileTree.makeDirectories(userFolder, linkedFolders: .followed)
         if FileTree.exists(operation.target) {
             try FileTree.rename(operation.target, operation.oldFolder)
             FaultPoint.hit("\(operation.kind).old-moved")
         }
         do {
             try FileTree.rename(operation.newFolder, operation.target)
-        } catch let error as FileSystemError where error.code == ENOENT {
+        } catch {
             // Another plugin's uninstall removed the then-empty user folder: make it again, once.
-            try FileTree.makeDirectories(userFolder)
+            guard error.code == ENOENT else { throw error }
+            try FileTree.makeDirectories(userFolder, linkedFolders: .followed)
             try FileTree.rename(operation.newFolder, operation.target)
         }
         try FileTree.syncDirectory(userFolder)

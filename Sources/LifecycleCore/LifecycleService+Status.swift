@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleStore
 import PluginCatalog
+import Posix
 
 /// Status: how an installed plugin's folder and rows compare with what was recorded at install, one plugin or the caller's installed list.
 extension LifecycleService {
@@ -41,7 +42,7 @@ extension LifecycleService {
         var folders = LinkFreeFolders(pluginFolder: folder)
         for file in installed.files {
             let path = folder + "/" + file.path
-            guard folders.reaches(file.path), let size = FileTree.lstatRegularFileSize(path) else {
+            guard folders.reaches(file.path), let size = FileTree.regularFileSize(path) else {
                 missing.append(file.path)
                 continue
             }

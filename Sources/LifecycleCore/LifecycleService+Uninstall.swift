@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleStore
 import PluginCatalog
+import Posix
 
 /// Uninstalling a plugin, or with `cascade` everything that needs it.
 extension LifecycleService {

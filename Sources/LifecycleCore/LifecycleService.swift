@@ -2,7 +2,7 @@ import Foundation
 import LifecycleStore
 import Logging
 import PluginCatalog
-import ThreadPrimitives
+import Posix
 
 /// Who asked for an operation, for the audit log.
 public struct OperationContext: Sendable {

@@ -1,3 +1,5 @@
+import Posix
+
 /// Every way `backup` and `restore` refuse or fail, as values; the CLI prints `description`.
 /// (`doctor` never fails this way: what it finds is a ``Finding``.)
 package enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -76,5 +78,12 @@ package enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertib
         case .lifecycle(let message):
             return message
         }
+    }
+}
+
+extension MaintenanceError {
+    /// A failed system call, as the operator commands report it.
+    init(_ error: SystemCallError) {
+        self = .fileSystem(operation: error.operation, path: error.path, reason: error.reason)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// The folder of counter files (`DATA_DIR/run/metrics`): `pool.bin` of the master and one
 /// `worker-PID.bin` per worker.
@@ -73,14 +74,6 @@ package struct MetricsDirectory: Sendable {
         return body()
     }
 
-    func entries() -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    /// The folder's names (none when it cannot be listed); the workers name their files in UTF-8.
+    func entries() -> [String] { (try? FileTree.entries(path)) ?? [] }
 }

@@ -1,4 +1,4 @@
-import ThreadPrimitives
+import Posix
 
 /// Decoded claims of tokens whose signature verified, keyed by their exact signing input
 /// (`header.payload` bytes). Decoding header and claims with Foundation's JSON decoder was two

@@ -3,7 +3,7 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
-import ThreadPrimitives
+import Posix
 
 /// The master of a php-fpm-style pool: spawns `workers` copies of a binary with the listening
 /// socket on fd 0, restarts the ones that die, drains on SIGTERM and rolls the pool on SIGHUP.
@@ -71,7 +71,10 @@ package final class WorkerSupervisor: Sendable {
     /// killing the process with the socket and pid file left behind. Idempotent; ``run()``
     /// calls it too.
     @discardableResult
-    package static func installSignalHandlers() -> Bool { SignalRelay.install() != nil }
+    package static func installSignalHandlers() -> Bool { relaySignals() != nil }
+
+    /// The relay's pipe, polled beside the command pipe.
+    private static func relaySignals() -> Int32? { SignalRelay.install([SIGTERM, SIGINT, SIGHUP]) }
 
     /// What SIGHUP does: replace every worker, one at a time.
     package func requestReload() { send(SIGHUP) }
@@ -115,7 +118,7 @@ package final class WorkerSupervisor: Sendable {
     /// SIGHUP → replace workers one by one (start the new one, then TERM the old one), pool never
     /// below size-1. Call it once.
     package func run() -> Int32 {
-        let signalFD = configuration.handlesSignals ? SignalRelay.install() : nil
+        let signalFD = configuration.handlesSignals ? Self.relaySignals() : nil
         // A stop that arrived while the master started up (its handlers come first, see
         // installSignalHandlers) ends it here, rather than by starting a pool only to drain it.
         // A reload before the pool exists has nothing to replace.

@@ -1,6 +1,7 @@
 import CatalogPublishing
 import Foundation
 import PluginCatalog
+import Posix
 import Testing
 
 @Suite("publish: folders and archives into the catalog", .timeLimit(.minutes(10)))
@@ -189,16 +190,5 @@ struct PublishTests {
         }
         #expect(try fixture.dotEntries().isEmpty)
         #expect(CatalogIndex.load(root: fixture.catalog).problems.isEmpty)
-    }
-}
-
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

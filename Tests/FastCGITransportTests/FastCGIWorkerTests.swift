@@ -1,5 +1,5 @@
 import Foundation
-import ThreadPrimitives
+import Posix
 import Testing
 @testable import FastCGITransport
 

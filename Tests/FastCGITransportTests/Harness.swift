@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ThreadPrimitives
+import Posix
 @testable import FastCGITransport
 
 /// A worker on its own socket in its own temp dir, running on a background thread.

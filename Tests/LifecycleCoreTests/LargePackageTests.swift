@@ -2,7 +2,7 @@ import Foundation
 import LifecycleCore
 import Testing
 
-/// Package files are fsynced in batches of `UnsyncedFiles.batch` (64): a package with more files
+/// Package files are fsynced in batches of `SyncBatch.size` (64, in Posix): a package with more files
 /// than one batch must install whole and healthy, every file's bytes as published.
 @Suite(.timeLimit(.minutes(10))) struct LargePackageTests {
     @Test func aPackageLargerThanOneSyncBatchInstallsHealthy() throws {

@@ -249,7 +249,7 @@ import Testing
         try b.service.database.pool.close()
         // Closing the pool may leave its -wal and -shm; the restore folds them into the file.
         let companions: Set<String> = ["lifecycle.sqlite-wal", "lifecycle.sqlite-shm"]
-        let before = try Disk.entries(b.root).filter { !companions.contains($0) }
+        let before = try FileManager.default.contentsOfDirectory(atPath: b.root).sorted().filter { !companions.contains($0) }
 
         var restorer = BackupRestorer(source: a.path("backup"), dataDirectory: b.root, force: true)
         let database = b.root + "/lifecycle.sqlite"
@@ -263,7 +263,7 @@ import Testing
             guard case .restoredDataRejected(let reason) = error as? MaintenanceError else { return false }
             return reason.contains("file is not a database")
         }
-        let after = try Disk.entries(b.root).filter { !companions.contains($0) }
+        let after = try FileManager.default.contentsOfDirectory(atPath: b.root).sorted().filter { !companions.contains($0) }
         #expect(after == before, "the previous entries are back, nothing of the restore is left")
         #expect(FileManager.default.fileExists(atPath: b.pluginFolder("other", "braindrive_chat")))
         #expect(try expectEveryPluginHealthy(b.root) == 1)

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ThreadPrimitives
+import Posix
 import Testing
 @testable import WorkerSupervisor
 

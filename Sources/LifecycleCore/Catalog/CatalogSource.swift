@@ -1,6 +1,6 @@
 import Foundation
 import PluginCatalog
-import ThreadPrimitives
+import Posix
 
 /// The catalog as a long-running process sees it: loaded once, reloaded when the folder's
 /// cheap signature changes (checked at most once per `recheckInterval`), so a publish shows up

@@ -1,6 +1,6 @@
 import Foundation
 import PluginCatalog
-import ThreadPrimitives
+import Posix
 
 /// The module names an installed plugin's stored manifest declares, decoded once per distinct
 /// manifest text: decoding the whole manifest on every status request was a quarter of its cost

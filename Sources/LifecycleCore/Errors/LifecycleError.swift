@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleStore
 import PluginCatalog
+import Posix
 
 /// Every way a lifecycle operation can fail, as values. The HTTP layer maps each case to the
 /// contract's problem code in one place; the CLI prints `description`.
@@ -104,7 +105,13 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             case .held(let operation): self = .operationInProgress(slug: "", operation: operation)
             case .lost: self = .operationInProgress(slug: "", operation: "another")
             }
-        case let error as FileSystemError:
+        case let error as SystemCallError:
+            // A link where the data directory's layout has a folder: planted by someone with
+            // access to the disk, refused, never followed. An operator must look (503); the log names the path.
+            if error.isLinkRefusal {
+                self = .storageUnavailable(reason: "\(error.path) is not a real folder (a symbolic link?); refusing to follow it")
+                return
+            }
             switch error.code {
             case ENOSPC, EDQUOT: self = .insufficientStorage
             case EACCES, EPERM, EROFS: self = .storageUnavailable(reason: error.description)

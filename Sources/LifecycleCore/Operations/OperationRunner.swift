@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleStore
 import Logging
+import Posix
 
 /// One lifecycle operation on one (user, plugin): its lease, its staging folder, its rollback.
 struct Operation: Sendable {
@@ -93,7 +94,7 @@ final class OperationRunner: Sendable {
             }
         }
         do {
-            try FileTree.makeDirectories(operation.staging, mode: 0o700)
+            try FileTree.makeDirectories(operation.staging, mode: 0o700, linkedFolders: .followed)
             let record = StagingRecord(operationID: id, userID: user.value, pluginSlug: slug, operation: kind)
             try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
             let result = try body(operation)
@@ -165,13 +166,14 @@ final class OperationRunner: Sendable {
             try FileTree.removeTree(staging + "/" + name)
         }
         let doomed = staging + Self.removingSuffix
-        if rename(staging, doomed) != 0 {
-            if errno == ENOENT { return }
-            throw FileSystemError("rename", staging)
+        do { try FileTree.rename(staging, doomed) } catch {
+            if error.code == ENOENT { return }
+            throw error
         }
         // Another process's sweep may be deleting the same folder: its ENOENTs are not failures.
         for _ in 0..<3 {
-            do { try FileTree.removeTree(doomed); return } catch let error as FileSystemError where error.code == ENOENT {
+            do { try FileTree.removeTree(doomed); return } catch {
+                guard error.code == ENOENT else { throw error }
                 if !FileTree.exists(doomed) { return }
             }
         }
@@ -210,8 +212,8 @@ final class OperationRunner: Sendable {
         // Every staging entry is a folder: a staging root whose link count says it has no
         // subfolders is empty, and one lstat replaces a listing (4 syscalls) on every status.
         // Filesystems that do not count subfolders (nlink 1) are listed.
-        var root = stat()
-        if lstat(directory.stagingRoot, &root) == 0, (root.st_mode & S_IFMT) == S_IFDIR, root.st_nlink == 2 { return [] }
+        let root = FileTree.status(directory.stagingRoot)
+        if root.kind == .directory, root.links == 2 { return [] }
         var names = (try? FileTree.entries(directory.stagingRoot)) ?? []
         if names.isEmpty { return [] }
         // Half-removed folders of finished operations: garbage by construction, whoever left them.

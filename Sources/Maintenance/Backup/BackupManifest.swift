@@ -58,6 +58,6 @@ package struct BackupManifest: Codable, Sendable, Equatable {
     }
 
     func write(to folder: String) throws(MaintenanceError) {
-        try Disk.writeJSON(self, to: folder, name: Self.fileName)
+        try OperatorFiles.writeJSON(self, to: folder, name: Self.fileName)
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
+import PluginCatalog
+import Posix
 
 /// Puts a backup made by ``BackupWriter`` back into a data directory.
 ///
@@ -39,11 +41,12 @@ package struct BackupRestorer: Sendable {
         let occupied = occupants(manifest)
         guard occupied.isEmpty || force else { throw .notEmpty(occupied) }
 
-        try Disk.makeDirectory(directory.root, mode: 0o750)
+        try OperatorFiles.makeFolder(directory.root, mode: 0o750)
         let id = UUID().uuidString.prefix(8).lowercased()
         let stage = directory.root + "/.restore-\(id)"
         let aside = directory.root + "/.restore-\(id)-previous"
-        defer { try? Disk.removeTree(stage) }
+        // The data directory may be a link (the operator's); nothing below it is followed.
+        defer { try? FileTree.removeTree(stage, trusting: directory.root) }
         let staged = try stageBackup(manifest, in: stage)
         // The copy can take minutes: a pool started meanwhile must still stop the swap.
         try refuseLiveUse()
@@ -61,7 +64,7 @@ package struct BackupRestorer: Sendable {
         }
         var previous: String?
         if replaced.isEmpty {
-            try? Disk.removeTree(aside)
+            try? FileTree.removeTree(aside, trusting: directory.root)
         } else {
             try RestoreRecord(state: .completed, source: source, entries: replaced).write(to: aside)
             previous = aside
@@ -102,7 +105,7 @@ package struct BackupRestorer: Sendable {
     /// could otherwise be cut between the two, parting committed changes from their database.
     /// Switching the journal mode needs every other connection closed: a busy database is in use.
     private func makeDatabaseSelfContained() throws(MaintenanceError) {
-        guard Disk.kind(directory.databasePath) == .file else { return }
+        guard FileTree.kind(directory.databasePath) == .regular else { return }
         do {
             try LifecycleDatabase.makeSelfContained(path: directory.databasePath)
         } catch StoreError.busy {
@@ -131,13 +134,13 @@ package struct BackupRestorer: Sendable {
     func verifiedManifest() throws(MaintenanceError) -> BackupManifest {
         let manifest = try BackupManifest.read(from: source)
         let database = source + "/" + manifest.database.file
-        guard Disk.sha256(database) == manifest.database.sha256 else { throw .checksumMismatch(manifest.database.file) }
+        guard FileDigest.sha256(database)?.sha256 == manifest.database.sha256 else { throw .checksumMismatch(manifest.database.file) }
         let folders = BackupWriter.folderCount(source + "/plugins")
         guard folders == manifest.counts.folders else {
             throw .checksumMismatch("plugins/ (\(folders) plugin folders, the manifest says \(manifest.counts.folders))")
         }
-        if manifest.includesSecret && Disk.kind(source + "/jwt-secret") != .file { throw .checksumMismatch("jwt-secret (missing)") }
-        if manifest.includesCatalog && Disk.kind(source + "/catalog") != .directory { throw .checksumMismatch("catalog/ (missing)") }
+        if manifest.includesSecret && FileTree.kind(source + "/jwt-secret") != .regular { throw .checksumMismatch("jwt-secret (missing)") }
+        if manifest.includesCatalog && FileTree.kind(source + "/catalog") != .directory { throw .checksumMismatch("catalog/ (missing)") }
         return manifest
     }
 
@@ -145,7 +148,7 @@ package struct BackupRestorer: Sendable {
     /// and, when the backup has its own, a catalog with packages or a secret that differs.
     func occupants(_ manifest: BackupManifest) -> [String] {
         var found: [String] = []
-        if Disk.kind(directory.databasePath) == .file {
+        if FileTree.kind(directory.databasePath) == .regular {
             let count = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true).pluginCount()
             if let count, count > 0 {
                 found.append("its database has \(count) installed plugins")
@@ -153,14 +156,14 @@ package struct BackupRestorer: Sendable {
                 found.append("it has a database that cannot be read")
             }
         }
-        let users = ((try? Disk.entries(directory.pluginsRoot)) ?? []).filter { !$0.hasPrefix(".") }
+        let users = ((try? FileTree.entries(directory.pluginsRoot)) ?? []).filter { !$0.hasPrefix(".") }
         if !users.isEmpty { found.append("plugins/ holds \(users.count) user folders") }
         if manifest.includesCatalog {
-            let packages = ((try? Disk.entries(directory.defaultCatalogRoot)) ?? []).filter { !$0.hasPrefix(".") }
+            let packages = ((try? FileTree.entries(directory.defaultCatalogRoot)) ?? []).filter { !$0.hasPrefix(".") }
             if !packages.isEmpty { found.append("catalog/ holds \(packages.count) entries") }
         }
-        if manifest.includesSecret, Disk.kind(directory.defaultSecretPath) != .missing,
-           Disk.sha256(directory.defaultSecretPath) != Disk.sha256(source + "/jwt-secret") {
+        if manifest.includesSecret, FileTree.kind(directory.defaultSecretPath) != .missing,
+           FileDigest.sha256(directory.defaultSecretPath)?.sha256 != FileDigest.sha256(source + "/jwt-secret")?.sha256 {
             found.append("its jwt-secret differs from the backup's (tokens signed with it would stop verifying)")
         }
         return found
@@ -168,22 +171,22 @@ package struct BackupRestorer: Sendable {
 
     /// Copies the backup into `stage`; returns the entry names to move into the data directory.
     private func stageBackup(_ manifest: BackupManifest, in stage: String) throws(MaintenanceError) -> [String] {
-        try Disk.makeDirectory(stage, mode: 0o700)
-        let copied = try Disk.copyFile(source + "/" + manifest.database.file, stage + "/lifecycle.sqlite", mode: 0o640)
+        try OperatorFiles.makeFolder(stage, mode: 0o700)
+        let copied = try TreeCopy.copyFile(source + "/" + manifest.database.file, stage + "/lifecycle.sqlite", mode: 0o640)
         // The digest is of the bytes written: the staged copy itself is what the manifest describes.
         guard copied.sha256 == manifest.database.sha256 else { throw .checksumMismatch("lifecycle.sqlite (copy)") }
         var names = ["lifecycle.sqlite", "plugins", "staging"]
         _ = try TreeCopy().copy(source + "/plugins", to: stage + "/plugins")
-        try Disk.makeDirectory(stage + "/staging", mode: 0o700)
+        try OperatorFiles.makeFolder(stage + "/staging", mode: 0o700)
         if manifest.includesCatalog {
             _ = try TreeCopy(skipsHiddenNames: true).copy(source + "/catalog", to: stage + "/catalog")
             names.append("catalog")
         }
         if manifest.includesSecret {
-            try Disk.copyFile(source + "/jwt-secret", stage + "/jwt-secret", mode: 0o600)
+            try TreeCopy.copyFile(source + "/jwt-secret", stage + "/jwt-secret", mode: 0o600)
             names.append("jwt-secret")
         }
-        try Disk.syncDirectory(stage)
+        do throws(SystemCallError) { try FileTree.syncDirectory(stage) } catch { throw MaintenanceError(error) }
         return names
     }
 
@@ -193,26 +196,26 @@ package struct BackupRestorer: Sendable {
     /// Moves the current entries aside and the staged ones in; on a failure, puts the previous ones
     /// back. The list of what moves is written into `aside` first, so an interrupted swap can be undone by hand.
     private func swap(_ names: [String], from stage: String, aside: String) throws(MaintenanceError) -> [String] {
-        try Disk.makeDirectory(aside, mode: 0o700)
-        let present = (names + Self.databaseCompanions).filter { Disk.kind(directory.root + "/" + $0) != .missing }
+        try OperatorFiles.makeFolder(aside, mode: 0o700)
+        let present = (names + Self.databaseCompanions).filter { FileTree.kind(directory.root + "/" + $0) != .missing }
         try RestoreRecord(state: .swapping, source: source, entries: present).write(to: aside)
         var movedAside: [String] = []
         var movedIn: [String] = []
-        do {
+        do throws(SystemCallError) {
             for name in present {
-                try Disk.rename(directory.root + "/" + name, aside + "/" + name)
+                try FileTree.rename(directory.root + "/" + name, aside + "/" + name, trusting: directory.root)
                 movedAside.append(name)
             }
             for name in names {
-                try Disk.rename(stage + "/" + name, directory.root + "/" + name)
+                try FileTree.rename(stage + "/" + name, directory.root + "/" + name, trusting: directory.root)
                 movedIn.append(name)
             }
-            try Disk.syncDirectory(directory.root)
+            try FileTree.syncDirectory(directory.root)
         } catch {
-            for name in movedIn { try? Disk.rename(directory.root + "/" + name, stage + "/" + name) }
-            for name in movedAside { try? Disk.rename(aside + "/" + name, directory.root + "/" + name) }
-            if movedAside.allSatisfy({ Disk.kind(aside + "/" + $0) == .missing }) { try? Disk.removeTree(aside) }
-            throw error
+            for name in movedIn { try? FileTree.rename(directory.root + "/" + name, stage + "/" + name, trusting: directory.root) }
+            for name in movedAside { try? FileTree.rename(aside + "/" + name, directory.root + "/" + name, trusting: directory.root) }
+            if movedAside.allSatisfy({ FileTree.kind(aside + "/" + $0) == .missing }) { try? FileTree.removeTree(aside, trusting: directory.root) }
+            throw MaintenanceError(error)
         }
         return movedAside
     }
@@ -221,12 +224,12 @@ package struct BackupRestorer: Sendable {
     /// SQLite made beside the restored database) go back to `stage`, the previous ones come back.
     private func putBack(_ names: [String], replaced: [String], stage: String, aside: String, reason: String) throws(MaintenanceError) {
         do {
-            for name in names + Self.databaseCompanions where Disk.kind(directory.root + "/" + name) != .missing {
-                try Disk.removeTree(stage + "/" + name)
-                try Disk.rename(directory.root + "/" + name, stage + "/" + name)
+            for name in names + Self.databaseCompanions where FileTree.kind(directory.root + "/" + name) != .missing {
+                try FileTree.removeTree(stage + "/" + name)
+                try FileTree.rename(directory.root + "/" + name, stage + "/" + name, trusting: directory.root)
             }
-            for name in replaced { try Disk.rename(aside + "/" + name, directory.root + "/" + name) }
-            try Disk.syncDirectory(directory.root)
+            for name in replaced { try FileTree.rename(aside + "/" + name, directory.root + "/" + name, trusting: directory.root) }
+            try FileTree.syncDirectory(directory.root)
             if replaced.contains("lifecycle.sqlite") {
                 // Back to WAL, as it was before makeDatabaseSelfContained() (the service's pool opens it so).
                 try LifecycleDatabase(path: directory.databasePath).closeConnections()
@@ -234,6 +237,6 @@ package struct BackupRestorer: Sendable {
         } catch {
             throw .restoredDataRejected("\(reason); putting the previous data back failed too (\(error)): it is in \(aside), see restore.json there")
         }
-        try? Disk.removeTree(aside)
+        try? FileTree.removeTree(aside, trusting: directory.root)
     }
 }

@@ -3,6 +3,7 @@ import LifecycleCore
 import LifecycleStore
 import Logging
 import PluginCatalog
+import Posix
 
 /// Makes a backup of a live data directory: the database (SQLite's online backup API), every
 /// installed plugin's folder, and the secret and catalog when they live in the data directory.
@@ -42,7 +43,7 @@ package struct BackupWriter: Sendable {
     /// refused: the backup would record a schema the build serving it does not have.
     package static func openService(dataDirectory: String, catalogRoot: String?, logger: Logger) throws(MaintenanceError) -> LifecycleService {
         let directory = DataDirectory(root: dataDirectory)
-        guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
+        guard FileTree.kind(directory.databasePath) == .regular else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
         let database: LifecycleDatabase
         let schema: SchemaState
         do {
@@ -66,15 +67,15 @@ package struct BackupWriter: Sendable {
     package func write(to rawDestination: String) throws(MaintenanceError) -> BackupManifest {
         let destination = DataDirectory(root: rawDestination).root
         let directory = service.directory
-        guard Disk.kind(directory.databasePath) == .file else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
+        guard FileTree.kind(directory.databasePath) == .regular else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
         // Compared with links resolved: a link to (or into) the data directory is inside it.
-        let (realDestination, realRoot) = (Disk.resolved(destination), Disk.resolved(directory.root))
+        let (realDestination, realRoot) = (FileTree.resolved(destination), FileTree.resolved(directory.root))
         if realDestination == realRoot || realDestination.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
             throw .destinationInsideDataDirectory(destination)
         }
-        guard Disk.isEmptyOrMissing(destination) else { throw .destinationNotEmpty(destination) }
-        try Disk.makeDirectory(destination, mode: 0o750)
-        try Disk.makeDirectory(destination + "/plugins", mode: 0o755)
+        guard Self.isEmptyOrMissing(destination) else { throw .destinationNotEmpty(destination) }
+        try OperatorFiles.makeFolder(destination, mode: 0o750)
+        try OperatorFiles.makeFolder(destination + "/plugins", mode: 0o755)
 
         let databaseCopy = destination + "/lifecycle.sqlite"
         let snapshot = try DatabaseSnapshot.take(from: service.database, into: databaseCopy)
@@ -89,27 +90,31 @@ package struct BackupWriter: Sendable {
         let summary = try snapshot.summary()
         do { try snapshot.copy.close() } catch { throw .database(String(describing: error)) }
 
-        let includesSecret = Disk.kind(directory.defaultSecretPath) == .file
+        let includesSecret = FileTree.kind(directory.defaultSecretPath) == .regular
         if includesSecret {
-            try Disk.copyFile(directory.defaultSecretPath, destination + "/jwt-secret", mode: 0o600)
+            try TreeCopy.copyFile(directory.defaultSecretPath, destination + "/jwt-secret", mode: 0o600)
         }
         let catalogRoot = DataDirectory(root: service.catalog.root.path).root
-        let includesCatalog = catalogRoot == directory.defaultCatalogRoot && Disk.kind(catalogRoot) == .directory
+        let includesCatalog = catalogRoot == directory.defaultCatalogRoot && FileTree.kind(catalogRoot) == .directory
         if includesCatalog {
             // Hidden names are a publisher's staging folders: never part of the catalog.
             _ = try TreeCopy(skipsHiddenNames: true).copy(catalogRoot, to: destination + "/catalog")
         }
-        try Disk.syncDirectory(destination + "/plugins")
-        try Disk.syncDirectory(destination)
+        do throws(SystemCallError) {
+            try FileTree.syncDirectory(destination + "/plugins")
+            try FileTree.syncDirectory(destination)
+        } catch {
+            throw MaintenanceError(error)
+        }
 
-        guard let digest = Disk.sha256(databaseCopy), let size = Disk.size(databaseCopy) else {
-            throw Disk.failure("read", databaseCopy)
+        guard let written = FileDigest.sha256(databaseCopy) else {
+            throw MaintenanceError(SystemCallError("read", databaseCopy))
         }
         let keys = copied.keys.sorted()
         let manifest = BackupManifest(
             format: BackupManifest.format, formatVersion: BackupManifest.currentFormatVersion,
             createdAt: ISO8601DateFormatter().string(from: Date()), sourceDataDirectory: directory.root,
-            database: .init(file: "lifecycle.sqlite", size: size, sha256: digest, migrations: summary.migrations),
+            database: .init(file: "lifecycle.sqlite", size: written.size, sha256: written.sha256, migrations: summary.migrations),
             counts: .init(users: summary.users, plugins: summary.plugins, folders: Self.folderCount(destination + "/plugins"),
                           files: copied.values.reduce(0) { $0 + $1.files }, bytes: copied.values.reduce(0) { $0 + $1.bytes }),
             includesSecret: includesSecret, includesCatalog: includesCatalog, usersTakenLater: advanced,
@@ -132,7 +137,7 @@ package struct BackupWriter: Sendable {
         for _ in 0..<Self.attemptsPerUser {
             slugs.formUnion(try liveSlugs(user))
             let outcome = try withLeases(user, slugs.sorted()) { () throws(MaintenanceError) -> ([String: CopiedPlugin], Bool)? in
-                try Disk.removeTree(userFolder)
+                do throws(SystemCallError) { try FileTree.removeTree(userFolder) } catch { throw MaintenanceError(error) }
                 let current = try read { try $0.operationIDs(userID: user.value) }
                 if planned.allSatisfy({ current[$0.slug] == $0.operationID }) {
                     // Unchanged since the snapshot (plugins installed since are not in it, and stay out).
@@ -163,12 +168,12 @@ package struct BackupWriter: Sendable {
         var result: [String: CopiedPlugin] = [:]
         for (rawSlug, expected) in plugins {
             let key = user.value + "/" + rawSlug
-            guard let slug = try? PluginSlug(rawSlug), Disk.kind(service.directory.installedFolder(user: user, slug: slug)) == .directory else {
+            guard let slug = try? PluginSlug(rawSlug), FileTree.kind(service.directory.installedFolder(user: user, slug: slug)) == .directory else {
                 // Installed, but the folder is gone: the backup keeps that state (doctor and repair see it).
                 result[key] = CopiedPlugin(files: 0, bytes: 0, damaged: true, skipped: [])
                 continue
             }
-            try Disk.makeDirectory(userFolder, mode: 0o755)
+            try OperatorFiles.makeFolder(userFolder, mode: 0o755)
             let copy = try TreeCopy().copy(service.directory.installedFolder(user: user, slug: slug), to: userFolder + "/" + rawSlug)
             let damaged = expected.contains { path, file in
                 guard let found = copy.files[path] else { return true }
@@ -176,7 +181,9 @@ package struct BackupWriter: Sendable {
             }
             result[key] = CopiedPlugin(files: copy.files.count, bytes: copy.bytes, damaged: damaged, skipped: copy.skipped)
         }
-        if Disk.kind(userFolder) == .directory { try Disk.syncDirectory(userFolder) }
+        if FileTree.kind(userFolder) == .directory {
+            do throws(SystemCallError) { try FileTree.syncDirectory(userFolder) } catch { throw MaintenanceError(error) }
+        }
         return result
     }
 
@@ -211,6 +218,15 @@ package struct BackupWriter: Sendable {
     }
 
     static func folderCount(_ root: String) -> Int {
-        ((try? Disk.entries(root)) ?? []).reduce(0) { $0 + ((try? Disk.entries(root + "/" + $1)) ?? []).count }
+        ((try? FileTree.entries(root)) ?? []).reduce(0) { $0 + ((try? FileTree.entries(root + "/" + $1)) ?? []).count }
+    }
+
+    /// A destination a backup may go into: nothing there yet, or an empty real folder.
+    static func isEmptyOrMissing(_ folder: String) -> Bool {
+        switch FileTree.kind(folder) {
+        case .missing: return true
+        case .directory: return ((try? FileTree.entries(folder)) ?? ["?"]).isEmpty
+        default: return false
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LifecycleStore
+import Posix
 
 /// A consistent copy of the live database (see ``BackupCopy``), and what it says each user has installed.
 struct DatabaseSnapshot {
@@ -12,7 +13,11 @@ struct DatabaseSnapshot {
 
     /// Copies the database into `path`, replacing whatever a previous attempt left there.
     static func take(from database: LifecycleDatabase, into path: String) throws(MaintenanceError) -> DatabaseSnapshot {
-        for leftover in [path, path + "-journal", path + "-wal", path + "-shm"] { try Disk.removeTree(leftover) }
+        do throws(SystemCallError) {
+            for leftover in [path, path + "-journal", path + "-wal", path + "-shm"] { try FileTree.removeTree(leftover) }
+        } catch {
+            throw MaintenanceError(error)
+        }
         do {
             let copy = try BackupCopy(of: database, at: path)
             let users = Dictionary(grouping: try copy.plugins(), by: \.userID)

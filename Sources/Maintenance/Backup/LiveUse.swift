@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
+import Posix
 import Telemetry
 
 /// Signs that something is using a data directory right now. A restore under a running pool
@@ -26,10 +27,10 @@ enum LiveUse {
             signs.append("a worker (pid \(worker.pid)) is running")
         }
         let socket = directory.runRoot + "/fcgi.sock"
-        if Disk.kind(socket) == .other, accepts(socket) {
+        if FileTree.kind(socket) == .socket, accepts(socket) {
             signs.append("a process accepts connections on \(socket)")
         }
-        if Disk.kind(directory.databasePath) == .file,
+        if FileTree.kind(directory.databasePath) == .regular,
            let leases = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true).allLeases() {
             for lease in leases where LifecycleService.leaseIsLive(lease) {
                 signs.append("an operation (\(lease.operation)) on \(lease.userID)/\(lease.pluginSlug) is running")
@@ -48,7 +49,7 @@ enum LiveUse {
     /// drops every POSIX lock this process holds on it, SQLite's included; so when the holder is
     /// this process the probe's descriptor is left open rather than closed.
     static func shmHolder(_ path: String) -> pid_t? {
-        guard Disk.kind(path) == .file else { return nil }
+        guard FileTree.kind(path) == .regular else { return nil }
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         var lock = flock()

@@ -26,7 +26,7 @@ package struct RestoreRecord: Codable, Sendable, Equatable {
     }
 
     func write(to folder: String) throws(MaintenanceError) {
-        try Disk.writeJSON(self, to: folder, name: Self.fileName)
+        try OperatorFiles.writeJSON(self, to: folder, name: Self.fileName)
     }
 
     /// Shell commands that put the entries back into `dataDirectory`, after moving what replaced

@@ -2,6 +2,7 @@ import Foundation
 import LifecycleCore
 import LifecycleStore
 import PluginCatalog
+import Posix
 
 /// Whether the rows and the folders agree: every row's folder holds the files recorded at install
 /// (SHA-256 of each, the check `status --full` makes), every folder has a row, and nothing is left
@@ -82,9 +83,9 @@ struct AgreementChecks {
                 switch report.status {
                 case .healthy, .notInstalled:
                     healthy += 1
-                case _ where Disk.kind(folder) != .directory:
+                case _ where FileTree.kind(folder) != .directory:
                     findings.append(Finding(.error, .plugins, "row_without_folder", subject: subject,
-                                            "installed (version \(report.version ?? "?")) but \(folder) is \(Disk.kind(folder) == .missing ? "missing" : "not a real folder")",
+                                            "installed (version \(report.version ?? "?")) but \(folder) is \(FileTree.kind(folder) == .missing ? "missing" : "not a real folder")",
                                             remedy: repair + " (copies the files again), or " + doctor.cli("uninstall \(user) \(slug)")))
                 case .filesMissing:
                     findings.append(Finding(.error, .plugins, "files_missing", subject: subject,
@@ -181,7 +182,7 @@ struct AgreementChecks {
     /// Folders under plugins/ that no row names.
     private func checkFolders(rows: Set<String>, leases: Leases, into findings: inout [Finding]) {
         let pluginsRoot = doctor.directory.pluginsRoot
-        guard Disk.kind(pluginsRoot) == .directory, let userNames = try? Disk.entries(pluginsRoot) else { return }
+        guard FileTree.kind(pluginsRoot) == .directory, let userNames = try? FileTree.entries(pluginsRoot) else { return }
         let abandoned = Set(leases.abandoned.map { $0.userID + "/" + $0.pluginSlug })
         var orphans = 0
         for userName in userNames where !userName.hasPrefix(".") {
@@ -191,13 +192,13 @@ struct AgreementChecks {
                                         remedy: "move it out of plugins/ (it holds installed copies and nothing else)"))
                 continue
             }
-            guard Disk.kind(userFolder) == .directory else {
+            guard FileTree.kind(userFolder) == .directory else {
                 findings.append(Finding(.error, .plugins, "user_folder_not_a_folder", subject: userFolder,
                                         "is a link or a file; the service refuses to follow it (503 storage_unavailable for this user)",
                                         remedy: "remove \(userFolder), then repair the user's plugins"))
                 continue
             }
-            for slugName in (try? Disk.entries(userFolder)) ?? [] where !slugName.hasPrefix(".") {
+            for slugName in (try? FileTree.entries(userFolder)) ?? [] where !slugName.hasPrefix(".") {
                 let path = userFolder + "/" + slugName
                 let key = userName + "/" + slugName
                 if rows.contains(key) || leases.live.contains(key) { continue }
@@ -207,7 +208,7 @@ struct AgreementChecks {
                     continue
                 }
                 // An install that started after the leases were read has its folder in place before its row.
-                if isUnderOperation(user, slug.value) || Disk.kind(path) == .missing
+                if isUnderOperation(user, slug.value) || FileTree.kind(path) == .missing
                     || (try? service.database.healthRows(userID: userName, slug: slug.value)) != nil { continue }
                 orphans += 1
                 if abandoned.contains(key) {
@@ -229,7 +230,7 @@ struct AgreementChecks {
     /// Staging folders that no live operation owns: what an interrupted operation left.
     private func checkStaging(leases: Leases, into findings: inout [Finding]) {
         let root = doctor.directory.stagingRoot
-        guard Disk.kind(root) == .directory, let names = try? Disk.entries(root) else { return }
+        guard FileTree.kind(root) == .directory, let names = try? FileTree.entries(root) else { return }
         var leftovers = 0
         for name in names {
             let path = root + "/" + name

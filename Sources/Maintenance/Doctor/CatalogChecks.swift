@@ -2,6 +2,7 @@ import CatalogPublishing
 import Foundation
 import LifecycleCore
 import PluginCatalog
+import Posix
 
 /// The catalog loads, and the packages it skipped are named.
 struct CatalogChecks {
@@ -12,7 +13,7 @@ struct CatalogChecks {
         // CatalogSource loads the folder once; it keeps the problems of the packages it skipped.
         let source = CatalogSource(root: URL(fileURLWithPath: root))
         let index = source.current
-        if Disk.kind(root) == .missing {
+        if FileTree.kind(root) == .missing {
             findings.append(Finding(.error, .catalog, "catalog_missing", subject: root, "the catalog folder does not exist: nothing can be installed or repaired",
                                     remedy: "`plugin-lifecycle init --sample-catalog SRC --data-dir \(doctor.directory.root)`, or pass the right --catalog"))
             return source

@@ -1,5 +1,6 @@
 import Foundation
 import LifecycleCore
+import Posix
 import TokenAuth
 
 /// The data directory's layout and mode, and the HS256 secret (presence, mode, strength).
@@ -9,21 +10,21 @@ struct ConfigurationChecks {
     /// Returns false when there is no data directory at all: nothing else can be checked.
     func run(into findings: inout [Finding]) -> Bool {
         let root = doctor.directory.root
-        switch Disk.kind(root) {
+        switch FileTree.kind(root) {
         case .missing:
             findings.append(Finding(.error, .configuration, "data_dir_missing", subject: root, "the data directory does not exist",
                                     remedy: "create it with `plugin-lifecycle init --data-dir \(root)`, or pass the right --data-dir"))
             return false
-        case .directory, .link:
+        case .directory, .symlink:
             break
-        case .file, .other:
+        default:
             findings.append(Finding(.error, .configuration, "data_dir_not_a_folder", subject: root, "the data directory is not a folder",
                                     remedy: "point --data-dir at the data folder"))
             return false
         }
-        var st = stat()
-        if stat(root, &st) == 0 {
-            let mode = st.st_mode & 0o777
+        let rootStatus = FileTree.status(root, followingLinks: true)
+        if rootStatus.kind != .missing {
+            let mode = rootStatus.permissions & 0o777
             if mode & 0o002 != 0 {
                 findings.append(Finding(.error, .configuration, "data_dir_world_writable", subject: root,
                                         "the data directory is world-writable (mode \(octal(mode))); the service refuses to start",
@@ -36,12 +37,12 @@ struct ConfigurationChecks {
         }
         var missing: [String] = []
         for (name, path) in [("plugins/", doctor.directory.pluginsRoot), ("staging/", doctor.directory.stagingRoot),
-                             ("lifecycle.sqlite", doctor.directory.databasePath)] where Disk.kind(path) == .missing {
+                             ("lifecycle.sqlite", doctor.directory.databasePath)] where FileTree.kind(path) == .missing {
             missing.append(name)
         }
-        let restores = ((try? Disk.entries(root)) ?? []).filter { $0.hasPrefix(".restore-") }
+        let restores = ((try? FileTree.entries(root)) ?? []).filter { $0.hasPrefix(".restore-") }
         let interrupted = restores.filter { $0.hasSuffix("-previous") && RestoreRecord.read(root + "/" + $0)?.state != .completed }
-        let strandedCompanions = BackupRestorer.databaseCompanions.filter { Disk.kind(root + "/" + $0) == .file }
+        let strandedCompanions = BackupRestorer.databaseCompanions.filter { FileTree.kind(root + "/" + $0) == .regular }
         if missing.isEmpty {
             findings.append(Finding(.ok, .configuration, "layout", subject: root, "layout present (lifecycle.sqlite, plugins/, staging/)"))
         } else if !interrupted.isEmpty || (missing.contains("lifecycle.sqlite") && !strandedCompanions.isEmpty) {
@@ -71,7 +72,7 @@ struct ConfigurationChecks {
                 continue
             }
             let record = RestoreRecord.read(folder)
-            let held = ((try? Disk.entries(folder)) ?? []).filter { $0 != RestoreRecord.fileName }
+            let held = ((try? FileTree.entries(folder)) ?? []).filter { $0 != RestoreRecord.fileName }
             if record?.state == .completed {
                 findings.append(Finding(.warning, .configuration, "restore_previous_kept", subject: folder,
                                         "the data a finished restore replaced (\(held.joined(separator: ", "))), kept in case the restore was wrong",
@@ -93,12 +94,14 @@ struct ConfigurationChecks {
 
     private func checkSecret(into findings: inout [Finding]) {
         let path = doctor.secretPath
-        guard let mode = Disk.mode(path) else {
+        let status = FileTree.status(path)
+        guard status.kind != .missing else {
             findings.append(Finding(.error, .configuration, "secret_missing", subject: path,
                                     "no HS256 secret file; `serve` cannot verify tokens without it (unless it is given --jwt-public-key-file)",
                                     remedy: doctor.command("init") + " (generates one), or pass --jwt-secret-file"))
             return
         }
+        let mode = status.permissions
         if mode & 0o004 != 0 {
             findings.append(Finding(.error, .configuration, "secret_world_readable", subject: path,
                                     "the secret file is readable by every user (mode \(octal(mode))): anyone on the host can mint tokens",

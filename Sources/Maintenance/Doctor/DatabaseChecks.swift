@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
+import Posix
 
 /// SQLite's own checks (integrity, foreign keys), the journal mode and the schema version.
 struct DatabaseChecks {
@@ -11,7 +12,7 @@ struct DatabaseChecks {
     /// Returns the database, opened read-only, when its schema is one the agreement checks can query.
     func run(into findings: inout [Finding]) -> LifecycleDatabase? {
         let path = doctor.directory.databasePath
-        guard Disk.kind(path) == .file else { return nil }  // reported by the layout check
+        guard FileTree.kind(path) == .regular else { return nil }  // reported by the layout check
         let database: LifecycleDatabase
         do {
             database = try LifecycleDatabase(path: path, readOnlyIfExists: true)

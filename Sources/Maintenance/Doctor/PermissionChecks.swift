@@ -1,5 +1,6 @@
 import Foundation
 import LifecycleCore
+import Posix
 
 /// Whether this user can do what the service does: write the folders, read and write the database.
 /// Run `doctor` as the service's user: `access(2)` answers for the caller.
@@ -9,7 +10,7 @@ struct PermissionChecks {
     func run(into findings: inout [Finding]) {
         let d = doctor.directory
         var problems = 0
-        for folder in [d.root, d.pluginsRoot, d.stagingRoot, d.runRoot] where Disk.kind(folder) != .missing {
+        for folder in [d.root, d.pluginsRoot, d.stagingRoot, d.runRoot] where FileTree.kind(folder) != .missing {
             if access(folder, W_OK | X_OK) != 0 {
                 problems += 1
                 findings.append(Finding(.error, .permissions, "folder_not_writable", subject: folder,
@@ -17,7 +18,7 @@ struct PermissionChecks {
                                         remedy: "chown -R SERVICE_USER \(folder) (the user the pool runs as), or run doctor as that user"))
             }
         }
-        for file in [d.databasePath, d.databasePath + "-wal", d.databasePath + "-shm"] where Disk.kind(file) != .missing {
+        for file in [d.databasePath, d.databasePath + "-wal", d.databasePath + "-shm"] where FileTree.kind(file) != .missing {
             if access(file, R_OK | W_OK) != 0 {
                 problems += 1
                 findings.append(Finding(.error, .permissions, "database_not_writable", subject: file,

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// The catalog folder, loaded once: `catalog/{slug}/{version}/plugin.json` plus files.
 ///
@@ -57,7 +58,7 @@ package struct CatalogIndex: Sendable {
     package static func load(root: URL) -> CatalogIndex {
         let base = root.path
         var problems: [CatalogProblem] = []
-        guard FileTree.status(base).kind == .directory, let slugNames = FileTree.names(in: base) else {
+        guard FileTree.status(base).kind == .directory, let slugNames = try? FileTree.names(in: base) else {
             return CatalogIndex(root: root, entries: [], problems: [CatalogProblem(file: ".", message: "the catalog folder cannot be read")])
         }
         var packages: [PluginSlug: [CatalogPackage]] = [:]
@@ -75,7 +76,7 @@ package struct CatalogIndex: Sendable {
                 problems.append(CatalogProblem(file: slugName, message: "'\(slug)' is a reserved word and cannot name a plugin"))
                 continue
             }
-            guard let versionNames = FileTree.names(in: base + "/" + slugName) else {
+            guard let versionNames = try? FileTree.names(in: base + "/" + slugName) else {
                 problems.append(CatalogProblem(file: slugName, message: "cannot be listed"))
                 continue
             }
@@ -113,10 +114,10 @@ package struct CatalogIndex: Sendable {
     package static func quickSignature(root: URL) -> String {
         let base = root.path
         var text = "root " + FileTree.status(base).stamp + "\n"
-        for case let slugName? in FileTree.names(in: base) ?? [] where !slugName.hasPrefix(".") {
+        for case let slugName? in (try? FileTree.names(in: base)) ?? [] where !slugName.hasPrefix(".") {
             let slugPath = base + "/" + slugName
             text += slugName + " " + FileTree.status(slugPath).stamp + "\n"
-            for case let versionName? in FileTree.names(in: slugPath) ?? [] where !versionName.hasPrefix(".") {
+            for case let versionName? in (try? FileTree.names(in: slugPath)) ?? [] where !versionName.hasPrefix(".") {
                 let versionPath = slugPath + "/" + versionName
                 text += "  " + versionName + " " + FileTree.status(versionPath).stamp
                     + " " + FileTree.status(versionPath + "/plugin.json").stamp + "\n"

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// Strict validation of one package folder; `CatalogIndex.validatePackage` is its public face.
 /// Every failure names the file (relative to the catalog root) and, for `plugin.json`, the field.
@@ -28,7 +29,7 @@ struct PackageValidator {
         // plugin.json: read once, decode, check; hash the very bytes that were decoded.
         let manifestFile: PackageFile
         let bytes: [UInt8]
-        switch FileTree.hash(base + "/plugin.json", keep: true, limit: CatalogLimits.maxManifestBytes) {
+        switch FileDigest.hash(base + "/plugin.json", keep: true, limit: CatalogLimits.maxManifestBytes) {
         case .success(let read):
             manifestFile = PackageFile(path: "plugin.json", size: read.size, sha256: read.sha256)
             bytes = read.bytes
@@ -49,7 +50,7 @@ struct PackageValidator {
 
         var files = [manifestFile]
         for entry in listed where entry.path != "plugin.json" {
-            switch FileTree.hash(base + "/" + entry.path, keep: false, limit: CatalogLimits.maxPackageBytes) {
+            switch FileDigest.hash(base + "/" + entry.path, keep: false, limit: CatalogLimits.maxPackageBytes) {
             case .success(let read):
                 guard read.size == entry.size else { throw fail(entry.path, "changed while the catalog was loading") }
                 files.append(PackageFile(path: entry.path, size: read.size, sha256: read.sha256))
@@ -145,7 +146,7 @@ struct PackageValidator {
         var pending: [(relative: String, depth: Int)] = [("", 0)]
         while let (relative, depth) = pending.popLast() {
             let absolute = relative.isEmpty ? base : base + "/" + relative
-            guard let names = FileTree.names(in: absolute) else { throw fail(relative.isEmpty ? nil : relative, "cannot be listed") }
+            guard let names = try? FileTree.names(in: absolute) else { throw fail(relative.isEmpty ? nil : relative, "cannot be listed") }
             for name in names {
                 guard let name else { throw fail(relative.isEmpty ? nil : relative, "holds a file whose name is not valid UTF-8") }
                 let path = relative.isEmpty ? name : relative + "/" + name
@@ -176,7 +177,8 @@ struct PackageValidator {
                     }
                     pending.append((path, depth + 1))
                 case .symlink: throw fail(path, "is a symbolic link; a package holds only regular files and folders")
-                case .other(let what): throw fail(path, "is \(what); a package holds only regular files and folders")
+                case .fifo, .socket, .characterDevice, .blockDevice, .unknown:
+                    throw fail(path, "is \(status.kind.article); a package holds only regular files and folders")
                 case .missing: throw fail(path, "vanished while the catalog was loading")
                 }
             }

@@ -3,6 +3,7 @@ import FastCGITransport
 import Foundation
 import LifecycleCore
 import Logging
+import Posix
 import Telemetry
 import WorkerSupervisor
 

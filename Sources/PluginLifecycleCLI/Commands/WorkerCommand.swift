@@ -5,6 +5,7 @@ import LifecycleCore
 import LifecycleStore
 import Logging
 import PluginAPI
+import Posix
 import Telemetry
 import WorkerSupervisor
 
