@@ -7,7 +7,7 @@ import PluginCatalog
 extension LifecycleService {
     /// Status of every plugin `user` has, as committed, without the recovery `status` runs first:
     /// `doctor` promises to change nothing, so an abandoned operation is reported, not rolled back.
-    public func committedStatuses(user: UserID, verify: VerifyMode) throws(LifecycleError) -> [StatusReport] {
+    package func committedStatuses(user: UserID, verify: VerifyMode) throws(LifecycleError) -> [StatusReport] {
         try classified {
             try database.leasesAndHealthRows(userID: user.value).plugins.map { inspect($0, user: user, verify: verify) }
         }
@@ -53,7 +53,7 @@ extension LifecycleService {
     }
 
     /// The record a staging folder keeps of its operation, if it has one.
-    public static func stagingRecord(inFolder folder: String) -> (operationID: String, userID: String, pluginSlug: String, operation: String)? {
+    package static func stagingRecord(inFolder folder: String) -> (operationID: String, userID: String, pluginSlug: String, operation: String)? {
         StagingRecord.read(folder).map { ($0.operationID, $0.userID, $0.pluginSlug, $0.operation) }
     }
 
