@@ -39,10 +39,11 @@ extension LifecycleService {
         let folder = directory.pluginFolder(user, installed.pluginSlug)
         var missing: [String] = []
         var modified: [String] = []
-        var folders = LinkFreeFolders(pluginFolder: folder)
+        // The user's folder and the plugin's must be real folders, and so must every folder down to
+        // a file: a linked one reads as missing rather than vouch for files that live elsewhere.
+        let walk = FolderWalk(installed.pluginSlug, in: directory.userFolder(user))
         for file in installed.files {
-            let path = folder + "/" + file.path
-            guard folders.reaches(file.path), let size = FileTree.regularFileSize(path) else {
+            guard let size = walk?.regularFileSize(file.path) else {
                 missing.append(file.path)
                 continue
             }
@@ -50,7 +51,7 @@ extension LifecycleService {
             case .sizes:
                 if size != file.size { modified.append(file.path) }
             case .full:
-                guard let digest = FileDigest.sha256(path) else { missing.append(file.path); continue }
+                guard let digest = FileDigest.sha256(folder + "/" + file.path) else { missing.append(file.path); continue }
                 if digest.size != file.size || digest.sha256 != file.sha256 { modified.append(file.path) }
             }
         }
@@ -64,7 +65,7 @@ extension LifecycleService {
         return StatusReport(
             pluginSlug: installed.pluginSlug, exists: true, status: health, pluginID: installed.pluginID,
             version: installed.version, enabled: installed.enabled,
-            filesExist: FileTree.isDirectory(folder) && missing.isEmpty,
+            filesExist: walk != nil && missing.isEmpty,
             files: .init(expected: installed.files.count, missing: missing, modified: modified),
             modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count))
     }
