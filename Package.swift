@@ -39,7 +39,11 @@ let package = Package(
         .target(name: "TokenAuth", dependencies: ["Posix", .product(name: "JWTKit", package: "jwt-kit")]),
         .target(name: "PluginCatalog", dependencies: ["Posix", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CatalogPublishing", dependencies: ["PluginCatalog", "Posix", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "LifecycleStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // GRDB for migrations, writes and most reads; SQLite's C API (GRDBSQLite) and a per-thread
+        // connection (Posix's Locked) for the hot routes' reads.
+        .target(name: "LifecycleStore", dependencies: [
+            "Posix", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .target(name: "LifecycleCore", dependencies: [
             "LifecycleStore", "PluginCatalog", "Posix",
             .product(name: "Logging", package: "swift-log"),

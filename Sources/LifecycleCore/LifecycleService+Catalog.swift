@@ -10,7 +10,7 @@ extension LifecycleService {
     public func available(for user: UserID? = nil) throws(LifecycleError) -> AvailableList {
         try classified {
             let catalogPart = availableCatalogPart()
-            let installed = try user.map { try database.installedVersions(userID: $0.value) } ?? [:]
+            let installed = try user.map { try database.hot.installedVersions(userID: $0.value) } ?? [:]
             var plugins: [String: AvailablePlugin] = [:]
             plugins.reserveCapacity(catalogPart.count)
             for var plugin in catalogPart {

@@ -13,8 +13,9 @@ extension LifecycleService {
         try classified {
             // A process that died mid-operation may have left its uncommitted copy in place (healthy-looking
             // or not; for an install, a folder with no row at all): roll it back before looking, so status
-            // always describes the committed state.
-            let snapshot = try database.leaseAndHealthRows(userID: user.value, slug: slug.value)
+            // always describes the committed state. The read is the store's hot one (one snapshot on this
+            // thread's own connection); recovery and the read after it go through GRDB.
+            let snapshot = try database.hot.leaseAndHealthRows(userID: user.value, slug: slug.value)
             var installed = snapshot.plugin
             if try runner.recoverIfAbandoned(user: user, slug: slug.value, lease: snapshot.lease) {
                 installed = try database.healthRows(userID: user.value, slug: slug.value)
@@ -73,7 +74,7 @@ extension LifecycleService {
     public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
         try classified {
             // Roll back what a dead process left half done first, so the list shows committed states.
-            var (leases, installedPlugins) = try database.leasesAndHealthRows(userID: user.value)
+            var (leases, installedPlugins) = try database.hot.leasesAndHealthRows(userID: user.value)
             var recovered = false
             for lease in leases where try runner.recoverIfAbandoned(user: user, slug: lease.pluginSlug, lease: lease) {
                 recovered = true

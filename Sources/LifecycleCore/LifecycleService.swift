@@ -64,6 +64,6 @@ public final class LifecycleService: Sendable {
 
     /// Database and catalog liveness, for `health`.
     public func health() throws(LifecycleError) {
-        try classified { try database.ping() }
+        try classified { try database.hot.ping() }
     }
 }

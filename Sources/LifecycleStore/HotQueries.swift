@@ -1,39 +1,40 @@
 import GRDB
 
 /// The statements on the request path of status, installed and available: each runs as a cached
-/// statement (prepared once per connection) and must be an index search, never a table scan,
-/// so these requests cost the same at a thousand installed plugins as at a million.
+/// statement (prepared once per connection: GRDB's, and the hot reader's) and must be an index
+/// search, never a table scan, so these requests cost the same at a thousand installed plugins as
+/// at a million.
 enum HotQueries {
-    static let leaseOfPlugin = "SELECT * FROM operation_lease WHERE user_id = ? AND plugin_slug = ?"
-    static let leasesOfUser = "SELECT * FROM operation_lease WHERE user_id = ?"
-    static let plugin = "SELECT * FROM plugin WHERE user_id = ? AND plugin_slug = ?"
-    static let modulesOfPlugin = "SELECT * FROM module WHERE plugin_id = ? ORDER BY id"
-    static let filesOfPlugin = "SELECT * FROM installed_file WHERE plugin_id = ? ORDER BY path"
-    // Status and installed read only the columns a health check uses, by position: GRDB builds a
-    // column-name table per statement run, and whole rows decoded by name cost a third more (callgrind).
-    // Children come with their plugin's id first, to be joined in memory.
+    // Column lists come from the records (`columns`): GRDB and the hot reader select and decode the same.
+    static let leaseOfPlugin = "SELECT \(selection(OperationLease.columns)) FROM operation_lease WHERE user_id = ? AND plugin_slug = ?"
+    static let leasesOfUser = "SELECT \(selection(OperationLease.columns)) FROM operation_lease WHERE user_id = ?"
+    static let plugin = "SELECT \(selection(PluginRow.columns)) FROM plugin WHERE user_id = ? AND plugin_slug = ?"
+    static let modulesOfPlugin = "SELECT \(selection(ModuleRow.columns)) FROM module WHERE plugin_id = ? ORDER BY id"
+    static let filesOfPlugin = "SELECT \(selection(InstalledFileRow.columns)) FROM installed_file WHERE plugin_id = ? ORDER BY path"
+    // Status and installed read only the columns a health check uses (PluginHealthRows' lists).
     static let pluginHealth = """
-        SELECT id, plugin_slug, version, enabled, manifest_json, installed_at FROM plugin
-        WHERE user_id = ? AND plugin_slug = ?
+        SELECT \(selection(PluginHealthRows.pluginColumns)) FROM plugin WHERE user_id = ? AND plugin_slug = ?
         """
-    static let moduleNamesOfPlugin = "SELECT plugin_id, id, name, enabled FROM module WHERE plugin_id = ? ORDER BY id"
-    static let fileSizesOfPlugin = "SELECT plugin_id, path, size, sha256 FROM installed_file WHERE plugin_id = ? ORDER BY path"
+    static let moduleNamesOfPlugin = "SELECT \(selection(PluginHealthRows.moduleColumns)) FROM module WHERE plugin_id = ? ORDER BY id"
+    static let fileSizesOfPlugin = "SELECT \(selection(PluginHealthRows.fileColumns)) FROM installed_file WHERE plugin_id = ? ORDER BY path"
     static let pluginHealthOfUser = """
-        SELECT id, plugin_slug, version, enabled, manifest_json, installed_at FROM plugin
-        WHERE user_id = ? ORDER BY plugin_slug
+        SELECT \(selection(PluginHealthRows.pluginColumns)) FROM plugin WHERE user_id = ? ORDER BY plugin_slug
         """
-    static let pluginsOfUser = "SELECT * FROM plugin WHERE user_id = ? ORDER BY plugin_slug"
-    static let versionsOfUser = "SELECT plugin_slug, version FROM plugin WHERE user_id = ?"
+    static let pluginsOfUser = "SELECT \(selection(PluginRow.columns)) FROM plugin WHERE user_id = ? ORDER BY plugin_slug"
+    static let versionsOfUser = "SELECT \(selection(versionColumns)) FROM plugin WHERE user_id = ?"
+    static let versionColumns: [PluginRow.CodingKeys] = [.pluginSlug, .version]
     // Joined on the plugin's owner, so a row can only ever be listed with its own plugin.
     static let modulesOfUser = """
-        SELECT module.plugin_id, module.id, module.name, module.enabled FROM plugin JOIN module ON module.plugin_id = plugin.id
+        SELECT \(selection(PluginHealthRows.moduleColumns, of: "module")) FROM plugin JOIN module ON module.plugin_id = plugin.id
         WHERE plugin.user_id = ? ORDER BY module.plugin_id, module.id
         """
     static let filesOfUser = """
-        SELECT installed_file.plugin_id, installed_file.path, installed_file.size, installed_file.sha256
+        SELECT \(selection(PluginHealthRows.fileColumns, of: "installed_file"))
         FROM plugin JOIN installed_file ON installed_file.plugin_id = plugin.id
         WHERE plugin.user_id = ? ORDER BY installed_file.plugin_id, installed_file.path
         """
+    /// `health`: a read that touches the schema (it scans sqlite_master, a few rows: not in `all`).
+    static let ping = "SELECT count(*) FROM sqlite_master"
 
     static let all = [leaseOfPlugin, leasesOfUser, plugin, modulesOfPlugin, filesOfPlugin, pluginHealth,
                       moduleNamesOfPlugin, fileSizesOfPlugin, pluginHealthOfUser, pluginsOfUser, versionsOfUser, modulesOfUser,

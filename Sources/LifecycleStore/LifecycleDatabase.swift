@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Errors of the store, before the API maps them to problem codes.
 package enum StoreError: Error, Sendable, Equatable {
@@ -15,11 +16,16 @@ package enum StoreError: Error, Sendable, Equatable {
     /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
     package static func wrap(_ error: any Error) -> any Error {
         guard let error = error as? DatabaseError else { return error }
-        switch error.resultCode {
-        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy
-        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: return StoreError.notWritable
-        case .SQLITE_FULL: return StoreError.diskFull
-        default: return StoreError.failed(error.description)
+        return StoreError(resultCode: error.extendedResultCode.rawValue, message: error.description)
+    }
+
+    /// Classifies an SQLite result code (primary or extended): GRDB's errors and the hot reader's alike.
+    init(resultCode: Int32, message: String) {
+        switch resultCode & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: self = .busy
+        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: self = .notWritable
+        case SQLITE_FULL: self = .diskFull
+        default: self = .failed(message)
         }
     }
 }
@@ -31,6 +37,8 @@ package enum StoreError: Error, Sendable, Equatable {
 /// workers never race on a fresh file.
 package final class LifecycleDatabase: Sendable {
     package let pool: DatabasePool
+    /// The hot routes' reads, on one read-only C-API connection per thread (``HotReader``).
+    package let hot: HotReader
     let observer: DatabaseObserver?
 
     package init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
@@ -40,10 +48,15 @@ package final class LifecycleDatabase: Sendable {
         // Read-only opening is for inspection (`doctor`): it never converts the journal mode or
         // writes a page. A missing file is still created, so callers check for it first.
         config.readonly = readOnlyIfExists && FileManager.default.fileExists(atPath: path)
+        // The hot reader's connections wait as GRDB's do.
+        let hotBusyMode: HotBusyMode
         if let busyWait = observer?.busyWait {
-            config.busyMode = .callback(BusyWait.callback(timeout: busyTimeout, started: busyWait))
+            let callback = BusyWait.callback(timeout: busyTimeout, started: busyWait)
+            config.busyMode = .callback(callback)
+            hotBusyMode = .callback(callback)
         } else {
             config.busyMode = .timeout(busyTimeout)
+            hotBusyMode = .timeout(milliseconds: Int32(busyTimeout * 1000))
         }
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
@@ -52,15 +65,23 @@ package final class LifecycleDatabase: Sendable {
             // GRDB sets this too; stated here because BrainDrive's missing pragma is a known failure.
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
+        let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw StoreError.wrap(error)
         }
+        self.pool = pool
+        hot = try HotReader(path: pool.path, busyMode: hotBusyMode, requiredMigrations: LifecycleMigrations.migrator.migrations,
+                            migrate: { try LifecycleDatabase.migrate(pool) })
     }
 
     /// Applies pending migrations. Safe to call from several processes at once: it runs under an exclusive file lock.
     package func migrate() throws {
+        try Self.migrate(pool)
+    }
+
+    private static func migrate(_ pool: DatabasePool) throws {
         let lockPath = pool.path + ".migrate-lock"
         let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StoreError.notWritable }
@@ -109,13 +130,16 @@ package final class LifecycleDatabase: Sendable {
         } catch { throw StoreError.wrap(error) }
     }
 
-    /// Closes every connection now rather than when the last reference goes.
+    /// Closes every connection now rather than when the last reference goes (the hot reader's
+    /// too). No read may be running.
     package func closeConnections() throws {
+        hot.close()
         try pool.close()
     }
 
-    /// Liveness for `health`: a read that touches the schema.
+    /// Liveness for `health` through GRDB: a read that touches the schema (the route reads it
+    /// through ``HotReader/ping()``).
     package func ping() throws {
-        _ = try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        _ = try read { db in try Int.fetchOne(db, sql: HotQueries.ping) }
     }
 }

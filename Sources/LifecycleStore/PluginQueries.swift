@@ -11,37 +11,6 @@ package struct InstalledPlugin: Sendable, Equatable {
     }
 }
 
-/// What a health check needs of an installed plugin, and no more: what status reads.
-package struct PluginHealthRows: Sendable, Equatable {
-    package var pluginID: String
-    package var pluginSlug: String
-    package var version: String
-    package var enabled: Bool
-    /// The manifest of the installed version: the modules it declares are the ones expected.
-    package var manifestJSON: String
-    package var installedAt: String
-    /// The module rows present, by module id.
-    package var modules: [(id: String, name: String)]
-    package var files: [InstalledFileRow]
-    /// Ids of the modules switched off (the rest are on).
-    package var disabledModuleIDs: [String] = []
-
-    package var moduleNames: [String] { modules.map(\.name) }
-
-    package init(pluginID: String, pluginSlug: String, version: String, enabled: Bool, manifestJSON: String,
-                installedAt: String, modules: [(id: String, name: String)], files: [InstalledFileRow]) {
-        self.pluginID = pluginID; self.pluginSlug = pluginSlug; self.version = version; self.enabled = enabled
-        self.manifestJSON = manifestJSON; self.installedAt = installedAt; self.modules = modules; self.files = files
-    }
-
-    package static func == (a: Self, b: Self) -> Bool {
-        a.pluginID == b.pluginID && a.pluginSlug == b.pluginSlug && a.version == b.version && a.enabled == b.enabled
-            && a.manifestJSON == b.manifestJSON && a.installedAt == b.installedAt && a.files == b.files
-            && a.modules.map(\.id) == b.modules.map(\.id) && a.modules.map(\.name) == b.modules.map(\.name)
-            && a.disabledModuleIDs == b.disabledModuleIDs
-    }
-}
-
 extension InstalledPlugin {
     package var healthRows: PluginHealthRows {
         var rows = PluginHealthRows(pluginID: plugin.id, pluginSlug: plugin.pluginSlug, version: plugin.version, enabled: plugin.enabled,
@@ -97,43 +66,21 @@ extension LifecycleDatabase {
     }
 
     /// Runs the three narrow statements (plugins; their modules; their files) and joins them in
-    /// memory. Columns are read by position, in the order the statements name them.
+    /// memory, as the hot reader does (``HealthRowsBuilder``).
     private static func healthRows(_ db: Database, plugins pluginSQL: String, modules moduleSQL: String, files fileSQL: String,
                                    userID: String, slug: String?) throws -> [PluginHealthRows] {
         let arguments: StatementArguments = slug.map { [userID, $0] } ?? [userID]
-        var plugins: [PluginHealthRows] = []
+        var health = HealthRowsBuilder()
         let pluginRows = try Row.fetchCursor(db.cachedStatement(sql: pluginSQL), arguments: arguments)
-        while let row = try pluginRows.next() {
-            plugins.append(PluginHealthRows(
-                pluginID: try row.decode(atIndex: 0), pluginSlug: try row.decode(atIndex: 1), version: try row.decode(atIndex: 2),
-                enabled: try row.decode(atIndex: 3), manifestJSON: try row.decode(atIndex: 4), installedAt: try row.decode(atIndex: 5),
-                modules: [], files: []))
-        }
-        if plugins.isEmpty { return [] }
+        while let row = try pluginRows.next() { try health.addPlugin(row) }
+        if health.plugins.isEmpty { return [] }
         // One plugin (status) is found by its id; a user's plugins by the user, joined on the owner.
-        let childArguments: StatementArguments = slug == nil ? [userID] : [plugins[0].pluginID]
-        // Children arrive grouped by plugin id: the position is looked up once per group.
-        let positions = Dictionary(uniqueKeysWithValues: plugins.enumerated().map { ($1.pluginID, $0) })
-        var current: (id: String, index: Int?) = ("", nil)
-        func position(_ pluginID: String) -> Int? {
-            if pluginID != current.id { current = (pluginID, positions[pluginID]) }
-            return current.index
-        }
+        let childArguments: StatementArguments = slug == nil ? [userID] : [health.plugins[0].pluginID]
         let moduleRows = try Row.fetchCursor(db.cachedStatement(sql: moduleSQL), arguments: childArguments)
-        while let row = try moduleRows.next() {
-            guard let index = position(try row.decode(atIndex: 0)) else { continue }
-            let id: String = try row.decode(atIndex: 1)
-            plugins[index].modules.append((id, try row.decode(atIndex: 2)))
-            if !(try row.decode(Bool.self, atIndex: 3)) { plugins[index].disabledModuleIDs.append(id) }
-        }
+        while let row = try moduleRows.next() { try health.addModule(row) }
         let fileRows = try Row.fetchCursor(db.cachedStatement(sql: fileSQL), arguments: childArguments)
-        while let row = try fileRows.next() {
-            let pluginID: String = try row.decode(atIndex: 0)
-            guard let index = position(pluginID) else { continue }
-            plugins[index].files.append(InstalledFileRow(pluginID: pluginID, path: try row.decode(atIndex: 1),
-                                                         size: try row.decode(atIndex: 2), sha256: try row.decode(atIndex: 3)))
-        }
-        return plugins
+        while let row = try fileRows.next() { try health.addFile(row) }
+        return health.plugins
     }
 
     /// The caller's plugins (rows only), by slug.
@@ -144,13 +91,14 @@ extension LifecycleDatabase {
         }
     }
 
-    /// Installed versions of the caller's plugins, keyed by slug: one indexed query for `available`.
+    /// Installed versions of the caller's plugins, keyed by slug: one indexed query (`available`
+    /// reads it through ``HotReader/installedVersions(userID:)``).
     package func installedVersions(userID: String) throws -> [String: String] {
         try read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: HotQueries.versionsOfUser),
                                         arguments: [userID])
             var result: [String: String] = [:]
-            for row in rows { result[row["plugin_slug"]] = row["version"] }
+            for row in rows { result[try row.text(0)] = try row.text(1) }
             return result
         }
     }

@@ -18,11 +18,18 @@ package struct InstalledFileRow: Codable, Sendable, Equatable, FetchableRecord, 
         self.pluginID = pluginID; self.path = path; self.size = size; self.sha256 = sha256
     }
 
-    /// Decoded by hand, as ``PluginRow`` (the hot path of status).
-    package init(row: Row) throws {
-        pluginID = try row.decode(forColumn: "plugin_id")
-        path = try row.decode(forColumn: "path")
-        size = try row.decode(forColumn: "size")
-        sha256 = try row.decode(forColumn: "sha256")
+    /// Every column in table order, as ``OperationLease/columns``.
+    static let columns: [CodingKeys] = [.pluginID, .path, .size, .sha256]
+    package static var databaseSelection: [any SQLSelectable] { columns.map { Column($0) } }
+
+    /// Decoded by hand, by position, as ``PluginRow`` (status and installed read every column).
+    package init(row: Row) throws { try self.init(columns: row) }
+
+    /// `pluginID`, when the caller knows it already, spares building it again for every file.
+    init(columns row: some ColumnSource, pluginID known: String? = nil) throws {
+        pluginID = try known ?? row.text(0)
+        path = try row.text(1)
+        size = try row.integer(2)
+        sha256 = try row.text(3)
     }
 }

@@ -40,24 +40,33 @@ package struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, Persist
         self.createdAt = createdAt; self.updatedAt = updatedAt
     }
 
-    /// Decoded by hand, as ``PluginRow`` (the hot path of status and installed).
-    package init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        pluginID = try row.decode(forColumn: "plugin_id")
-        userID = try row.decode(forColumn: "user_id")
-        name = try row.decode(forColumn: "name")
-        displayName = try row.decode(forColumn: "display_name")
-        description = try row.decode(forColumn: "description")
-        icon = try row.decode(forColumn: "icon")
-        category = try row.decode(forColumn: "category")
-        priority = try row.decode(forColumn: "priority")
-        props = try row.decode(forColumn: "props")
-        configFields = try row.decode(forColumn: "config_fields")
-        requiredServices = try row.decode(forColumn: "required_services")
-        layout = try row.decode(forColumn: "layout")
-        tags = try row.decode(forColumn: "tags")
-        enabled = try row.decode(forColumn: "enabled")
-        createdAt = try row.decode(forColumn: "created_at")
-        updatedAt = try row.decode(forColumn: "updated_at")
+    /// Every column in table order, as ``OperationLease/columns``.
+    static let columns: [CodingKeys] = [
+        .id, .pluginID, .userID, .name, .displayName, .description, .icon, .category, .priority, .props,
+        .configFields, .requiredServices, .layout, .tags, .enabled, .createdAt, .updatedAt,
+    ]
+    package static var databaseSelection: [any SQLSelectable] { columns.map { Column($0) } }
+
+    /// Decoded by hand, by position, as ``PluginRow``.
+    package init(row: Row) throws { try self.init(columns: row) }
+
+    init(columns row: some ColumnSource) throws {
+        id = try row.text(0)
+        pluginID = try row.text(1)
+        userID = try row.text(2)
+        name = try row.text(3)
+        displayName = try row.optionalText(4)
+        description = try row.optionalText(5)
+        icon = try row.optionalText(6)
+        category = try row.optionalText(7)
+        priority = try row.optionalInteger(8).map { Int($0) }
+        props = try row.optionalText(9)
+        configFields = try row.optionalText(10)
+        requiredServices = try row.optionalText(11)
+        layout = try row.optionalText(12)
+        tags = try row.optionalText(13)
+        enabled = try row.bool(14)
+        createdAt = try row.text(15)
+        updatedAt = try row.text(16)
     }
 }

@@ -25,13 +25,19 @@ package struct OperationLease: Codable, Sendable, Equatable, FetchableRecord, Pe
         self.operation = operation; self.owner = owner; self.expiresAt = expiresAt
     }
 
-    /// Decoded by hand, as ``PluginRow`` (status reads the lease first).
-    package init(row: Row) throws {
-        userID = try row.decode(forColumn: "user_id")
-        pluginSlug = try row.decode(forColumn: "plugin_slug")
-        operationID = try row.decode(forColumn: "operation_id")
-        operation = try row.decode(forColumn: "operation")
-        owner = try row.decode(forColumn: "owner")
-        expiresAt = try row.decode(forColumn: "expires_at")
+    /// Every column in table order: what GRDB selects for this record (so `SELECT *` reads the
+    /// same positions) and what the hot reader selects. `init(columns:)` reads them in this order.
+    static let columns: [CodingKeys] = [.userID, .pluginSlug, .operationID, .operation, .owner, .expiresAt]
+    package static var databaseSelection: [any SQLSelectable] { columns.map { Column($0) } }
+
+    package init(row: Row) throws { try self.init(columns: row) }
+
+    init(columns row: some ColumnSource) throws {
+        userID = try row.text(0)
+        pluginSlug = try row.text(1)
+        operationID = try row.text(2)
+        operation = try row.text(3)
+        owner = try row.text(4)
+        expiresAt = try row.real(5)
     }
 }
