@@ -1,0 +1,57 @@
+import Foundation
+import LifecycleCore
+import LifecycleStore
+import Testing
+
+/// Status and installed read through the store's hot reader; when that snapshot holds the lease of
+/// a dead or expired owner, they recover through GRDB (which writes) and answer the committed state.
+@Suite(.timeLimit(.minutes(10))) struct HotReadRecoveryTests {
+    /// This process as a lease owner (`pid:starttime`): alive.
+    static func thisProcess() throws -> String {
+        "\(getpid()):" + (try String(contentsOfFile: "/proc/self/stat", encoding: .utf8).split(separator: ")").last!.split(separator: " ")[19])
+    }
+
+    @Test func statusFindingADeadOwnersLeaseRollsItBackFirst() throws {
+        let f = try Fixture(); defer { f.remove() }
+        try RecoveryTests().leaveUncommittedInstall(f, operationID: "deadbeef21")
+        #expect(try f.service.database.hot.leaseAndHealthRows(userID: "u1", slug: "braindrive_chat").lease?.operationID == "deadbeef21")
+        #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .notInstalled)
+        #expect(!f.exists(f.pluginFolder("u1", "braindrive_chat")) && f.stagingEntries().isEmpty)
+        #expect(try f.service.database.allLeases().isEmpty)
+    }
+
+    @Test func statusFindingAnExpiredLeaseOfALiveOwnerRollsItBackToo() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
+        let me = try Self.thisProcess()
+        try f.service.database.write { db in
+            try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "expired01", operation: "update",
+                               owner: me, expiresAt: Date().timeIntervalSince1970 - 1).insert(db)
+        }
+        let status = try f.service.status(user: "u1", slug: "braindrive-network", verify: .full)
+        #expect(status.status == .healthy && status.version == "1.0.0")
+        #expect(try f.service.database.allLeases().isEmpty)
+    }
+
+    @Test func installedFindingADeadOwnersLeaseListsTheCommittedState() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network")
+        try RecoveryTests().leaveUncommittedInstall(f, operationID: "deadbeef22")
+        let list = try f.service.installed(user: UserID("u1"))
+        #expect(list.installedPlugins.map(\.pluginSlug) == ["braindrive_network"] && list.installedPlugins[0].status == .healthy)
+        #expect(!f.exists(f.pluginFolder("u1", "braindrive_chat")) && f.stagingEntries().isEmpty)
+        #expect(try f.service.database.allLeases().isEmpty)
+    }
+
+    @Test func aLiveOwnersLeaseIsLeftAloneAndTheCommittedStateShown() throws {
+        let f = try Fixture(); defer { f.remove() }
+        _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
+        let me = try Self.thisProcess()
+        try f.service.database.write { db in
+            try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "live02", operation: "update",
+                               owner: me, expiresAt: Date().timeIntervalSince1970 + 600).insert(db)
+        }
+        #expect(try f.service.status(user: "u1", slug: "braindrive-network").version == "1.0.0")
+        #expect(try f.service.database.allLeases().map(\.operationID) == ["live02"])
+    }
+}
