@@ -76,6 +76,12 @@ package final class LifecycleDatabase: Sendable {
                             migrate: { try LifecycleDatabase.migrate(pool) })
     }
 
+    // The hot reader's connections close before GRDB's, whose writer closes last (GRDB closes its
+    // readers first too): the last connection to close is the one that can checkpoint and remove the WAL.
+    deinit {
+        hot.close()
+    }
+
     /// Applies pending migrations. Safe to call from several processes at once: it runs under an exclusive file lock.
     package func migrate() throws {
         try Self.migrate(pool)

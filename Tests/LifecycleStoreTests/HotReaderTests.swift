@@ -222,6 +222,20 @@ import Testing
         #expect(try db.schemaState().isCurrent)
     }
 
+    /// The hot connections close before GRDB's writer, which closes last and folds the WAL back
+    /// into the file, as with GRDB alone.
+    @Test func closingTheDatabaseLeavesNoWAL() throws {
+        let dir = try { () throws -> String in
+            let (db, dir) = try openDatabase()
+            try put(db, plugin("u", "p"), modules: ["M1"], files: [("a.js", 1)])
+            #expect(try db.hot.leaseAndHealthRows(userID: "u", slug: "p").plugin != nil)
+            #expect(FileManager.default.fileExists(atPath: dir + "/lifecycle.sqlite-wal"))
+            return dir
+        }()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/lifecycle.sqlite-wal"))
+    }
+
     /// Closed connections are opened anew on the next read, on the file at the path then (a
     /// restore swaps files only while no connection is open).
     @Test func aReadAfterCloseOpensTheFileNowAtThePath() throws {
