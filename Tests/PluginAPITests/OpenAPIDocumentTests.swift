@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The OpenAPI document (`Sources/PluginAPI/OpenAPI/openapi.json`) against the contract
-/// (`docs/api.md`): its routes table, its error table and its headers. `deploy/openapi-check`
+/// (`docs/api.md`): its routes table, its error table and its headers. `deploy/checks/openapi-check`
 /// validates the file against the OpenAPI 3.1 schema; these tests check that it says what the
 /// contract says, that the server serves the file byte for byte, and that it agrees with the router.
 @Suite(.timeLimit(.minutes(10))) struct OpenAPIDocumentTests {

@@ -1,5 +1,5 @@
-# Shared shell functions for deploy/run, deploy/test and .ci/run. Source it; it defines only
-# functions and never changes the caller's options.
+# Shared shell functions for the scripts in deploy/. Source it; it defines only functions and
+# never changes the caller's options.
 # shellcheck shell=bash
 
 # System packages the service builds and runs against (Debian 12 names).
@@ -34,85 +34,6 @@ pl_ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
         || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; } \
         || pl_die "apt-get install failed"
-}
-
-# render_nginx_conf TEMPLATE OUT LISTEN PREFIX FCGI_SOCKET HTML_ROOT [USER_DIRECTIVE]
-# Replaces the placeholders documented at the top of nginx/plugin-lifecycle.conf. USER_DIRECTIVE
-# defaults to "user root;" when run as root (so nginx workers reach the 0660 socket), else "".
-render_nginx_conf() {
-    local template=$1 out=$2 listen=$3 prefix=$4 socket=$5 html=$6
-    local user_directive
-    if [[ $# -ge 7 ]]; then
-        user_directive=$7
-    elif [[ $(id -u) -eq 0 ]]; then
-        user_directive="user root;"
-    else
-        user_directive=""
-    fi
-    local path
-    for path in "$prefix" "$socket" "$html"; do
-        [[ "$path" == /* ]] || pl_die "render_nginx_conf: not an absolute path: $path"
-        # A space, quote, semicolon or brace would change the meaning of the directive.
-        [[ "$path" != *[[:space:]\;\{\}\"\']* ]] || pl_die "render_nginx_conf: unusable path for nginx: $path"
-    done
-    local text
-    text=$(<"$template") || pl_die "cannot read $template"
-    # Quoted replacements: bash 5.2 would otherwise expand "&" in them.
-    text=${text//__USER_DIRECTIVE__/"$user_directive"}
-    text=${text//__LISTEN__/"$listen"}
-    text=${text//__PREFIX__/"$prefix"}
-    text=${text//__FCGI_SOCKET__/"$socket"}
-    text=${text//__HTML_ROOT__/"$html"}
-    # Per-address rate limit: the development default, or API_RATE from the environment.
-    text=${text//__API_RATE__/"${API_RATE:-100r/s}"}
-    if grep -qE '__[A-Z_]+__' <<<"$text"; then
-        pl_die "render_nginx_conf: placeholders left in $template: $(grep -oE '__[A-Z_]+__' <<<"$text" | sort -u | tr '\n' ' ')"
-    fi
-    printf '%s\n' "$text" >"$out"
-}
-
-# pid_alive PIDFILE [NAME]: true when the file names a live process (whose command line
-# mentions NAME when given, so a pid reused by an unrelated process is never taken for ours).
-pid_alive() {
-    local pid
-    [[ -s "$1" ]] || return 1
-    pid=$(<"$1")
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
-    if [[ -n "${2:-}" && -r "/proc/$pid/cmdline" ]]; then
-        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
-    fi
-    return 0
-}
-
-# stop_pidfile NAME PIDFILE [TIMEOUT_SECONDS] [MATCH]: TERM the process in PIDFILE, wait, then
-# KILL. Signals only that pid, and only if its command line mentions MATCH (default NAME);
-# removes the pid file.
-stop_pidfile() {
-    local name=$1 pidfile=$2 timeout=${3:-15} match=${4:-$1} pid i
-    if ! pid_alive "$pidfile" "$match"; then
-        if [[ -e "$pidfile" ]]; then
-            rm -f "$pidfile"
-            pl_log "$name: not running (removed stale $pidfile)"
-        else
-            pl_log "$name: not running"
-        fi
-        return 0
-    fi
-    pid=$(<"$pidfile")
-    pl_log "$name: stopping pid $pid (TERM)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < timeout * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        pl_log "$name: pid $pid still running after ${timeout}s, sending KILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        sleep 0.2
-    fi
-    rm -f "$pidfile"
-    pl_log "$name: stopped (pid $pid)"
 }
 
 # Swift test summary lines → "ran failed" totals (XCTest and Swift Testing, which both run under

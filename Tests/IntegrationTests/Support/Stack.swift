@@ -1,12 +1,15 @@
 import Foundation
 import Testing
 
-/// A real stack for one test: a data directory made by `plugin-lifecycle init`, the pool
-/// (`serve`, real worker processes on a unix socket) and an unprivileged nginx on a free
-/// loopback port, rendered from the repository's config. Torn down by `stop()`.
+/// A real stack for one test, started by the repository's launcher (`deploy/stack start ROOT
+/// --foreground`): a data directory made by `plugin-lifecycle init`, an unprivileged nginx on a
+/// free loopback port with the repository's config, and the pool (`serve`, real worker processes
+/// on a unix socket). The launcher execs the pool, so `pool` is the master itself: tests signal
+/// it and read its exit status. Torn down by `stop()` (`deploy/stack stop ROOT`).
 final class Stack: @unchecked Sendable {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let launcher = repository + "/deploy/stack"
 
     /// The debug binary `swift build` made (or PLUGIN_LIFECYCLE_BIN).
     static let binary: String = {
@@ -23,53 +26,37 @@ final class Stack: @unchecked Sendable {
     let socketPath: String
     let port: Int
     let pool: Process
-    let nginx: Process
     let poolLog: String
 
-    /// `serveArguments`: more options for `serve` (e.g. `--jwt-issuer X`), appended to the defaults.
+    /// `environment`: the pool's only (e.g. a fault point). `serveArguments`: more options for
+    /// `serve` (e.g. `--jwt-issuer X`), appended to the defaults.
     init(workers: Int = 2, threads: Int = 4, environment: [String: String] = [:], apiRate: String = "100r/s",
          serveArguments: [String] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-it-\(UUID().uuidString.prefix(8))").path
-        dataDir = root + "/data"
-        socketPath = root + "/run/fcgi.sock"
-        poolLog = root + "/pool.log"
-        try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root + "/nginx", withIntermediateDirectories: true)
-
-        let initRun = try Self.run(["init", "--data-dir", dataDir, "--sample-catalog", Self.repository + "/deploy/catalog"])
-        guard initRun.status == 0 else { throw StackError.failed("init: \(initRun.output)") }
-
+        port = Self.freePort()
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var arguments = ["start", root, "--foreground", "--bin", Self.binary, "--port", String(port),
+                         "--workers", String(workers), "--threads", String(threads), "--api-rate", apiRate]
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["--env", "\(name)=\(value)"] }
+        arguments += ["--", "--drain-timeout", "5"] + serveArguments
         pool = Process()
-        pool.executableURL = URL(fileURLWithPath: Self.binary)
-        pool.arguments = ["serve", "--data-dir", dataDir, "--socket", socketPath,
-                          "--workers", String(workers), "--threads", String(threads), "--drain-timeout", "5"] + serveArguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        pool.environment = env
-        FileManager.default.createFile(atPath: poolLog, contents: nil)
-        let log = FileHandle(forWritingAtPath: poolLog)
-        pool.standardError = log
-        pool.standardOutput = log
+        pool.executableURL = URL(fileURLWithPath: Self.launcher)
+        pool.arguments = arguments
+        // The launcher's own output (its facts, or why it failed); the pool's goes to its log.
+        let launcherLog = root + "/stack.log"
+        _ = FileManager.default.createFile(atPath: launcherLog, contents: nil)
+        pool.standardOutput = FileHandle(forWritingAtPath: launcherLog)
+        pool.standardError = FileHandle(forWritingAtPath: launcherLog)
         try pool.run()
 
-        port = Self.freePort()
-        let template = try String(contentsOfFile: Self.repository + "/nginx/plugin-lifecycle.conf", encoding: .utf8)
-        let config = template
-            .replacingOccurrences(of: "__USER_DIRECTIVE__", with: getuid() == 0 ? "user root;" : "")
-            .replacingOccurrences(of: "__LISTEN__", with: "127.0.0.1:\(port)")
-            .replacingOccurrences(of: "__PREFIX__", with: root + "/nginx")
-            .replacingOccurrences(of: "__FCGI_SOCKET__", with: socketPath)
-            .replacingOccurrences(of: "__HTML_ROOT__", with: Self.repository + "/nginx/html")
-            .replacingOccurrences(of: "__API_RATE__", with: apiRate)
-        try config.write(toFile: root + "/nginx/nginx.conf", atomically: true, encoding: .utf8)
-        nginx = Process()
-        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        nginx.arguments = ["-p", root + "/nginx", "-c", root + "/nginx/nginx.conf", "-e", root + "/nginx/error.log", "-g", "daemon off;"]
-        nginx.standardError = FileHandle(forWritingAtPath: poolLog)
-        try nginx.run()
+        // The facts are written once nginx is up, just before the launcher becomes the pool.
+        let facts = try Self.facts(root + "/stack.env", while: pool, log: launcherLog)
+        dataDir = facts["STACK_DATA_DIR"] ?? ""
+        socketPath = facts["STACK_SOCKET"] ?? ""
+        poolLog = facts["STACK_POOL_LOG"] ?? ""
 
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        while Date() < deadline && pool.isRunning {
             if let health = try? get("/api/plugins/health"), health.status == 200 {
                 if workerPIDs().count == workers { return }
             }
@@ -80,9 +67,28 @@ final class Stack: @unchecked Sendable {
         throw StackError.failed("stack did not become healthy:\n\(output.suffix(3000))")
     }
 
+    /// The launcher's KEY=value facts, once it has written them (10 s at most).
+    private static func facts(_ path: String, while launcher: Process, log: String) throws -> [String: String] {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                return Dictionary(text.split(separator: "\n").compactMap { line in
+                    line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
+                }, uniquingKeysWith: { $1 })
+            }
+            if !launcher.isRunning { break }
+            usleep(10_000)
+        }
+        if launcher.isRunning { launcher.terminate() }
+        launcher.waitUntilExit()
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw StackError.failed("deploy/stack did not start the stack:\n\(output.suffix(3000))")
+    }
+
     func stop() {
-        if pool.isRunning { pool.terminate(); pool.waitUntilExit() }
-        if nginx.isRunning { kill(nginx.processIdentifier, SIGQUIT); nginx.waitUntilExit() }
+        _ = try? Self.runProcess(Self.launcher, ["stop", root])
+        if pool.isRunning { pool.terminate() }
+        pool.waitUntilExit()
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -134,8 +140,13 @@ final class Stack: @unchecked Sendable {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        try runProcess(binary, arguments, environment: environment)
+    }
+
+    static func runProcess(_ executable: String, _ arguments: [String],
+                           environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }

@@ -2,8 +2,8 @@
 
 Why one module: every harness needs the same three things and they must agree exactly:
   * a data directory made by `plugin-lifecycle init` and, when HTTP is involved, the real stack
-    (the `serve` pool on a unix socket behind an nginx rendered from nginx/plugin-lifecycle.conf
-    the way Tests/IntegrationTests/Support/Stack.swift renders it);
+    (the `serve` pool on a unix socket behind nginx), started by deploy/stack as
+    Tests/IntegrationTests/Support/Stack.swift starts it;
   * one way to call the CLI and the HTTP API;
   * one invariant checker that reads lifecycle.sqlite (read-only) and the disk independently of
     the service, so a bug in the service's own `status` cannot hide a bug in its writes.
@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -31,8 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = REPO / "deploy" / "catalog"
-NGINX_TEMPLATE = REPO / "nginx" / "plugin-lifecycle.conf"
-HTML_ROOT = REPO / "nginx" / "html"
+LAUNCHER = REPO / "deploy" / "stack"
 METADATA_FILE = "plugin_metadata.json"
 
 # Canonical slugs of the sample catalog (the service stores '-' as '_').
@@ -199,57 +197,39 @@ class Cli:
 class Stack:
     """`serve` (workers x threads on a unix socket) + nginx on a free loopback port.
 
-    Rendered exactly like Stack.swift: the same placeholders, `user root;` when root, nginx in
-    the foreground with its prefix inside our temp root. `env` goes to the pool (e.g. a
+    Started by `deploy/stack start ROOT --foreground`, as Stack.swift starts it: the launcher
+    execs the pool, so `self.pool` is the master itself. `env` goes to the pool only (e.g. a
     PLUGIN_LIFECYCLE_FAULT with :sleep= so requests are held at a point).
     """
 
     def __init__(self, binary, root, data_dir, workers=2, threads=4, env=None, api_rate="100000r/s"):
         self.binary, self.root, self.data_dir = binary, root, data_dir
         self.workers = workers
-        self.socket_path = os.path.join(root, "run", "fcgi.sock")
-        self.pool_log = os.path.join(root, "pool.log")
-        self.port = None
+        self.port = free_port()
         self.pool = None
-        self.nginx = None
         self.cli = Cli(binary, data_dir)
         self._tokens = {}
         self._token_lock = threading.Lock()
-        os.makedirs(os.path.join(root, "run"), exist_ok=True)
-        os.makedirs(os.path.join(root, "nginx"), exist_ok=True)
+        os.makedirs(root, exist_ok=True)
         self._start(threads, env or {}, api_rate)
 
     def _start(self, threads, env, api_rate):
-        pool_env = dict(os.environ)
-        pool_env.pop("PLUGIN_LIFECYCLE_FAULT", None)
-        pool_env.update(env)
-        log_file = open(self.pool_log, "ab")
-        try:
-            self.pool = PROCESSES.add(subprocess.Popen(
-                [self.binary, "serve", "--data-dir", self.data_dir, "--socket", self.socket_path,
-                 "--workers", str(self.workers), "--threads", str(threads), "--drain-timeout", "5"],
-                stdout=log_file, stderr=log_file, env=pool_env))
-            self.port = free_port()
-            config = NGINX_TEMPLATE.read_text()
-            for key, value in {
-                "__USER_DIRECTIVE__": "user root;" if os.getuid() == 0 else "",
-                "__LISTEN__": f"127.0.0.1:{self.port}",
-                "__PREFIX__": os.path.join(self.root, "nginx"),
-                "__FCGI_SOCKET__": self.socket_path,
-                "__HTML_ROOT__": str(HTML_ROOT),
-                "__API_RATE__": api_rate,
-            }.items():
-                config = config.replace(key, value)
-            conf_path = os.path.join(self.root, "nginx", "nginx.conf")
-            Path(conf_path).write_text(config)
-            self.nginx = PROCESSES.add(subprocess.Popen(
-                ["/usr/sbin/nginx", "-p", os.path.join(self.root, "nginx"), "-c", conf_path,
-                 "-e", os.path.join(self.root, "nginx", "error.log"), "-g", "daemon off;"],
-                stdout=log_file, stderr=log_file))
-        finally:
-            log_file.close()
+        argv = [str(LAUNCHER), "start", self.root, "--foreground", "--bin", self.binary,
+                "--data-dir", self.data_dir, "--port", str(self.port), "--workers", str(self.workers),
+                "--threads", str(threads), "--api-rate", api_rate]
+        for name, value in sorted(env.items()):
+            argv += ["--env", f"{name}={value}"]
+        argv += ["--", "--drain-timeout", "5"]
+        launcher_env = dict(os.environ)
+        launcher_env.pop("PLUGIN_LIFECYCLE_FAULT", None)
+        launcher_log = os.path.join(self.root, "stack.log")
+        with open(launcher_log, "ab") as log_file:
+            self.pool = PROCESSES.add(subprocess.Popen(argv, stdout=log_file, stderr=log_file, env=launcher_env))
+        facts = self._facts(launcher_log)
+        self.socket_path = facts["STACK_SOCKET"]
+        self.pool_log = facts["STACK_POOL_LOG"]
         deadline = time.time() + 30
-        while time.time() < deadline:
+        while time.time() < deadline and self.pool.poll() is None:
             try:
                 status, _, _ = self.request("GET", "/api/plugins/health", timeout=5)
                 if status == 200 and len(self.worker_pids()) == self.workers:
@@ -260,6 +240,17 @@ class Stack:
         tail = Path(self.pool_log).read_text(errors="replace")[-3000:]
         self.stop()
         raise RuntimeError(f"stack did not become healthy:\n{tail}")
+
+    def _facts(self, launcher_log):
+        """The launcher's KEY=value facts, written once nginx is up, before it becomes the pool."""
+        path = Path(self.root, "stack.env")
+        deadline = time.time() + 10
+        while time.time() < deadline and self.pool.poll() is None and not path.exists():
+            time.sleep(0.01)
+        if not path.exists():
+            self.stop()
+            raise RuntimeError(f"deploy/stack did not start the stack:\n{Path(launcher_log).read_text(errors='replace')[-3000:]}")
+        return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
     def worker_pids(self):
         return children(self.pool.pid) if self.pool else []
@@ -274,27 +265,13 @@ class Stack:
         return False
 
     def stop(self):
-        """TERM the master (it drains and stops its workers), QUIT nginx; KILL whatever is left."""
+        """`deploy/stack stop`: nginx, then the master (TERM: it drains), then any worker left."""
+        subprocess.run([str(LAUNCHER), "stop", self.root], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=90, check=False)
         if self.pool and self.pool.poll() is None:
-            workers = self.worker_pids()
-            self.pool.send_signal(signal.SIGTERM)
-            try:
-                self.pool.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.pool.kill()
-                self.pool.wait()
-            for pid in workers:  # a worker outliving its master would keep the data dir busy
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        if self.nginx and self.nginx.poll() is None:
-            self.nginx.send_signal(signal.SIGQUIT)
-            try:
-                self.nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.nginx.kill()
-                self.nginx.wait()
+            self.pool.kill()
+        if self.pool:
+            self.pool.wait()
 
     def token(self, user):
         with self._token_lock:

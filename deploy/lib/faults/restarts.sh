@@ -14,6 +14,8 @@
 #
 #   deploy/lib/faults/restarts.sh --bin .build/debug/plugin-lifecycle [--long] [--workers N] [--threads N]
 #
+# The stack is deploy/stack's, in the temporary folder.
+#
 # Figures on stdout as "FIGURE restarts.<name> <n>"; everything else on stderr. Needs wrk, nginx,
 # curl. Default run about 1.5 minutes; --long about 4.
 set -euo pipefail
@@ -54,30 +56,21 @@ MAX_REFILL_MS=1000
 WRK_ARGS=(-t2 -c16 --timeout 10s -s "$HERE/count.lua")
 
 WORK=$(mktemp -d /tmp/restarts.XXXXXX)
+# deploy/stack's layout with WORK as the stack's folder.
 DATA=$WORK/data
 NGINX_PREFIX=$WORK/nginx
-SOCKET=$WORK/fcgi.sock
-POOL_LOG=$WORK/pool.log
+POOL_LOG=$WORK/log/pool.log
 POOL_PID=""
-NGINX_PID=""
 WRK_PID=""
 FAILED=0
 
 cleanup() {
     local code=$?
     if [[ -n "$WRK_PID" ]]; then kill "$WRK_PID" 2>/dev/null || true; fi
-    if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-    fi
-    if [[ -n "$POOL_PID" ]] && kill -0 "$POOL_PID" 2>/dev/null; then
-        kill -TERM "$POOL_PID" 2>/dev/null || true
-        for _ in $(seq 1 150); do kill -0 "$POOL_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$POOL_PID" 2>/dev/null || true
-        wait "$POOL_PID" 2>/dev/null || true
-    fi
+    "$REPO/deploy/stack" stop "$WORK" >/dev/null 2>&1 || true
+    if [[ -n "$POOL_PID" ]]; then wait "$POOL_PID" 2>/dev/null || true; fi
     if [[ $code -ne 0 || $FAILED -ne 0 ]]; then
-        pl_log "logs kept in $WORK (pool.log, nginx/error.log, nginx/access.log)"
+        pl_log "logs kept in $WORK (log/pool.log, nginx/error.log, nginx/access.log)"
     else
         rm -rf "$WORK"
     fi
@@ -91,10 +84,6 @@ exec {PAUSE_FD}<>"$WORK/pause.fifo"
 # which would be measured as the master's refill time.
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 stamp() { local t=${EPOCHREALTIME/[.,]/}; NOW_MS=$((t / 1000)); }
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # The pool's workers, children of the master (zombies included until the master reaps them),
 # into the array CHILDREN.
@@ -132,21 +121,23 @@ wait_full() {
 }
 
 start_stack() {
-    "$BIN" init --data-dir "$DATA" --sample-catalog "$REPO/deploy/catalog" >/dev/null 2>>"$POOL_LOG" \
-        || pl_die "init failed (see $POOL_LOG)"
-    # The fault only slows installs (2 s once staged): the drain rounds' requests in flight.
-    PLUGIN_LIFECYCLE_FAULT=install.staged:sleep=2 "$BIN" serve --data-dir "$DATA" --socket "$SOCKET" \
-        --workers "$WORKERS" --threads "$THREADS" --drain-timeout 10 >>"$POOL_LOG" 2>&1 &
+    # --foreground: the launcher becomes the master, this script's child, whose exit status the
+    # drains check. The fault only slows installs (2 s once staged): the drain rounds' requests
+    # in flight.
+    "$REPO/deploy/stack" start "$WORK" --foreground --bin "$BIN" --port auto --api-rate 100000r/s \
+        --workers "$WORKERS" --threads "$THREADS" --env PLUGIN_LIFECYCLE_FAULT=install.staged:sleep=2 \
+        -- --drain-timeout 10 >"$WORK/stack.out" 2>&1 &
     POOL_PID=$!
-    PORT=$(free_port)
-    mkdir -p "$NGINX_PREFIX"
-    API_RATE=100000r/s render_nginx_conf "$REPO/nginx/plugin-lifecycle.conf" "$NGINX_PREFIX/nginx.conf" \
-        "127.0.0.1:$PORT" "$NGINX_PREFIX" "$SOCKET" "$REPO/nginx/html"
-    nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" -g 'daemon off;' \
-        2>>"$WORK/nginx.stderr" &
-    NGINX_PID=$!
-    BASE="http://127.0.0.1:$PORT"
     local i
+    for ((i = 0; i < 400; i++)); do
+        [[ -s "$WORK/stack.env" ]] && break
+        kill -0 "$POOL_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    [[ -s "$WORK/stack.env" ]] || { cat "$WORK/stack.out" >&2; pl_die "deploy/stack did not start the stack"; }
+    # shellcheck disable=SC1091 # written by deploy/stack
+    source "$WORK/stack.env"
+    BASE=$STACK_URL
     for ((i = 0; i < 200; i++)); do
         if curl -fsS -m 2 -o /dev/null "$BASE/api/plugins/health" 2>/dev/null && read_children && [[ ${#CHILDREN[@]} -eq $WORKERS ]]; then
             TOKEN=$("$BIN" token restarts_user --data-dir "$DATA")

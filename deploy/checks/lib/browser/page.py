@@ -1,7 +1,7 @@
-"""Drives the plugin manager page (nginx/html) in headless Chromium for deploy/browser-test.
+"""Drives the plugin manager page (deploy/web) in headless Chromium for deploy/checks/browser-test.
 
 Every wait is explicit and bounded (WAIT seconds); nothing sleeps to let time pass.
-Configuration comes from the environment that deploy/browser-test sets:
+Configuration comes from the environment that deploy/checks/browser-test sets:
   BASE_URL            the stack's URL, e.g. http://127.0.0.1:20123
   PLUGIN_LIFECYCLE_BIN, DATA_DIR   to mint tokens (`plugin-lifecycle token USER`)
   BROWSER_ARTEFACTS   folder for screenshots and browser logs

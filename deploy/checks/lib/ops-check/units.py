@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The systemd side of deploy/ops-check: reads the unit and its environment file the way systemd
+"""The systemd side of deploy/checks/ops-check: reads the unit and its environment file the way systemd
 does (enough of it), checks them against `plugin-lifecycle serve --help`, and expands their Exec
 lines so the check runs the same commands systemd would.
 
@@ -278,12 +278,13 @@ def check(args):
     if not any(data == w or data.startswith(w.rstrip("/") + "/") for w in writable):
         problems.append(f"env: the data directory {data} is not writable under the unit ({writable})")
 
-    # The nginx site talks to the same socket; the sysusers entry creates the unit's user.
+    # The nginx site talks to the same socket (its upstream's server, which the shared API
+    # locations pass to); the sysusers entry creates the unit's user.
     with open(args.site, encoding="utf-8") as handle:
-        site = handle.read()
-    passes = set(re.findall(r"fastcgi_pass\s+unix:([^;\s]+);", site))
+        site = "\n".join(line for line in handle if not line.lstrip().startswith("#"))
+    passes = set(re.findall(r"(?:fastcgi_pass|server)\s+unix:([^;\s]+);", site))
     if passes != {socket}:
-        problems.append(f"nginx site: fastcgi_pass {sorted(passes)} is not the unit's socket {socket}")
+        problems.append(f"nginx site: its pool socket {sorted(passes)} is not the unit's socket {socket}")
     with open(args.sysusers, encoding="utf-8") as handle:
         entries = [l.split() for l in handle if l.strip() and not l.lstrip().startswith("#")]
     users = {e[1] for e in entries if e and e[0] == "u"}

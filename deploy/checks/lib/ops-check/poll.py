@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Polls the pool's health while deploy/ops-check rolls the workers, until a stop file appears:
+"""Polls the pool's health while deploy/checks/ops-check rolls the workers, until a stop file appears:
 through nginx over https (below the site's rate limit) and straight over the FastCGI socket
 (many times a second, no limit). Prints a JSON report: answers per status, the worker pids that
 answered (from the health body), and the first failures.

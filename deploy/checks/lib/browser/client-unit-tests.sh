@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Unit tests of nginx/html/js/plugin-api.js alone (a fake fetch, no server) under Node:
-# `node --test deploy/lib/browser/plugin-api.test.mjs`. Prints one summary line on stdout.
+# Unit tests of deploy/web/js/plugin-api.js alone (a fake fetch, no server) under Node:
+# `node --test deploy/checks/lib/browser/plugin-api.test.mjs`. Prints one summary line on stdout.
 #
 # The test imports an .mjs copy of the client, the way plugin-api.js's header gives for Node 18+,
 # so Debian 12's nodejs (18) runs it as well as Node 20/22. Without a node 18+ it fails in CI (the
@@ -8,8 +8,8 @@
 # it skipped the tests and exits 0.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-PL_SCRIPT_NAME="deploy/browser-test"
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
+PL_SCRIPT_NAME="deploy/checks/browser-test"
 # shellcheck source=deploy/lib/common.sh
 source "$REPO/deploy/lib/common.sh"
 
@@ -26,6 +26,6 @@ if [[ ! "$major" =~ ^[0-9]+$ || $major -lt 18 ]]; then
     echo "skipped ($found; node 18+ needed)"
     exit 0
 fi
-pl_log "node $(node --version): unit tests of nginx/html/js/plugin-api.js"
-node --test "$REPO/deploy/lib/browser/plugin-api.test.mjs" >&2 || pl_die "plugin-api.js unit tests failed"
+pl_log "node $(node --version): unit tests of deploy/web/js/plugin-api.js"
+node --test "$REPO/deploy/checks/lib/browser/plugin-api.test.mjs" >&2 || pl_die "plugin-api.js unit tests failed"
 echo "passed (node $(node --version))"

@@ -1,5 +1,5 @@
 """Real-browser tests of the plugin manager page: headless Chromium through the real nginx and
-worker pool that deploy/browser-test starts. Each test uses its own users, so the order does not
+worker pool that deploy/checks/browser-test starts. Each test uses its own users, so the order does not
 matter; each step leaves a screenshot in BROWSER_ARTEFACTS."""
 
 import json

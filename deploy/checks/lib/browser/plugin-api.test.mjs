@@ -1,5 +1,5 @@
-// Unit tests of nginx/html/js/plugin-api.js with a fake fetch (no server): node --test this file.
-// deploy/browser-test runs it (deploy/lib/browser/client-unit-tests.sh) with node 18+; without one it fails in CI.
+// Unit tests of deploy/web/js/plugin-api.js with a fake fetch (no server): node --test this file.
+// deploy/checks/browser-test runs it (deploy/checks/lib/browser/client-unit-tests.sh) with node 18+; without one it fails in CI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 // The page's module is a .js file with no package.json saying "module" (nginx serves the folder
 // as it is); an .mjs copy loads as an ES module on every Node version, without flags.
-const source = fileURLToPath(new URL("../../../nginx/html/js/plugin-api.js", import.meta.url));
+const source = fileURLToPath(new URL("../../../web/js/plugin-api.js", import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), "plugin-api-test-"));
 process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
 const copy = join(folder, "plugin-api.mjs");
