@@ -71,29 +71,30 @@ enum RequestID {
     /// no two requests of a process share an id). One atomic add, no system call, no Foundation.
     static func generate() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        return hex(prefix, hex(scramble(n), ""))
+        return hex(prefix, scramble(n))
     }
 
     private static let prefix = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(0)
 
-    static func scramble(_ value: UInt64) -> UInt64 {
+    private static func scramble(_ value: UInt64) -> UInt64 {
         var z = value &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 
-    /// `value` as 16 lowercase hex digits, followed by `tail`.
-    private static func hex(_ value: UInt64, _ tail: String) -> String {
+    /// `high` then `low` as 32 lowercase hex digits, written once into the string's own buffer.
+    private static func hex(_ high: UInt64, _ low: UInt64) -> String {
         let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 16 + tail.utf8.count) { buffer in
+        return String(unsafeUninitializedCapacity: 32) { buffer in
             digits.withUTF8Buffer { table in
-                for i in 0..<16 { buffer[i] = table[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+                for i in 0..<32 {
+                    let word = i < 16 ? high : low
+                    buffer[i] = table[Int((word >> UInt64(60 - 4 * (i % 16))) & 0xF)]
+                }
             }
-            var i = 16
-            for byte in tail.utf8 { buffer[i] = byte; i += 1 }
-            return i
+            return 32
         }
     }
 }
