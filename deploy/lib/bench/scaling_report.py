@@ -29,7 +29,8 @@ def _wrk_lines(path: str) -> dict[str, dict]:
     runs: dict[str, dict] = {}
     if os.path.exists(path):
         for line in open(path):
-            name, rps, p50, p99, ok, bad, errors = line.split()
+            # The first seven of run_wrk's fields (context switches per request follow).
+            name, rps, p50, p99, ok, bad, errors = line.split()[:7]
             run = dict(rps=float(rps), p50=float(p50), p99=float(p99), ok=int(ok),
                        failed=int(bad) + int(errors), runs=1)
             if name in runs:
