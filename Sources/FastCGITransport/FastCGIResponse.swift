@@ -52,6 +52,13 @@ extension FastCGIResponse {
 
     /// CR, LF and CRLF each become one space, so a value cannot start a header of its own.
     private static func appendSanitized(_ text: String, to head: inout [UInt8]) {
+        // Nearly every header has no CR or LF: copied whole from the string's own buffer.
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return false }
+            head.append(contentsOf: utf8)
+            return true
+        } ?? false
+        if copied { return }
         var previous: UInt8 = 0
         for byte in text.utf8 {
             defer { previous = byte }

@@ -37,7 +37,6 @@ extension LifecycleService {
     }
 
     func inspect(_ installed: PluginHealthRows, user: UserID, verify: VerifyMode) -> StatusReport {
-        let folder = directory.pluginFolder(user, installed.pluginSlug)
         var missing: [String] = []
         var modified: [String] = []
         // The user's folder and the plugin's must be real folders, and so must every folder down to
@@ -52,11 +51,13 @@ extension LifecycleService {
             case .sizes:
                 if size != file.size { modified.append(file.path) }
             case .full:
+                let folder = directory.pluginFolder(user, installed.pluginSlug)
                 guard let digest = FileDigest.sha256(folder + "/" + file.path) else { missing.append(file.path); continue }
                 if digest.size != file.size || digest.sha256 != file.sha256 { modified.append(file.path) }
             }
         }
-        let expectedNames = ManifestModuleNames.shared.names(inManifestJSON: installed.manifestJSON)
+        let expectedNames = ManifestModuleNames.shared.names(
+            slug: installed.pluginSlug, version: installed.version, manifestJSON: installed.manifestJSON)
         let present = Set(installed.moduleNames)
         let loaded = expectedNames.filter { present.contains($0) }.count
         let allLoaded = loaded == expectedNames.count && installed.moduleNames.count == expectedNames.count

@@ -48,7 +48,7 @@ package struct JSONLogHandler: LogHandler {
         let level = event.level, message = event.message, explicit = event.metadata
         var json = JSONObjectWriter()
         json.maxStringBytes = 512
-        json.field("time", LogTime.now())
+        json.field("time", plainASCII: LogTime.nowBytes())
         json.field("level", level.rawValue)
         json.field("label", label)
         json.field("msg", message.description)
@@ -71,15 +71,29 @@ package struct JSONLogHandler: LogHandler {
 
 /// RFC 3339 UTC with milliseconds, as the audit log writes its times.
 package enum LogTime {
-    package static func now() -> String {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), written as bytes: every request line carries one.
+    package static func nowBytes() -> [UInt8] {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let millis = String(now.tv_nsec / 1_000_000)
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
-            + "\(two(parts.tm_min)):\(two(parts.tm_sec)).\(String(repeating: "0", count: 3 - millis.count))\(millis)Z"
+        var out = [UInt8](repeating: UInt8(ascii: "0"), count: 24)
+        func put(_ value: Int, at end: Int, digits: Int) {
+            var value = value
+            for index in stride(from: end, to: end - digits, by: -1) {
+                out[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(Int(parts.tm_year) + 1900, at: 3, digits: 4)
+        out[4] = UInt8(ascii: "-"); put(Int(parts.tm_mon) + 1, at: 6, digits: 2)
+        out[7] = UInt8(ascii: "-"); put(Int(parts.tm_mday), at: 9, digits: 2)
+        out[10] = UInt8(ascii: "T"); put(Int(parts.tm_hour), at: 12, digits: 2)
+        out[13] = UInt8(ascii: ":"); put(Int(parts.tm_min), at: 15, digits: 2)
+        out[16] = UInt8(ascii: ":"); put(Int(parts.tm_sec), at: 18, digits: 2)
+        out[19] = UInt8(ascii: "."); put(now.tv_nsec / 1_000_000, at: 22, digits: 3)
+        out[23] = UInt8(ascii: "Z")
+        return out
     }
 }

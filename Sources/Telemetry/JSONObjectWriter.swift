@@ -16,7 +16,11 @@ package struct JSONObjectWriter: Sendable {
 
     package mutating func field(_ key: String, _ value: some BinaryInteger) {
         self.key(key)
-        bytes.append(contentsOf: String(value).utf8)
+        if let magnitude = UInt64(exactly: value) {
+            appendDecimal(magnitude)
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
     }
 
     package mutating func field(_ key: String, _ value: Bool) {
@@ -27,8 +31,32 @@ package struct JSONObjectWriter: Sendable {
     /// A number with three decimals (milliseconds from microseconds, say).
     package mutating func field(_ key: String, thousandths value: UInt64) {
         self.key(key)
-        let fraction = String(value % 1000)
-        bytes.append(contentsOf: "\(value / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)".utf8)
+        appendDecimal(value / 1000)
+        let fraction = value % 1000
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+
+    /// Digits of `value` without a String in between.
+    private mutating func appendDecimal(_ value: UInt64) {
+        var digits: (UInt64, Int) = (1, 1)
+        while digits.0 <= value / 10 { digits = (digits.0 * 10, digits.1 + 1) }
+        var rest = value, scale = digits.0
+        for _ in 0..<digits.1 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / scale))
+            rest %= scale
+            scale /= 10
+        }
+    }
+
+    /// A string value already known to need no escaping (the log's own timestamp).
+    package mutating func field(_ key: String, plainASCII value: some Sequence<UInt8>) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: value)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     package mutating func null(_ key: String) {
@@ -51,11 +79,23 @@ package struct JSONObjectWriter: Sendable {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// Printable ASCII other than `"` and `\\`: nothing to escape.
+    private static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in utf8 where byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C { return false }
+        return true
+    }
+
     private mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Nearly every logged string (routes, ids, slugs) is short printable ASCII: copied as is.
-        if value.utf8.count <= maxStringBytes, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            bytes.append(contentsOf: value.utf8)
+        // Nearly every logged string (routes, ids, slugs) is short printable ASCII: copied as is,
+        // checked and copied through the string's own buffer (a per-byte walk of the UTF-8 view
+        // was 4 % of a status request's instructions).
+        let copied = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard utf8.count <= maxStringBytes, Self.isPlain(utf8) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        } ?? false
+        if copied {
             bytes.append(UInt8(ascii: "\""))
             return
         }

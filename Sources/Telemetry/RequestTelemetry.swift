@@ -72,7 +72,7 @@ package final class RequestTelemetry: Sendable {
     static func line(_ record: RequestRecord, pid: Int32) -> [UInt8] {
         var json = JSONObjectWriter()
         json.maxStringBytes = 256
-        json.field("time", LogTime.now())
+        json.field("time", plainASCII: LogTime.nowBytes())
         json.field("level", "info")
         json.field("msg", "request")
         json.field("request_id", record.requestID)
@@ -89,7 +89,7 @@ package final class RequestTelemetry: Sendable {
     static func line(_ change: LifecycleChange, pid: Int32) -> [UInt8] {
         var json = JSONObjectWriter()
         json.maxStringBytes = 256
-        json.field("time", LogTime.now())
+        json.field("time", plainASCII: LogTime.nowBytes())
         json.field("level", "info")
         json.field("msg", "lifecycle")
         json.field("request_id", change.requestID)

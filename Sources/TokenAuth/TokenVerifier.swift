@@ -51,17 +51,16 @@ package final class TokenVerifier: Sendable {
 
     /// Synchronous (called from libfcgi threads that are not Swift-concurrency threads, ~thousands/s): no actor hop, no Task/semaphore.
     package func verify(authorizationHeader: String?, now: Date = Date()) -> Result<Identity, AuthFailure> {
-        let token: Substring
+        let token: [UInt8]
         switch BearerCredentials.parse(authorizationHeader) {
         case .absent: return .failure(.missingToken)
         case .empty: return .failure(.invalidToken(reason: "empty bearer token"))
         case .token(let value): token = value
         }
-        let tokenBytes = token.utf8.count
-        guard tokenBytes <= maxTokenBytes else {
-            return .failure(.invalidToken(reason: "token is \(tokenBytes) bytes, limit \(maxTokenBytes)"))
+        guard token.count <= maxTokenBytes else {
+            return .failure(.invalidToken(reason: "token is \(token.count) bytes, limit \(maxTokenBytes)"))
         }
-        return verify(token: Array(token.utf8), now: now.timeIntervalSince1970)
+        return verify(token: token, now: now.timeIntervalSince1970)
     }
 
     private func verify(token: [UInt8], now: Double) -> Result<Identity, AuthFailure> {
@@ -88,7 +87,7 @@ package final class TokenVerifier: Sendable {
 
         let signatureValid: Bool
         do {
-            signatureValid = try key.algorithm.verify(signature, signs: signingInput)
+            signatureValid = try key.verify(signature, signs: signingInput)
         } catch {
             return .failure(.invalidToken(reason: "signature unreadable: \(Self.describe(error))"))
         }

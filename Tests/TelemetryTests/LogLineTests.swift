@@ -52,6 +52,35 @@ struct LogLineTests {
         #expect((parsed["long"] as? String)?.hasSuffix("…") == true)
     }
 
+    @Test func numbersAndTimesAreWrittenDigitByDigitAsJSONReadsThem() throws {
+        var json = JSONObjectWriter()
+        let integers: [Int64] = [0, 7, 9, 10, 99, 100, 12_345, Int64(Int32.max), Int64.max, -1, Int64.min]
+        for (index, value) in integers.enumerated() { json.field("i\(index)", value) }
+        json.field("u", UInt64.max)
+        let thousandths: [UInt64] = [0, 5, 50, 999, 1_000, 1_001, 12_345, 10_000_000]
+        for (index, value) in thousandths.enumerated() { json.field("t\(index)", thousandths: value) }
+        let dayBefore = Self.utcDay()
+        json.field("time", plainASCII: LogTime.nowBytes())
+        let dayAfter = Self.utcDay()
+        let line = String(decoding: json.finished(), as: UTF8.self)
+        let parsed = try object(line)
+        for (index, value) in integers.enumerated() { #expect(parsed["i\(index)"] as? NSNumber == NSNumber(value: value), "\(value) in \(line)") }
+        #expect(line.contains("\"u\":18446744073709551615"))
+        for (index, value) in thousandths.enumerated() {
+            #expect(line.contains("\"t\(index)\":\(value / 1000).\(String(format: "%03d", value % 1000))"), "\(value) in \(line)")
+        }
+        // The day as the C library formats it, read just before and just after (midnight may pass).
+        let time = try #require(parsed["time"] as? String)
+        #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(time)")
+        #expect(time.hasPrefix(dayBefore) || time.hasPrefix(dayAfter), "\(time)")
+    }
+
+    static func utcDay() -> String {
+        var seconds = time(nil), parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday)
+    }
+
     @Test func swiftLogRecordsBecomeJSONWithTheirMetadata() throws {
         let lines = try withLogFile { sink in
             var logger = Logger(label: "test.label") { JSONLogHandler(label: $0, sink: sink) }

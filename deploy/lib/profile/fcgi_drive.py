@@ -2,7 +2,8 @@
 
 Usage: fcgi_drive.py SOCKET COUNT METHOD PATH [TOKEN]
 Speaks just enough FastCGI (BEGIN_REQUEST, PARAMS, empty STDIN; reads STDOUT until END_REQUEST)
-to send the parameters nginx's fastcgi_params would, one connection per request as nginx does.
+to send the params nginx/plugin-api-server.conf sends (absent headers stay absent), one connection
+per request as nginx does.
 Exits non-zero if any answer is not 2xx.
 """
 import socket
@@ -47,10 +48,8 @@ def one_request(path_to_socket, params):
 def main():
     path_to_socket, count, method, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     token = sys.argv[5] if len(sys.argv) > 5 else None
-    params = {"REQUEST_METHOD": method, "REQUEST_URI": path, "DOCUMENT_URI": path.split("?")[0],
-              "SCRIPT_NAME": path.split("?")[0], "QUERY_STRING": path.partition("?")[2],
-              "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": "",
-              "HTTP_HOST": "localhost", "REQUEST_ID": "0123456789abcdef0123456789abcdef"}
+    params = {"REQUEST_METHOD": method, "REQUEST_URI": path, "QUERY_STRING": path.partition("?")[2],
+              "REQUEST_ID": "0123456789abcdef0123456789abcdef"}
     if token:
         params["HTTP_AUTHORIZATION"] = "Bearer " + token
     for i in range(count):
