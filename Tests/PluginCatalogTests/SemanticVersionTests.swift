@@ -31,6 +31,33 @@ struct SemanticVersionTests {
     }
 
     /// SemVer 2.0.0 §11's example, plus numeric order that string sorting gets wrong.
+    /// The byte-level fast path for `MAJOR.MINOR.PATCH` answers only where the general parser
+    /// agrees, and leaves everything else (pre-release, build, leading zeros, overflow) to it.
+    @Test func thePlainFastPathAgreesWithTheGeneralParser() {
+        var texts = ["0.0.0", "1.2.3", "10.20.30", "01.2.3", "1.02.3", "1.2.03", "00.0.0", "1.2", "1.2.3.4", "1..3", ".1.2",
+                     "1.2.", "", "1.2.3-rc.1", "1.2.3+b", "v1.2.3", " 1.2.3", "1.2.3 ", "１.2.3", "9223372036854775807.0.0",
+                     "9223372036854775808.0.0", "99999999999999999999.1.1", "1.2.-3", "-1.2.3", "1.2.3\u{0}"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.-+a")
+        for _ in 0..<2_000 {
+            texts.append(String((0..<Int.random(in: 1...9, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        var plainCount = 0
+        for text in texts {
+            let general = SemanticVersion.parseGeneral(Substring(text))
+            if let plain = SemanticVersion.plainRelease(Substring(text)) {
+                plainCount += 1
+                #expect(plain == general, "\(text)")
+                #expect(plain.description == text, "\(text)")
+            } else if let general {
+                // Left to the general parser: only versions that are not plain.
+                #expect(general.isPrerelease || !general.build.isEmpty, "\(text) is plain but the fast path refused it")
+            }
+            #expect(SemanticVersion(text) == general, "\(text)")
+        }
+        #expect(plainCount >= 3)
+    }
+
     @Test func precedence() throws {
         let ordered = [
             "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",

@@ -88,6 +88,13 @@ package struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringCo
     // MARK: - Parsing
 
     static func parse(_ text: Substring) -> SemanticVersion? {
+        // Nearly every stored version is a plain `MAJOR.MINOR.PATCH`: read from the bytes at once
+        // (the general path below walks Characters, and `installed` parses one per plugin).
+        plainRelease(text) ?? parseGeneral(text)
+    }
+
+    /// Any SemVer 2.0.0 version: pre-release and build identifiers included.
+    static func parseGeneral(_ text: Substring) -> SemanticVersion? {
         var rest = text
         var build: [String] = []
         if let plus = rest.firstIndex(of: "+") {
@@ -106,6 +113,28 @@ package struct SemanticVersion: Comparable, Hashable, Sendable, LosslessStringCo
               let major = number(parts[0]), let minor = number(parts[1]), let patch = number(parts[2])
         else { return nil }
         return SemanticVersion(major: major, minor: minor, patch: patch, prerelease: prerelease, build: build)
+    }
+
+    /// `MAJOR.MINOR.PATCH` of ASCII digits only, no leading zeros, each fitting in Int; nil for
+    /// anything else, which the general parser then decides.
+    static func plainRelease(_ text: Substring) -> SemanticVersion? {
+        var parts = [0, 0, 0], part = 0, digits = 0, leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, part < 2 else { return nil }
+                part += 1; digits = 0; leadingZero = false
+                continue
+            }
+            guard isDigit(byte), !leadingZero else { return nil }
+            let (times10, overflow1) = parts[part].multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { return nil }
+            parts[part] = sum
+            leadingZero = digits == 0 && byte == UInt8(ascii: "0")
+            digits += 1
+        }
+        guard part == 2, digits > 0 else { return nil }
+        return SemanticVersion(major: parts[0], minor: parts[1], patch: parts[2])
     }
 
     /// A numeric identifier: digits, no leading zero, fits in Int.
