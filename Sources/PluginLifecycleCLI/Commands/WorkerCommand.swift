@@ -66,7 +66,8 @@ struct WorkerCommand: ParsableCommand {
 
 /// Sizing of the pool and of each worker.
 struct PoolOptions: ParsableArguments {
-    @Option(help: "Accept-loop threads per worker process.") var threads: Int = 4
+    @Option(help: "Accept-loop threads per worker process (4: the best GET status of the shapes measured on 2 cores; docs/performance.md).")
+    var threads: Int = 4
     @Option(help: "Request body limit in bytes (413 above).") var maxBodyBytes: Int = 1 << 20
     @Option(help: "Recycle a worker after this many requests (php-fpm's pm.max_requests); 0 = never.") var maxRequests: Int = 0
     // Twice nginx's fastcgi_read_timeout (60 s): nginx answers 504 for a slow request first; this
