@@ -249,6 +249,12 @@ package final class FastCGIWorker: Sendable {
     /// then accepts. `.leave` on a stop or a failure (already reported).
     private func waitAndAccept(_ request: inout FCGX_Request, onListener: Bool) -> Step {
         if isStopRequested { return .leave }
+        // Under load a connection is already waiting: accept it at once (the listening socket is
+        // non-blocking) and poll only when there is none, one system call fewer per request.
+        if onListener {
+            let accepted = FCGX_Accept_r(&request)
+            if accepted >= 0 || (-accepted != EAGAIN && -accepted != EWOULDBLOCK) { return .accepted(accepted) }
+        }
         var fds = [
             pollfd(fd: onListener ? configuration.listenFD : request.ipcFd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
