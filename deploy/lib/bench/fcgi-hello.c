@@ -3,8 +3,10 @@
  * JSON body, shaped like the service's pool (N processes x T accept threads on one unix socket),
  * so the ratio to it measures what the service adds on top of libfcgi.
  *
- *   fcgi-hello SOCKET_PATH PROCESSES THREADS
+ *   fcgi-hello SOCKET_PATH PROCESSES THREADS [DATA_DIR]
  *
+ * With DATA_DIR, each request does the service's GET status work instead (fcgi-status-work.c:
+ * the "C doing the same work" row).
  * Binds the socket, forks the processes before any thread exists (fork is safe then), and runs
  * until SIGTERM (the parent forwards it to its children).
  */
@@ -19,12 +21,23 @@
 
 static int listen_fd;
 static const char body[] = "{\"status\":\"ok\"}\n";
+static int status_work;
+
+int status_init(const char *dir);
+void *status_thread_open(void);
+void status_respond(void *context, FCGX_Request *request);
 
 static void *serve(void *unused) {
     (void)unused;
     FCGX_Request request;
     FCGX_InitRequest(&request, listen_fd, 0);
+    void *context = status_work ? status_thread_open() : NULL;
     while (FCGX_Accept_r(&request) >= 0) {
+        if (context) {
+            status_respond(context, &request);
+            FCGX_Finish_r(&request);
+            continue;
+        }
         FCGX_FPrintF(request.out,
                      "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
                      (int)sizeof body - 1);  /* FCGX_FPrintF knows no %zu */
@@ -49,9 +62,16 @@ static void forward(int sig) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s SOCKET_PATH PROCESSES THREADS\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: %s SOCKET_PATH PROCESSES THREADS [DATA_DIR]\n", argv[0]);
         return 2;
+    }
+    if (argc == 5) {
+        if (status_init(argv[4]) != 0) {
+            fprintf(stderr, "no usable jwt-secret in %s\n", argv[4]);
+            return 2;
+        }
+        status_work = 1;
     }
     int processes = atoi(argv[2]), threads = atoi(argv[3]);
     if (processes < 1 || processes > 64 || threads < 1 || threads > 256) {
