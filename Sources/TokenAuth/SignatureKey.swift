@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import JWTKit
 
@@ -13,18 +12,6 @@ struct SignatureKey: Sendable {
     let algorithm: any JWTAlgorithm
     /// The JOSE `alg` value this key accepts: HS256, RS256, ES256 or EdDSA.
     let algorithmName: String
-    /// HS256 only: the HMAC already keyed (RFC 2104's inner and outer pads hashed once), so a
-    /// request copies it and hashes just its own bytes; keying on every request was a third of
-    /// a verification (callgrind). The same swift-crypto HMAC jwt-kit's HMACSigner uses.
-    var keyedHMAC: HMAC<SHA256>? = nil
-
-    /// Whether `signature` is this key's signature of `signingInput`: the prepared HMAC for
-    /// HS256 (compared in constant time), jwt-kit's algorithm for the public-key ones.
-    func verify(_ signature: [UInt8], signs signingInput: ArraySlice<UInt8>) throws -> Bool {
-        guard var mac = keyedHMAC else { return try algorithm.verify(signature, signs: signingInput) }
-        mac.update(data: signingInput)
-        return mac.finalize() == signature
-    }
 
     static func load(_ key: TokenVerifierConfiguration.Key) throws -> SignatureKey {
         switch key {
@@ -41,11 +28,9 @@ struct SignatureKey: Sendable {
         // HMAC zero-pads short keys to the block size anyway (RFC 2104 §2), so padding to 32
         // bytes yields identical MACs and lets a deliberately allowed short dev secret work.
         let key = secret.count >= 32 ? secret : secret + [UInt8](repeating: 0, count: 32 - secret.count)
-        var loaded = try load(name: "HS256") { keys in
+        return try load(name: "HS256") { keys in
             await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
         }
-        loaded.keyedHMAC = HMAC<SHA256>(key: SymmetricKey(data: key))
-        return loaded
     }
 
     static func publicKey(pem: String) throws -> SignatureKey {

@@ -87,7 +87,7 @@ package final class TokenVerifier: Sendable {
 
         let signatureValid: Bool
         do {
-            signatureValid = try key.verify(signature, signs: signingInput)
+            signatureValid = try key.algorithm.verify(signature, signs: signingInput)
         } catch {
             return .failure(.invalidToken(reason: "signature unreadable: \(Self.describe(error))"))
         }

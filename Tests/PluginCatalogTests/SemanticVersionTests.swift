@@ -30,7 +30,6 @@ struct SemanticVersionTests {
         #expect(SemanticVersion(text) == nil)
     }
 
-    /// SemVer 2.0.0 §11's example, plus numeric order that string sorting gets wrong.
     /// The byte-level fast path for `MAJOR.MINOR.PATCH` answers only where the general parser
     /// agrees, and leaves everything else (pre-release, build, leading zeros, overflow) to it.
     @Test func thePlainFastPathAgreesWithTheGeneralParser() {
@@ -58,6 +57,7 @@ struct SemanticVersionTests {
         #expect(plainCount >= 3)
     }
 
+    /// SemVer 2.0.0 §11's example, plus numeric order that string sorting gets wrong.
     @Test func precedence() throws {
         let ordered = [
             "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",

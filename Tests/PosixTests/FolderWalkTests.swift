@@ -20,6 +20,33 @@ import Testing
         #expect(walk.regularFileSize("dist") == nil, "a folder is not a regular file")
     }
 
+    @Test func dotStepsAndEmptyStepsNeverLeaveThePluginFolder() throws {
+        let s = try Scratch(); defer { s.remove() }
+        try s.write("user/outside.js", [1, 2])
+        try s.write("user/plugin/dist/b.js", [1])
+        let walk = try #require(FolderWalk("plugin", in: s.path("user")))
+        #expect(walk.regularFileSize("dist/../../outside.js") == nil, "`..` in the middle")
+        #expect(walk.regularFileSize("../outside.js") == nil)
+        #expect(walk.regularFileSize("./dist/b.js") == nil && walk.regularFileSize("dist/./b.js") == nil)
+        #expect(walk.regularFileSize("dist//b.js") == nil && walk.regularFileSize("/dist/b.js") == nil)
+        #expect(walk.regularFileSize("dist/") == nil && walk.regularFileSize("") == nil && walk.regularFileSize("..") == nil)
+        #expect(walk.regularFileSize("dist/b.js") == 1)
+    }
+
+    @Test func aWideTreeIsReadWholeInAnyOrder() throws {
+        let s = try Scratch(); defer { s.remove() }
+        let folders = (0..<40).map { "f\($0)/sub" }
+        for (index, folder) in folders.enumerated() { try s.write("user/plugin/\(folder)/x.js", Array(repeating: 0, count: index)) }
+        let walk = try #require(FolderWalk("plugin", in: s.path("user")))
+        // Past the list's limit the walk keeps a dictionary: every folder found again, in any order.
+        for round in 0..<2 {
+            for (index, folder) in folders.enumerated().shuffled() {
+                #expect(walk.regularFileSize("\(folder)/x.js") == Int64(index), "round \(round): \(folder)")
+                #expect(walk.regularFileSize("\(folder)/missing.js") == nil)
+            }
+        }
+    }
+
     @Test func linksAnywhereReadAsMissing() throws {
         let s = try Scratch(); defer { s.remove() }
         try s.write("elsewhere/secret.js", [1, 2, 3])

@@ -192,10 +192,11 @@ struct AgreementChecks {
                                         remedy: "move it out of plugins/ (it holds installed copies and nothing else)"))
                 continue
             }
-            let kind = FileTree.kind(userFolder)
-            // Listed a moment ago and gone now: the user's last plugin was just uninstalled.
-            if kind == .missing { continue }
-            guard kind == .directory else {
+            // Listed a moment ago and gone now (ENOENT, not any failure): the user's last plugin
+            // was just uninstalled.
+            var st = stat()
+            if lstat(userFolder, &st) != 0 && errno == ENOENT { continue }
+            guard FileTree.kind(userFolder) == .directory else {
                 findings.append(Finding(.error, .plugins, "user_folder_not_a_folder", subject: userFolder,
                                         "is a link or a file; the service refuses to follow it (503 storage_unavailable for this user)",
                                         remedy: "remove \(userFolder), then repair the user's plugins"))
