@@ -1,7 +1,7 @@
 /*
- * The service's GET status done in C, for deploy/bench's "C doing the same work" row: what the
- * same requests cost with no framework at all, so the ratio to it measures the Swift service's
- * own overhead rather than the work. Per request, as the service does it:
+ * The service's GET status, installed and available done in C, for deploy/bench's "C doing the
+ * same work" rows: what the same requests cost with no framework at all, so the ratio to them
+ * measures the Swift service's own overhead rather than the work. GET status, as the service:
  *   - HS256: HMAC-SHA256 (OpenSSL) over header.payload, compared in constant time; exp and sub
  *     read from the payload (the service also checks nbf, iat, iss, aud, alg: a few compares);
  *   - one read transaction on a per-thread read-only connection with prepared statements: the
@@ -9,6 +9,9 @@
  *   - the file checks: the user's folder and the plugin's opened with O_NOFOLLOW, each
  *     subfolder once, each file fstatat'd (size compared);
  *   - a JSON body with the counts, and a JSON log line written to stderr with one write(2).
+ * GET installed does that for each of the user's plugins (one transaction); GET available reads
+ * the user's installed versions and writes them into a catalog body of the service's size.
+ * Routes: /bench/c-status/{slug}/status, /bench/c-status/installed, /bench/c-status/available.
  * Used by fcgi-hello.c when it is given a data directory.
  */
 #include <ctype.h>
@@ -31,7 +34,7 @@ static int secret_len;
 
 struct status_thread {
     sqlite3 *db;
-    sqlite3_stmt *begin, *commit, *lease, *plugin, *modules, *files;
+    sqlite3_stmt *begin, *commit, *lease, *plugin, *modules, *files, *plugins_of_user, *versions_of_user;
 };
 
 int status_init(const char *dir) {
@@ -67,6 +70,8 @@ void *status_thread_open(void) {
     t->plugin = prepare(t->db, "SELECT id, version, enabled, manifest_json FROM plugin WHERE user_id = ?1 AND plugin_slug = ?2");
     t->modules = prepare(t->db, "SELECT name FROM module WHERE plugin_id = ?1 ORDER BY id");
     t->files = prepare(t->db, "SELECT path, size FROM installed_file WHERE plugin_id = ?1 ORDER BY path");
+    t->plugins_of_user = prepare(t->db, "SELECT id, plugin_slug, version, enabled FROM plugin WHERE user_id = ?1 ORDER BY plugin_slug");
+    t->versions_of_user = prepare(t->db, "SELECT plugin_slug, version FROM plugin WHERE user_id = ?1");
     return t;
 }
 
@@ -180,29 +185,22 @@ static void check_files(sqlite3_stmt *files, const char *user, const char *slug,
     if (root >= 0) close(root);
 }
 
-void status_respond(void *context, FCGX_Request *request) {
-    struct status_thread *t = context;
-    struct timespec started;
-    clock_gettime(CLOCK_MONOTONIC, &started);
-    char user[128], slug[128];
-    const char *uri = FCGX_GetParam("REQUEST_URI", request->envp);
-    const char *request_id = FCGX_GetParam("REQUEST_ID", request->envp);
-    const char *prefix = "/bench/c-status/";
-    if (!verify(FCGX_GetParam("HTTP_AUTHORIZATION", request->envp), user, sizeof user)) {
-        FCGX_PutS("Status: 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: 2\r\n\r\n{}", request->out);
-        return;
-    }
-    /* /bench/c-status/{slug}/status; the stored slug spells '-' as '_', as the service's. */
-    size_t n = 0;
-    if (uri && strncmp(uri, prefix, strlen(prefix)) == 0)
-        for (const char *p = uri + strlen(prefix); *p && *p != '/' && n + 1 < sizeof slug; p++)
-            slug[n++] = *p == '-' ? '_' : (char)tolower((unsigned char)*p);
-    slug[n] = 0;
+/* The health of one plugin of the user, inside the caller's read transaction. */
+static const char *plugin_health(struct status_thread *t, const char *user, const char *slug, const char *plugin_id,
+                                 int *expected, int *missing, int *modified, int *modules) {
+    sqlite3_bind_text(t->modules, 1, plugin_id, -1, SQLITE_STATIC);
+    while (sqlite3_step(t->modules) == SQLITE_ROW) (*modules)++;
+    sqlite3_reset(t->modules);
+    sqlite3_bind_text(t->files, 1, plugin_id, -1, SQLITE_STATIC);
+    check_files(t->files, user, slug, expected, missing, modified);
+    sqlite3_reset(t->files);
+    return *missing ? "files_missing" : *modified ? "files_modified" : "healthy";
+}
 
+static int respond_status(struct status_thread *t, const char *user, const char *slug, char *body, size_t cap) {
     int exists = 0, enabled = 0, leased = 0, expected = 0, missing = 0, modified = 0, modules = 0;
     char version[64] = "", plugin_id[128] = "";
-    sqlite3_step(t->begin);
-    sqlite3_reset(t->begin);
+    const char *health = "not_installed";
     sqlite3_bind_text(t->lease, 1, user, -1, SQLITE_STATIC);
     sqlite3_bind_text(t->lease, 2, slug, -1, SQLITE_STATIC);
     leased = sqlite3_step(t->lease) == SQLITE_ROW;
@@ -216,26 +214,87 @@ void status_respond(void *context, FCGX_Request *request) {
         enabled = sqlite3_column_int(t->plugin, 2);
     }
     sqlite3_reset(t->plugin);
-    if (exists) {
-        sqlite3_bind_text(t->modules, 1, plugin_id, -1, SQLITE_STATIC);
-        while (sqlite3_step(t->modules) == SQLITE_ROW) modules++;
-        sqlite3_reset(t->modules);
-        sqlite3_bind_text(t->files, 1, plugin_id, -1, SQLITE_STATIC);
-        check_files(t->files, user, slug, &expected, &missing, &modified);
-        sqlite3_reset(t->files);
-    }
-    sqlite3_step(t->commit);
-    sqlite3_reset(t->commit);
-
-    char body[1024];
-    int body_len = snprintf(body, sizeof body,
+    if (exists) health = plugin_health(t, user, slug, plugin_id, &expected, &missing, &modified, &modules);
+    if (exists && leased) health = "operation_in_progress";
+    return snprintf(body, cap,
         "{\"data\":{\"enabled\":%s,\"exists\":%s,\"files\":{\"expected\":%d,\"missing\":%d,\"modified\":%d},"
         "\"files_exist\":%s,\"modules_status\":{\"expected_count\":%d,\"loaded_count\":%d},\"plugin_id\":\"%s\","
         "\"plugin_slug\":\"%s\",\"status\":\"%s\",\"version\":\"%s\"},\"message\":\"Plugin status\",\"status\":\"success\"}",
         enabled ? "true" : "false", exists ? "true" : "false", expected, missing, modified,
-        missing ? "false" : "true", modules, modules, plugin_id, slug,
-        !exists ? "not_installed" : leased ? "operation_in_progress" : missing ? "files_missing" : modified ? "files_modified" : "healthy",
-        version);
+        missing ? "false" : "true", modules, modules, plugin_id, slug, health, version);
+}
+
+static int respond_installed(struct status_thread *t, const char *user, char *body, size_t cap) {
+    struct { char id[128], slug[128], version[64]; int enabled; } plugins[64];
+    int count = 0;
+    sqlite3_bind_text(t->plugins_of_user, 1, user, -1, SQLITE_STATIC);
+    while (count < 64 && sqlite3_step(t->plugins_of_user) == SQLITE_ROW) {
+        snprintf(plugins[count].id, sizeof plugins[count].id, "%s", (const char *)sqlite3_column_text(t->plugins_of_user, 0));
+        snprintf(plugins[count].slug, sizeof plugins[count].slug, "%s", (const char *)sqlite3_column_text(t->plugins_of_user, 1));
+        snprintf(plugins[count].version, sizeof plugins[count].version, "%s", (const char *)sqlite3_column_text(t->plugins_of_user, 2));
+        plugins[count].enabled = sqlite3_column_int(t->plugins_of_user, 3);
+        count++;
+    }
+    sqlite3_reset(t->plugins_of_user);
+    int n = snprintf(body, cap, "{\"data\":{\"installed_plugins\":[");
+    for (int i = 0; i < count && (size_t)n < cap; i++) {
+        int expected = 0, missing = 0, modified = 0, modules = 0;
+        const char *health = plugin_health(t, user, plugins[i].slug, plugins[i].id, &expected, &missing, &modified, &modules);
+        n += snprintf(body + n, cap - (size_t)n,
+                      "%s{\"enabled\":%s,\"modules\":%d,\"plugin_id\":\"%s\",\"plugin_slug\":\"%s\",\"status\":\"%s\",\"version\":\"%s\"}",
+                      i ? "," : "", plugins[i].enabled ? "true" : "false", modules, plugins[i].id, plugins[i].slug, health,
+                      plugins[i].version);
+    }
+    if ((size_t)n < cap) n += snprintf(body + n, cap - (size_t)n, "],\"total_count\":%d},\"message\":\"Installed plugins\",\"status\":\"success\"}", count);
+    return (size_t)n < cap ? n : (int)cap - 1;
+}
+
+static int respond_available(struct status_thread *t, const char *user, char *body, size_t cap) {
+    /* The catalog part is the service's cache; the per-user part is read on every request. */
+    static const char catalog[] = "\"catalog\":\"the catalog entries, names, descriptions, authors, versions and dependencies of "
+        "every published plugin, about a kilobyte of JSON the service keeps ready between catalog changes and copies into "
+        "each answer; a reference of the same size keeps the bytes nginx and the socket carry the same for this row and the "
+        "service's own. xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"";
+    int n = snprintf(body, cap, "{\"data\":{%s,\"installed\":{", catalog);
+    sqlite3_bind_text(t->versions_of_user, 1, user, -1, SQLITE_STATIC);
+    for (int i = 0; sqlite3_step(t->versions_of_user) == SQLITE_ROW && (size_t)n < cap; i++)
+        n += snprintf(body + n, cap - (size_t)n, "%s\"%s\":\"%s\"", i ? "," : "",
+                      (const char *)sqlite3_column_text(t->versions_of_user, 0), (const char *)sqlite3_column_text(t->versions_of_user, 1));
+    sqlite3_reset(t->versions_of_user);
+    if ((size_t)n < cap) n += snprintf(body + n, cap - (size_t)n, "}},\"message\":\"Available plugins\",\"status\":\"success\"}");
+    return (size_t)n < cap ? n : (int)cap - 1;
+}
+
+void status_respond(void *context, FCGX_Request *request) {
+    struct status_thread *t = context;
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    char user[128], slug[128];
+    const char *uri = FCGX_GetParam("REQUEST_URI", request->envp);
+    const char *request_id = FCGX_GetParam("REQUEST_ID", request->envp);
+    const char *prefix = "/bench/c-status/";
+    if (!verify(FCGX_GetParam("HTTP_AUTHORIZATION", request->envp), user, sizeof user)) {
+        FCGX_PutS("Status: 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: 2\r\n\r\n{}", request->out);
+        return;
+    }
+    const char *route = uri && strncmp(uri, prefix, strlen(prefix)) == 0 ? uri + strlen(prefix) : "";
+    /* {slug}/status: the stored slug spells '-' as '_', as the service's. */
+    size_t n = 0;
+    for (const char *p = route; *p && *p != '/' && n + 1 < sizeof slug; p++) slug[n++] = *p == '-' ? '_' : (char)tolower((unsigned char)*p);
+    slug[n] = 0;
+
+    char body[16384];
+    sqlite3_step(t->begin);
+    sqlite3_reset(t->begin);
+    int body_len = strcmp(route, "installed") == 0 ? respond_installed(t, user, body, sizeof body)
+                 : strcmp(route, "available") == 0 ? respond_available(t, user, body, sizeof body)
+                 : respond_status(t, user, slug, body, sizeof body);
+    sqlite3_step(t->commit);
+    sqlite3_reset(t->commit);
     FCGX_FPrintF(request->out,
                  "Status: 200 OK\r\nContent-Type: application/json\r\nCache-Control: private, no-cache\r\n"
                  "X-Request-Id: %s\r\nContent-Length: %d\r\n\r\n", request_id ? request_id : "-", body_len);
@@ -245,8 +304,8 @@ void status_respond(void *context, FCGX_Request *request) {
     clock_gettime(CLOCK_MONOTONIC, &now);
     char line[512];
     int line_len = snprintf(line, sizeof line,
-        "{\"time\":%ld,\"level\":\"info\",\"msg\":\"request\",\"request_id\":\"%s\",\"user\":\"%s\",\"slug\":\"%s\","
-        "\"status\":200,\"duration_ms\":%.3f}\n", (long)time(NULL), request_id ? request_id : "-", user, slug,
+        "{\"time\":%ld,\"level\":\"info\",\"msg\":\"request\",\"request_id\":\"%s\",\"user\":\"%s\",\"route\":\"%s\","
+        "\"status\":200,\"duration_ms\":%.3f}\n", (long)time(NULL), request_id ? request_id : "-", user, route,
         (double)(now.tv_sec - started.tv_sec) * 1e3 + (double)(now.tv_nsec - started.tv_nsec) / 1e6);
     if (write(2, line, (size_t)line_len) < 0) {}
 }

@@ -2,7 +2,7 @@
 --
 -- Environment (read once per thread):
 --   BENCH_TOKENS  file with one "user token" pair per line (the users the bench seeded)
---   BENCH_MODE    plain (wrk's own path) | status | c-status | fastapi-status | installed | available | cycle
+--   BENCH_MODE    plain (wrk's own path) | status | c-status | c-installed | c-available | fastapi-status | installed | available | cycle
 --   BENCH_SLUG    plugin slug for status, fastapi-status and cycle
 -- fastapi-status: GET status of the FastAPI reference (deploy/lib/bench/fastapi_status.py).
 -- cycle: each thread owns a disjoint slice of users and sends install for all of them, then
@@ -53,6 +53,8 @@ function request()
         return wrk.format("GET", "/api/plugins/" .. slug .. "/status", headers)
     elseif mode == "c-status" then
         return wrk.format("GET", "/bench/c-status/" .. slug .. "/status", headers)
+    elseif mode == "c-installed" or mode == "c-available" then
+        return wrk.format("GET", "/bench/c-status/" .. mode:sub(3), headers)
     elseif mode == "fastapi-status" then
         return wrk.format("GET", "/bench/fastapi/" .. slug .. "/status", headers)
     elseif mode == "installed" then
