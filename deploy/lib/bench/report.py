@@ -55,11 +55,12 @@ for name, row in rows.items():
           f"{row['bad']:>7} | {row['errors']:>6} |")
 
 status, fastapi = rows["get-status"], rows.get("fastapi-sqlite3-status")
-same_work = rows.get("c-same-work-status")
-if same_work:
-    print(f"\nC doing GET status's work (HS256, the read transaction, the file checks, a log line): "
-          f"{same_work['rps'] / transport['rps']:.2f}x the C hello; GET status is "
-          f"{status['rps'] / same_work['rps']:.2f}x of it (req/s), p99 {status['p99'] / same_work['p99']:.2f}x of its p99")
+# C doing each route's work (fcgi-status-work.c): what the work costs here, and the service's share of it.
+for route in ("status", "available", "installed"):
+    same_work, service = rows.get(f"c-same-work-{route}"), rows.get(f"get-{route}")
+    if same_work and service:
+        print(f"{'' if route != 'status' else chr(10)}C doing GET {route}'s work: {same_work['rps'] / transport['rps']:.2f}x the C hello; "
+              f"the service {service['rps'] / same_work['rps']:.2f}x of it (req/s), p99 {service['p99'] / same_work['p99']:.2f}x its p99")
 if fastapi:
     print(f"\nGET status: {status['rps'] / fastapi['rps']:.1f}x the FastAPI reference's req/s "
           f"(uvicorn, {args.workers} processes, PyJWT + sqlite3)")
