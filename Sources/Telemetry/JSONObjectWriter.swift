@@ -41,10 +41,10 @@ package struct JSONObjectWriter: Sendable {
 
     /// Digits of `value` without a String in between.
     private mutating func appendDecimal(_ value: UInt64) {
-        var digits: (UInt64, Int) = (1, 1)
-        while digits.0 <= value / 10 { digits = (digits.0 * 10, digits.1 + 1) }
-        var rest = value, scale = digits.0
-        for _ in 0..<digits.1 {
+        var scale: UInt64 = 1
+        while scale <= value / 10 { scale *= 10 }
+        var rest = value
+        while scale > 0 {
             bytes.append(UInt8(ascii: "0") + UInt8(rest / scale))
             rest %= scale
             scale /= 10

@@ -1,14 +1,17 @@
 import Foundation
-import LifecycleCore
+@testable import LifecycleCore
 import LifecycleStore
 import Testing
 
 /// Status and installed read through the store's hot reader; when that snapshot holds the lease of
 /// a dead or expired owner, they recover through GRDB (which writes) and answer the committed state.
 @Suite(.timeLimit(.minutes(10))) struct HotReadRecoveryTests {
-    /// This process as a lease owner (`pid:starttime`): alive.
-    static func thisProcess() throws -> String {
-        "\(getpid()):" + (try String(contentsOfFile: "/proc/self/stat", encoding: .utf8).split(separator: ")").last!.split(separator: " ")[19])
+    /// A lease on u1's braindrive_network held by this (live) process, expiring `expiresIn` seconds from now.
+    func leaseHeldByThisProcess(_ f: Fixture, operationID: String, expiresIn: Double) throws {
+        try f.service.database.write { db in
+            try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: operationID, operation: "update",
+                               owner: ProcessIdentity.current, expiresAt: Date().timeIntervalSince1970 + expiresIn).insert(db)
+        }
     }
 
     @Test func statusFindingADeadOwnersLeaseRollsItBackFirst() throws {
@@ -23,11 +26,7 @@ import Testing
     @Test func statusFindingAnExpiredLeaseOfALiveOwnerRollsItBackToo() throws {
         let f = try Fixture(); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
-        let me = try Self.thisProcess()
-        try f.service.database.write { db in
-            try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "expired01", operation: "update",
-                               owner: me, expiresAt: Date().timeIntervalSince1970 - 1).insert(db)
-        }
+        try leaseHeldByThisProcess(f, operationID: "expired01", expiresIn: -1)
         let status = try f.service.status(user: "u1", slug: "braindrive-network", verify: .full)
         #expect(status.status == .healthy && status.version == "1.0.0")
         #expect(try f.service.database.allLeases().isEmpty)
@@ -46,11 +45,7 @@ import Testing
     @Test func aLiveOwnersLeaseIsLeftAloneAndTheCommittedStateShown() throws {
         let f = try Fixture(); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
-        let me = try Self.thisProcess()
-        try f.service.database.write { db in
-            try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "live02", operation: "update",
-                               owner: me, expiresAt: Date().timeIntervalSince1970 + 600).insert(db)
-        }
+        try leaseHeldByThisProcess(f, operationID: "live02", expiresIn: 600)
         #expect(try f.service.status(user: "u1", slug: "braindrive-network").version == "1.0.0")
         #expect(try f.service.database.allLeases().map(\.operationID) == ["live02"])
     }

@@ -56,10 +56,11 @@ for name, row in rows.items():
 
 status, fastapi = rows["get-status"], rows.get("fastapi-sqlite3-status")
 # C doing each route's work (fcgi-status-work.c): what the work costs here, and the service's share of it.
+print()
 for route in ("status", "available", "installed"):
     same_work, service = rows.get(f"c-same-work-{route}"), rows.get(f"get-{route}")
     if same_work and service:
-        print(f"{'' if route != 'status' else chr(10)}C doing GET {route}'s work: {same_work['rps'] / transport['rps']:.2f}x the C hello; "
+        print(f"C doing GET {route}'s work: {same_work['rps'] / transport['rps']:.2f}x the C hello; "
               f"the service {service['rps'] / same_work['rps']:.2f}x of it (req/s), p99 {service['p99'] / same_work['p99']:.2f}x its p99")
 if fastapi:
     print(f"\nGET status: {status['rps'] / fastapi['rps']:.1f}x the FastAPI reference's req/s "
