@@ -281,11 +281,13 @@ async function openModule(plugin, module, name) {
 
 function closeModule() {
   const opener = state.shownModule?.key;
+  // Asked before hiding: a hidden element loses the focus.
+  const focusInside = Boolean(document.activeElement?.closest?.("#module-section"));
   state.shownModule = null;
   unmountModule($("module-panel"));
   $("module-section").hidden = true;
   // Keyboard users go back to the Open button they came from, when it is still there.
-  if (!document.activeElement?.closest?.("#module-section")) return;
+  if (!focusInside) return;
   const again = opener && document.querySelector(`[data-key="${CSS.escape(opener)}"]`);
   if (again && !again.disabled) again.focus();
   else $("main").focus();
