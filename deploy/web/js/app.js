@@ -4,7 +4,8 @@ import { configureDefaultClient, createPluginClient, getDefaultClient, PluginApi
 import { getToken, setToken, signOut, takeTokenFromFragment, tokenUser } from "./session.js";
 import { h, fill } from "./dom.js";
 import { confirmDialog, askUserIds } from "./dialogs.js";
-import { compareVersions, formatTime, moduleName, sentence } from "./format.js";
+import { loadModule, unmountModule } from "./bundle-loader.js";
+import { compareVersions, formatTime, moduleName, problemMeta, sentence } from "./format.js";
 
 configureDefaultClient({ getToken });
 const api = () => getDefaultClient();
@@ -29,6 +30,7 @@ const state = {
   modules: new Map(), // module id -> enabled, as the last enable/disable answer said (before a reload)
   chosen: new Map(), // select key -> chosen version, kept across re-renders
   openModules: new Set(), // slugs whose module list is unfolded, kept across re-renders
+  shownModule: null, // {slug, module, key} of the module in #module-panel
 };
 
 const $ = (id) => document.getElementById(id);
@@ -42,11 +44,6 @@ function track(delta) {
 }
 
 // --- messages ----------------------------------------------------------------------------
-
-function problemMeta(error) {
-  return [error.code, error.status ? `HTTP ${error.status}` : null, error.requestId && `request ${error.requestId}`]
-    .filter(Boolean).join(" · ");
-}
 
 function showNotice(kind, text, error) {
   const box = $("notice");
@@ -256,6 +253,46 @@ function rememberModules(data) {
   for (const module of data.modules ?? []) state.modules.set(module.module_id, module.enabled);
 }
 
+let opening = 0; // loads in flight for #module-panel (a later Open may start before one ends)
+
+// Open: the module from the user's own copy, through the bundle_url of the last list load (a
+// stale page's URL may have expired: the panel then shows the problem, and Refresh gets a new one).
+async function openModule(plugin, module, name) {
+  const key = `${plugin.plugin_slug}:open:${module}`;
+  state.shownModule = { slug: plugin.plugin_slug, module, key };
+  const panel = $("module-panel");
+  $("module-section").hidden = false;
+  $("module-heading").textContent = `${module} of ${name} ${plugin.version}`;
+  $("module-source").textContent = plugin.bundle_url_expires_at
+    ? `From your copy; this link works until ${formatTime(plugin.bundle_url_expires_at)} (Refresh gets a new one).`
+    : "From your copy.";
+  $("module-heading").focus();
+  track(+1);
+  opening += 1;
+  panel.setAttribute("aria-busy", "true");
+  try {
+    await loadModule({ bundleUrl: plugin.bundle_url, scope: plugin.scope, module, panel });
+  } finally {
+    opening -= 1;
+    if (opening === 0) panel.removeAttribute("aria-busy");
+    track(-1);
+  }
+}
+
+function closeModule() {
+  const opener = state.shownModule?.key;
+  // Asked before hiding: a hidden element loses the focus.
+  const focusInside = Boolean(document.activeElement?.closest?.("#module-section"));
+  state.shownModule = null;
+  unmountModule($("module-panel"));
+  $("module-section").hidden = true;
+  // Keyboard users go back to the Open button they came from, when it is still there.
+  if (!focusInside) return;
+  const again = opener && document.querySelector(`[data-key="${CSS.escape(opener)}"]`);
+  if (again && !again.disabled) again.focus();
+  else $("main").focus();
+}
+
 function uninstall(slug, name) {
   run(slug, "Uninstalling…", async ({ client, guard }) => {
     let data;
@@ -418,8 +455,30 @@ function badge(text, className, role, value = text) {
   return h("span", { className: `badge ${className}`, dataset: { role, value } }, text.replace(/_/g, " "));
 }
 
+// A module's switch: the last enable/disable answer, else the list's disabled_modules; undefined
+// when the server does not say (older services leave disabled_modules out).
+function moduleEnabled(plugin, moduleId) {
+  if (state.modules.has(moduleId)) return state.modules.get(moduleId);
+  return Array.isArray(plugin.disabled_modules) ? !plugin.disabled_modules.includes(moduleId) : undefined;
+}
+
+// The module names Open is offered for: the enabled modules of an enabled plugin, once the server
+// hands out a bundle URL. (The server refuses a disabled plugin's files; a module is an export
+// inside the bundle, not a file, so the page alone keeps a disabled module closed.)
+function openableModules(plugin) {
+  if (!plugin.bundle_url || !plugin.scope || !plugin.enabled) return [];
+  return (plugin.modules ?? []).filter((id) => moduleEnabled(plugin, id) !== false)
+    .map((id) => moduleName(id, plugin.plugin_id));
+}
+
 function renderInstalled() {
   const list = $("installed");
+  // The shown module is no longer offered (its plugin uninstalled or switched off, another user
+  // signed in): it goes too.
+  const shown = state.shownModule;
+  if (shown && !state.installed.some((p) => p.plugin_slug === shown.slug && openableModules(p).includes(shown.module))) {
+    closeModule();
+  }
   $("installed-empty").hidden = !state.signedIn || state.installed.length > 0;
   fill(list, state.installed.map(installedCard));
 }
@@ -434,10 +493,10 @@ function installedCard(plugin) {
   const status = checked && plugin.status === "healthy" ? checked.status : plugin.status;
   const updateKey = `${slug}:update-version`;
 
+  const openable = openableModules(plugin);
   const modules = (plugin.modules ?? []).map((moduleId) => {
     const module = moduleName(moduleId, plugin.plugin_id);
-    const known = state.modules.has(moduleId) ? state.modules.get(moduleId)
-      : Array.isArray(plugin.disabled_modules) ? !plugin.disabled_modules.includes(moduleId) : undefined;
+    const known = moduleEnabled(plugin, moduleId);
     return h("li", { className: "module", dataset: { module } },
       h("span", { className: "module-name" }, module),
       h("span", { className: "module-state", dataset: { role: "module-state" } },
@@ -467,6 +526,12 @@ function installedCard(plugin) {
       plugin.update_available ? badge(`update ${plugin.latest_version} available`, "update", "update") : null),
     problems,
     rowStatus(slug),
+    openable.length
+      ? h("div", { className: "actions open-modules" }, openable.map((module) =>
+        h("button", { type: "button", className: "primary", dataset: { key: `${slug}:open:${module}`, action: "open", module },
+          attrs: { "aria-label": `Open module ${module} of ${name}` },
+          onclick: () => openModule(plugin, module, name) }, `Open ${module}`)))
+      : null,
     h("div", { className: "actions" },
       entry?.versions?.length
         ? h("span", { className: "field" },
@@ -606,7 +671,7 @@ function resetUserState() {
   // The previous user's lists go at once, not when the next user's load arrives (nor stay if it fails).
   clearUserLists();
   $("notice").hidden = true;
-  render();
+  render(); // closes the previous user's module (its plugin is no longer listed)
 }
 
 $("token-form").addEventListener("submit", (event) => {
@@ -630,6 +695,7 @@ $("refresh").addEventListener("click", () => {
   refresh();
 });
 $("audit-more").addEventListener("click", moreAudit);
+$("module-close").addEventListener("click", closeModule);
 
 // A /#token=… link opened in a tab that already shows the page changes only the fragment.
 window.addEventListener("hashchange", () => {

@@ -37,3 +37,9 @@ export function sentence(text) {
   const trimmed = String(text ?? "").trimEnd();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
+
+/** A problem's code, HTTP status and request id on one line ("plugin_disabled · HTTP 403 · request …"). */
+export function problemMeta(error) {
+  return [error.code, error.status ? `HTTP ${error.status}` : null, error.requestId && `request ${error.requestId}`]
+    .filter(Boolean).join(" · ");
+}

@@ -53,6 +53,37 @@ function problemFields(body) {
   return {};
 }
 
+function parseJson(text) {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The PluginApiError of an answer that is not ok (it reads the body): the problem's code, detail,
+ * title and request id (the X-Request-Id header first), or the HTTP status when the body is no
+ * problem. Also for answers fetched outside a client (bundle-loader.js).
+ * @param {Response} response
+ * @returns {Promise<PluginApiError>}
+ */
+export async function answerError(response) {
+  const parsed = parseJson(await response.text());
+  const problem = problemFields(parsed);
+  return new PluginApiError({
+    status: response.status,
+    code: typeof problem.code === "string" ? problem.code : `http_${response.status}`,
+    detail: typeof problem.detail === "string" && problem.detail
+      ? problem.detail
+      : `HTTP ${response.status} ${response.statusText || ""}`.trim(),
+    title: typeof problem.title === "string" ? problem.title : "",
+    requestId: response.headers?.get?.("X-Request-Id") || problem.request_id || null,
+    problem: parsed,
+  });
+}
+
 /**
  * One path segment (slug, module, share id, user id), percent-encoded so "/", "?", "#" stay
  * inside it. encodeURIComponent leaves "." and ".." alone, and a URL parser resolves those as
@@ -133,35 +164,14 @@ export function createPluginClient({ baseUrl = DEFAULT_BASE_URL, getToken = () =
         cause: error,
       });
     }
-    const headerId = response.headers?.get?.("X-Request-Id") || null;
-    let parsed = null;
-    const text = await response.text();
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-    }
-    if (!response.ok) {
-      const problem = problemFields(parsed);
-      throw new PluginApiError({
-        status: response.status,
-        code: typeof problem.code === "string" ? problem.code : `http_${response.status}`,
-        detail: typeof problem.detail === "string" && problem.detail
-          ? problem.detail
-          : `HTTP ${response.status} ${response.statusText || ""}`.trim(),
-        title: typeof problem.title === "string" ? problem.title : "",
-        requestId: headerId || problem.request_id || null,
-        problem: parsed,
-      });
-    }
+    if (!response.ok) throw await answerError(response);
+    const parsed = parseJson(await response.text());
     if (parsed === null) {
       throw new PluginApiError({
         status: response.status,
         code: "invalid_response",
         detail: "The plugin service answered with something that is not JSON",
-        requestId: headerId,
+        requestId: response.headers?.get?.("X-Request-Id") || null,
       });
     }
     return parsed.data ?? {};

@@ -187,6 +187,38 @@ class PluginManagerPage:
         except TimeoutException:
             raise AssertionError(f"expected a {kind} notice containing {contains!r}, got {self.notice()!r}") from None
 
+    # --- the module panel (Open) ------------------------------------------------------------
+
+    def open_module(self, slug, module):
+        """Clicks Open for that module of an installed plugin and waits until it has loaded."""
+        card = self.installed_card(slug)
+        card.find_element(By.CSS_SELECTOR, f'button[data-action="open"][data-module="{module}"]').click()
+        self.wait_settled()
+        return self.module_text()
+
+    def module_text(self):
+        return self.driver.find_element(By.ID, "module-panel").get_attribute("textContent")
+
+    def module_error(self):
+        """The alert the loader shows in the panel, or None."""
+        found = self.driver.find_elements(By.CSS_SELECTOR, '#module-panel [role="alert"]')
+        return found[0] if found else None
+
+    def load_in_panel(self, bundle_url, scope, module):
+        """Loads a module from any URL into #module-panel with the page's own loader; returns
+        None once mounted, else {code, message} of the error it shows."""
+        return self.driver.execute_async_script(
+            """
+            const [url, scope, module, done] = arguments;
+            document.getElementById("module-section").hidden = false;
+            import("/js/bundle-loader.js")
+              .then((loader) => loader.loadModule({ bundleUrl: url, scope, module,
+                panel: document.getElementById("module-panel") }))
+              .then((error) => done(error ? { code: error.code ?? null, message: String(error.message) } : null),
+                    (error) => done({ code: "thrown", message: String(error) }));
+            """,
+            bundle_url, scope, module)
+
     def audit_actions(self):
         rows = self.driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")
         return [[td.get_attribute("textContent") for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]

@@ -4,8 +4,11 @@ matter; each step leaves a screenshot in BROWSER_ARTEFACTS."""
 
 import json
 import os
+import time
 import unittest
+import urllib.error
 import urllib.request
+from datetime import datetime, timezone
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -16,6 +19,13 @@ from page import ARTEFACTS, BASE_URL, PluginManagerPage, mint_token, new_driver
 NETWORK = "braindrive_network"  # two versions in deploy/catalog: 1.0.0 and 1.1.0
 CHAT = "braindrive_chat"
 LIBRARY = "braindrive_library"  # depends on braindrive_chat ^1.0.0
+
+# test_l, test_m and test_n need the bundle routes and the bundle fields on `installed` items
+# (issue 19), which land on other branches. The coordinator flips this to True when merging them;
+# until then the three are skipped by this flag, never by looking at the server's answers.
+BUNDLE_ROUTES_LANDED = False
+NEEDS_BUNDLE_ROUTES = unittest.skipUnless(BUNDLE_ROUTES_LANDED, "bundle routes not merged yet (BUNDLE_ROUTES_LANDED)")
+MARK = b"copy:AAAAAAAA"  # in every sample container (deploy/catalog/*/*/dist/remoteEntry.js) once
 
 
 class BrowserTestCase(unittest.TestCase):
@@ -564,6 +574,170 @@ class PluginManagerTests(BrowserTestCase):
         # Nothing was uninstalled, for noah or with olga's token.
         installed = sorted(p["plugin_slug"] for p in api_call(first_token, "GET", "installed")["installed_plugins"])
         self.assertEqual(installed, [CHAT, LIBRARY])
+
+    # --- Open: a module from the user's own copy (issue 19) -------------------------------------
+
+    def bundle_item(self, token, slug=NETWORK):
+        """The caller's installed item of slug, with its bundle fields."""
+        item = next(p for p in api_call(token, "GET", "installed")["installed_plugins"] if p["plugin_slug"] == slug)
+        self.assertTrue(item["bundle_url"].startswith(f"/api/plugins/{slug}/"), item["bundle_url"])
+        self.assertEqual(item["scope"], "BrainDriveNetwork")
+        return item
+
+    @NEEDS_BUNDLE_ROUTES
+    def test_l_open_renders_the_users_own_copy(self):
+        alice, bob = "alma_bundles", "ben_bundles"
+        alice_token, bob_token = mint_token(alice), mint_token(bob)
+        for token in (alice_token, bob_token):
+            api_call(token, "POST", f"{NETWORK}/install")
+        # Same size, other bytes, in alice's copy only: her Open must show them, bob's must not.
+        bundle = os.path.join(os.environ["DATA_DIR"], "plugins", alice, NETWORK, "dist", "remoteEntry.js")
+        flip_marker(bundle, MARK, b"copy:ALMAALMA")
+        status = "ComponentNetworkStatus"
+
+        page = self.browser("alice", alice).open(alice_token)
+        button = page.installed_card(NETWORK).find_element(By.CSS_SELECTOR, f'button[data-module="{status}"]')
+        self.assertEqual(button.accessible_name, f"Open module {status} of BrainDrive Network")
+        self.assertIn("copy:ALMAALMA", page.open_module(NETWORK, status))
+        self.assertIn(f"BrainDrive Network 1.1.0: {status}", page.module_text())
+        self.assertIsNone(page.module_error())
+        self.assertEqual(page.driver.execute_script("return document.activeElement.id"), "module-heading")
+        page.screenshot("alice-sees-her-copy")
+
+        # Bob at 375 px with the keyboard only: Tab to Open, Enter, the panel shows his copy.
+        other = self.browser("bob", bob, width=375, height=800)
+        other.set_viewport(375, 800, mobile=True)
+        other.open(bob_token)
+        keys = ActionChains(other.driver)
+
+        def tab_to(key, limit=120):
+            for _ in range(limit):
+                if other.driver.execute_script("return document.activeElement?.dataset?.key ?? null") == key:
+                    return
+                keys.send_keys(Keys.TAB).perform()
+            self.fail(f"Tab never reached {key}")
+
+        tab_to(f"{NETWORK}:open:{status}")
+        keys.send_keys(Keys.ENTER).perform()
+        other.wait_settled()
+        self.assertIn(MARK.decode(), other.module_text())
+        self.assertNotIn("ALMA", other.module_text())
+        self.assertLessEqual(other.scroll_width(), 375)
+        other.screenshot("bob-sees-his-copy-at-375px")
+        tab_to("module-close")
+        keys.send_keys(Keys.ENTER).perform()
+        self.assertFalse(other.driver.find_element(By.ID, "module-section").is_displayed())
+        self.assertEqual(other.driver.execute_script("return document.activeElement.dataset.key"),
+                         f"{NETWORK}:open:{status}", "focus did not return to the Open button")
+
+        # Check files sees the change, Repair restores it, and Open shows the original again. A new
+        # browser: the page keeps a container it loaded, and the browser may keep the bytes of a
+        # URL answered as immutable until it expires (same URL: the recorded hash did not change).
+        page.button(page.installed_card(NETWORK), "check").click()
+        page.wait_settled()
+        page.wait_badge(NETWORK, "status", "files_modified")
+        page.button(page.installed_card(NETWORK), "repair").click()
+        page.wait_settled()
+        page.wait_badge(NETWORK, "status", "healthy")
+        again = self.browser("alice-after-repair", alice).open(alice_token)
+        text = again.open_module(NETWORK, status)
+        self.assertIn(MARK.decode(), text)
+        self.assertNotIn("ALMA", text)
+        again.screenshot("alice-after-repair")
+
+    @NEEDS_BUNDLE_ROUTES
+    def test_m_other_user_cannot_load_As_url(self):
+        alice, bob = "ada_bundles", "bert_bundles"
+        alice_token, bob_token = mint_token(alice), mint_token(bob)
+        for token in (alice_token, bob_token):
+            api_call(token, "POST", f"{NETWORK}/install")
+        flip_marker(os.path.join(os.environ["DATA_DIR"], "plugins", alice, NETWORK, "dist", "remoteEntry.js"),
+                    MARK, b"copy:ADAADAAD")
+        item = self.bundle_item(alice_token)
+        url = item["bundle_url"]
+        self.assertIn(alice, url)
+        page = self.browser("bob", bob).open(bob_token)
+
+        # Alice's URL with bob's user in it: the signature no longer matches, and the panel says so.
+        swapped = url.replace(alice, bob)
+        error = page.load_in_panel(swapped, item["scope"], "ComponentNetworkStatus")
+        self.assertEqual(error and error["code"], "invalid_signature", error)
+        alert = page.module_error()
+        self.assertIn("invalid_signature", alert.text)
+        self.assertIn("HTTP 403", alert.text)
+        self.assertRegex(alert.text, r"request [0-9a-f]{16,}")
+        self.assertNotIn("ADAADAAD", page.module_text())
+        page.screenshot("swapped-user-refused")
+
+        # Alice's URL sent with bob's token: refused too (a grant and another user's token).
+        status, problem = raw_get(url, bob_token)
+        self.assertEqual((status, problem.get("code")), (403, "invalid_signature"), problem)
+        # Bob's own Open still shows bob's copy.
+        self.assertIn(MARK.decode(), page.open_module(NETWORK, "ComponentNetworkStatus"))
+        # An unaltered URL is a bearer capability until it expires (docs/api.md), like a presigned
+        # URL: whoever holds it loads alice's copy. What bob cannot do is make one for himself.
+        self.assertIsNone(page.load_in_panel(url, item["scope"], "ComponentNetworkStatus"))
+        self.assertIn("ADAADAAD", page.module_text())
+
+    @NEEDS_BUNDLE_ROUTES
+    def test_n_expired_url_fails_visibly(self):
+        # deploy/checks/browser-test runs the stack with `--bundle-url-ttl 20`: a URL expires 20 s
+        # after the end of the current 300 s window, so this waits at most 320 s.
+        user = "eve_bundles"
+        token = mint_token(user)
+        api_call(token, "POST", f"{NETWORK}/install")
+        page = self.browser("eve", user).open(token)
+        expires = parse_time(self.bundle_item(token)["bundle_url_expires_at"])
+        left = (expires - datetime.now(timezone.utc)).total_seconds()
+        self.assertLessEqual(left, 330, "the stack must run with --bundle-url-ttl 20 (deploy/checks/browser-test)")
+        page.screenshot("before-expiry")
+        time.sleep(max(0.0, left) + 2)  # the point of the test: let the page's URL expire
+
+        text = page.open_module(NETWORK, "ComponentNetworkStatus")
+        alert = page.module_error()
+        self.assertIsNotNone(alert, f"no alert in the panel, it shows {text!r}")
+        self.assertIn("expired_signature", alert.text)
+        self.assertIn("HTTP 403", alert.text)
+        self.assertRegex(alert.text, r"request [0-9a-f]{16,}")
+        self.assertNotIn(MARK.decode(), page.module_text())
+        page.screenshot("expired")
+
+        # Refresh gets a new URL, and Open works again.
+        page.driver.find_element(By.ID, "refresh").click()
+        page.wait_settled()
+        self.assertIn(MARK.decode(), page.open_module(NETWORK, "ComponentNetworkStatus"))
+        self.assertIsNone(page.module_error())
+        page.screenshot("refreshed")
+
+
+def flip_marker(path, old, new):
+    """Replaces the sample container's copy marker in place (same size, so only a hash sees it)."""
+    assert len(old) == len(new)
+    with open(path, "r+b") as f:
+        data = f.read()
+        assert data.count(old) == 1, f"{path}: the marker {old!r} is not there exactly once"
+        f.seek(data.index(old))
+        f.write(new)
+
+
+def parse_time(text):
+    """An RFC 3339 time (…Z or …+00:00) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def raw_get(path, token=None):
+    """GET of a same-origin path outside the browser: (status, the problem or {})."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(f"{BASE_URL}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {}
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        try:
+            return error.code, json.loads(body)
+        except ValueError:
+            return error.code, {"body": body[:200].decode(errors="replace")}
 
 
 def api_call(token, method, path):

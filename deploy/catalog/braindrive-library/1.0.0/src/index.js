@@ -1,4 +1,3 @@
-import ComponentLibrary from "./components/ComponentLibrary";
-
-export { ComponentLibrary };
+// The modules dist/remoteEntry.js exposes ("./ComponentLibrary"), as ES modules.
+export { default as ComponentLibrary } from "./components/ComponentLibrary.js";
 export const version = "1.0.0";

@@ -1,5 +1,4 @@
-import ComponentNetworkStatus from "./components/ComponentNetworkStatus";
-import ComponentNetworkHistory from "./components/ComponentNetworkHistory";
-
-export { ComponentNetworkStatus, ComponentNetworkHistory };
+// The modules dist/remoteEntry.js exposes ("./ComponentNetworkStatus", "./ComponentNetworkHistory"), as ES modules.
+export { default as ComponentNetworkStatus } from "./components/ComponentNetworkStatus.js";
+export { default as ComponentNetworkHistory } from "./components/ComponentNetworkHistory.js";
 export const version = "1.1.0";

@@ -1,28 +1,47 @@
-/*! Module Federation container for BrainDriveSettings (webpack 5, ModuleFederationPlugin) */
+/*! BrainDrive Settings 1.0.9: the Module Federation container "BrainDriveSettings" (library type "var").
+ * Written by hand (no build step): ES5 without eval, which the plugin manager's CSP forbids. Its
+ * interface is the one webpack's ContainerEntryModule generates: get("./Name") resolves to a factory
+ * of the module's exports, or rejects for a module it does not expose; init(shareScope) keeps the
+ * first share scope and throws for a different one. The same modules as ES modules: src/. */
 var BrainDriveSettings;
 (function () {
   "use strict";
-  var __webpack_modules__ = {};
-  var __webpack_module_cache__ = {};
-  function __webpack_require__(moduleId) {
-    var cached = __webpack_module_cache__[moduleId];
-    if (cached !== undefined) return cached.exports;
-    var module = (__webpack_module_cache__[moduleId] = { exports: {} });
-    __webpack_modules__[moduleId](module, module.exports, __webpack_require__);
-    return module.exports;
-  }
-  var moduleMap = {
-    "./ComponentSettings": function () { return Promise.resolve(function () { return __webpack_require__("./src/components/ComponentSettings.js"); }); }
-  };
-  var get = function (module, getScope) {
-    if (!Object.prototype.hasOwnProperty.call(moduleMap, module)) {
-      return Promise.reject(new Error('Module "' + module + '" does not exist in container.'));
+  // Tests flip the 8 letters after "copy:" in place (same size) to see whose copy was loaded.
+  var MARK = "copy:AAAAAAAA";
+  var cache = {};
+
+  // A module's exports: mount(el, props) renders one paragraph (as text) and returns unmount.
+  function moduleExports(module) {
+    if (!cache[module]) {
+      cache[module] = {
+        mount: function (el, props) {
+          var p = el.ownerDocument.createElement("p");
+          p.textContent = "BrainDrive Settings 1.0.9: " + module + " (" + MARK + ")";
+          el.replaceChildren(p);
+          return function () { if (p.parentNode === el) el.removeChild(p); };
+        }
+      };
     }
-    return moduleMap[module]().then(function (factory) { return factory; });
+    return cache[module];
+  }
+
+  var moduleMap = {
+    "./ComponentSettings": function () { return Promise.resolve(function () { return moduleExports("ComponentSettings"); }); }
   };
-  var init = function (shareScope, initScope) {
-    if (!__webpack_require__.S) __webpack_require__.S = {};
-    __webpack_require__.S["default"] = shareScope;
+  var shared = null;
+  BrainDriveSettings = {
+    get: function (module, getScope) {
+      return Object.prototype.hasOwnProperty.call(moduleMap, module)
+        ? moduleMap[module]()
+        : Promise.resolve().then(function () {
+          throw new Error('Module "' + module + '" does not exist in container.');
+        });
+    },
+    init: function (shareScope, initScope) {
+      if (shared && shared !== shareScope) {
+        throw new Error("Container initialization failed as it has already been initialized with a different share scope");
+      }
+      shared = shareScope;
+    }
   };
-  BrainDriveSettings = { get: get, init: init };
 })();

@@ -1,4 +1,3 @@
-import ComponentSettings from "./components/ComponentSettings";
-
-export { ComponentSettings };
+// The modules dist/remoteEntry.js exposes ("./ComponentSettings"), as ES modules.
+export { default as ComponentSettings } from "./components/ComponentSettings.js";
 export const version = "1.0.9";

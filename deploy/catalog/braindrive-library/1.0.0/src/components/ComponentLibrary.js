@@ -1,10 +1,15 @@
-import React from "react";
+// Module "./ComponentLibrary" of the container in dist/remoteEntry.js, which holds this same code in ES5,
+// written by hand (no build step, no React): mount(el, props) renders one paragraph as text and
+// returns the function that removes it.
+const MARK = "copy:AAAAAAAA"; // tests flip the letters in dist/remoteEntry.js (same size)
 
-/**
- * Library
- * Rendered by BrainDrive's page builder; receives `services` and the module's props.
- */
-export default function ComponentLibrary(props) {
-  const { services, refreshInterval = 30 } = props;
-  return <div className="library">Library</div>;
+export function mount(el, props) {
+  const p = el.ownerDocument.createElement("p");
+  p.textContent = `BrainDrive Library 1.0.0: ComponentLibrary (${MARK})`;
+  el.replaceChildren(p);
+  return () => {
+    if (p.parentNode === el) el.removeChild(p);
+  };
 }
+
+export default { mount };

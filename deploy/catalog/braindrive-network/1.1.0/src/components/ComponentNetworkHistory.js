@@ -1,19 +1,15 @@
-  import React from "react";
+// Module "./ComponentNetworkHistory" of the container in dist/remoteEntry.js, which holds this same code in ES5,
+// written by hand (no build step, no React): mount(el, props) renders one paragraph as text and
+// returns the function that removes it.
+const MARK = "copy:AAAAAAAA"; // tests flip the letters in dist/remoteEntry.js (same size)
 
-  /**
-   * Network History
-   * Rendered by BrainDrive's page builder; receives `services` and the module's props.
-   */
-  export default function ComponentNetworkHistory(props) {
-    const { services, refreshInterval = 30 } = props;
-    const [samples, setSamples] = React.useState([]);
-React.useEffect(() => {
-  const timer = setInterval(() => {
-    const started = Date.now();
-    services.api.get("/api/v1/health").finally(() =>
-      setSamples((s) => [...s.slice(-59), { at: started, ms: Date.now() - started }]));
-  }, refreshInterval * 1000);
-  return () => clearInterval(timer);
-}, [services, refreshInterval]);
-return <ul className="network-history">{samples.map((s) => <li key={s.at}>{s.ms} ms</li>)}</ul>;
-  }
+export function mount(el, props) {
+  const p = el.ownerDocument.createElement("p");
+  p.textContent = `BrainDrive Network 1.1.0: ComponentNetworkHistory (${MARK})`;
+  el.replaceChildren(p);
+  return () => {
+    if (p.parentNode === el) el.removeChild(p);
+  };
+}
+
+export default { mount };

@@ -1,17 +1,15 @@
-  import React from "react";
+// Module "./ComponentNetworkStatus" of the container in dist/remoteEntry.js, which holds this same code in ES5,
+// written by hand (no build step, no React): mount(el, props) renders one paragraph as text and
+// returns the function that removes it.
+const MARK = "copy:AAAAAAAA"; // tests flip the letters in dist/remoteEntry.js (same size)
 
-  /**
-   * Network Status
-   * Rendered by BrainDrive's page builder; receives `services` and the module's props.
-   */
-  export default function ComponentNetworkStatus(props) {
-    const { services, refreshInterval = 30 } = props;
-    const [status, setStatus] = React.useState("checking");
-React.useEffect(() => {
-  const check = () => services.api.get("/api/v1/health").then(() => setStatus("online"), () => setStatus("offline"));
-  check();
-  const timer = setInterval(check, refreshInterval * 1000);
-  return () => clearInterval(timer);
-}, [services, refreshInterval]);
-return <div className="network-status">Network: {status}</div>;
-  }
+export function mount(el, props) {
+  const p = el.ownerDocument.createElement("p");
+  p.textContent = `BrainDrive Network 1.1.0: ComponentNetworkStatus (${MARK})`;
+  el.replaceChildren(p);
+  return () => {
+    if (p.parentNode === el) el.removeChild(p);
+  };
+}
+
+export default { mount };

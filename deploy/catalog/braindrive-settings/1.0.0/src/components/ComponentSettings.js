@@ -1,10 +1,15 @@
-import React from "react";
+// Module "./ComponentSettings" of the container in dist/remoteEntry.js, which holds this same code in ES5,
+// written by hand (no build step, no React): mount(el, props) renders one paragraph as text and
+// returns the function that removes it.
+const MARK = "copy:AAAAAAAA"; // tests flip the letters in dist/remoteEntry.js (same size)
 
-/**
- * Settings
- * Rendered by BrainDrive's page builder; receives `services` and the module's props.
- */
-export default function ComponentSettings(props) {
-  const { services, refreshInterval = 30 } = props;
-  return <div className="settings">Settings</div>;
+export function mount(el, props) {
+  const p = el.ownerDocument.createElement("p");
+  p.textContent = `BrainDrive Settings 1.0.0: ComponentSettings (${MARK})`;
+  el.replaceChildren(p);
+  return () => {
+    if (p.parentNode === el) el.removeChild(p);
+  };
 }
+
+export default { mount };
