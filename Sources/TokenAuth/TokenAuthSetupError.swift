@@ -31,9 +31,9 @@ extension TokenAuthSetupError: CustomStringConvertible {
         case .invalidConfiguration(let detail): "invalid token configuration: \(detail)"
         case .keyLoadingFailed(let detail): "the token key could not be loaded: \(detail)"
         case .bundleSecretTooShort(let bytes):
-            "the bundle secret is \(bytes) bytes; at least \(SecretPolicy.minimumSecretBytes) are required (remove the file and run `plugin-lifecycle init` to make a new one)"
+            "the bundle secret is \(bytes) bytes; at least \(SecretPolicy.minimumSecretBytes) are required (for DATA_DIR/bundle-secret: remove it, and `serve` or `init` makes a new one)"
         case .bundleSecretIsJWTSecret:
-            "the bundle secret is the JWT secret; it must be a key of its own (remove the file and run `plugin-lifecycle init` to make a new one)"
+            "the bundle secret is the JWT secret; it must be a key of its own (for DATA_DIR/bundle-secret: remove it, and `serve` or `init` makes a new one)"
         }
     }
 }
