@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "WorkerSupervisor", dependencies: ["Posix", .product(name: "Logging", package: "swift-log")]),
         // Posix's Locked (a pthread mutex) for caches on the request path: ThreadSanitizer
         // understands it, and reported Synchronization.Mutex's accesses as races.
-        .target(name: "TokenAuth", dependencies: ["Posix", .product(name: "JWTKit", package: "jwt-kit")]),
+        .target(name: "TokenAuth", dependencies: [
+            "Posix", .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "PluginCatalog", dependencies: ["Posix", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CatalogPublishing", dependencies: ["PluginCatalog", "Posix", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // GRDB for migrations, writes and most reads; SQLite's C API (GRDBSQLite) and a per-thread

@@ -20,7 +20,7 @@ struct DataOptions: ParsableArguments {
     var directory: DataDirectory { DataDirectory(root: dataDir) }
 }
 
-/// How tokens are checked; shared by `serve` and `worker` (the master passes them on).
+/// How callers are checked (tokens, signed bundle URLs); shared by `serve` and `worker` (the master passes them on).
 struct AuthOptions: ParsableArguments {
     @Option(name: .long, help: "HS256 secret file (default: DATA_DIR/jwt-secret). One trailing newline is ignored.")
     var jwtSecretFile: String?
@@ -40,8 +40,24 @@ struct AuthOptions: ParsableArguments {
     @Flag(name: .long, help: "Accept an empty, short or well-known HS256 secret (development only).")
     var insecureDevSecret = false
 
-    func verifier(dataDirectory: DataDirectory) throws -> TokenVerifier {
+    @Option(name: .long, help: "Key file for signed bundle URLs, 32 bytes or more and not the JWT secret (default: DATA_DIR/bundle-secret, which `init` makes, and `serve` when it is missing).")
+    var bundleSecretFile: String?
+
+    @Option(name: .customLong("bundle-url-ttl"), help: "Seconds a signed bundle URL stays valid after the 5-minute window it was made in (60...86400).")
+    var bundleURLTTL: Int = 900
+
+    func validate() throws {
+        guard (60...86_400).contains(bundleURLTTL) else { throw ValidationError("--bundle-url-ttl wants 60 to 86400 seconds") }
+    }
+
+    func bundleSecretPath(dataDirectory: DataDirectory) -> String {
+        bundleSecretFile ?? SecretPolicy.bundleSecretPath(dataDirectory: dataDirectory.root)
+    }
+
+    /// Reads and vets both keys; throws the refusal an operator reads at start-up.
+    func callerChecks(dataDirectory: DataDirectory) throws -> CallerChecks {
         let key: TokenVerifierConfiguration.Key
+        var jwtSecret: [UInt8]?
         if let path = jwtPublicKeyFile {
             guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ValidationError("cannot read the public key file \(path)")
@@ -51,11 +67,15 @@ struct AuthOptions: ParsableArguments {
             let secret = try SecretPolicy.readSecret(path: jwtSecretFile ?? dataDirectory.defaultSecretPath)
             try SecretPolicy.validate(secret, allowInsecure: insecureDevSecret)
             key = .hmacSecret(secret)
+            jwtSecret = secret
         }
-        return try TokenVerifier(configuration: .init(key: key, leeway: jwtLeeway, issuer: jwtIssuer, audience: jwtAudience))
+        let verifier = try TokenVerifier(configuration: .init(key: key, leeway: jwtLeeway, issuer: jwtIssuer, audience: jwtAudience))
+        let bundleSecret = try SecretPolicy.readSecret(path: bundleSecretPath(dataDirectory: dataDirectory))
+        try SecretPolicy.validateBundleSecret(bundleSecret, jwtSecret: jwtSecret)
+        return CallerChecks(verifier: verifier, bundleSigner: BundleSigner(secret: bundleSecret), bundleURLTTL: bundleURLTTL)
     }
 
-    /// The same options, as arguments for a worker process.
+    /// The same options, as arguments for a worker process (secrets by path, never by value).
     var arguments: [String] {
         var args: [String] = []
         if let jwtSecretFile { args += ["--jwt-secret-file", jwtSecretFile] }
@@ -64,8 +84,18 @@ struct AuthOptions: ParsableArguments {
         if let jwtAudience { args += ["--jwt-audience", jwtAudience] }
         args += ["--jwt-leeway", String(jwtLeeway)]
         if insecureDevSecret { args.append("--insecure-dev-secret") }
+        if let bundleSecretFile { args += ["--bundle-secret-file", bundleSecretFile] }
+        args += ["--bundle-url-ttl", String(bundleURLTTL)]
         return args
     }
+}
+
+/// What a worker checks callers with: tokens, and signed bundle URLs with the lifetime of the ones
+/// it hands out (`BundleSigner.expiry(now:ttl: bundleURLTTL)`).
+struct CallerChecks {
+    let verifier: TokenVerifier
+    let bundleSigner: BundleSigner
+    let bundleURLTTL: Int
 }
 
 struct OutputOptions: ParsableArguments {

@@ -32,39 +32,8 @@ enum CompactToken {
     /// True when the JSON object encoded in `segment` names one member twice (after unescaping).
     /// A segment that is not a JSON object is left to the decoder to refuse.
     static func hasDuplicateMembers(segment: ArraySlice<UInt8>) -> Bool {
-        guard let json = decodeBase64URL(segment) else { return false }
+        guard let json = Base64URL.decode(segment) else { return false }
         return JSONMemberNames.hasDuplicate(json)
-    }
-
-    /// Unpadded base64url to bytes; nil for a character outside the alphabet or an impossible
-    /// length. Written out because Foundation's decoder wanted the text rewritten to base64 and
-    /// padded first, which was a tenth of a status request (callgrind).
-    /// `canonical`: also refuse unused low bits that are not zero (another spelling of the same bytes).
-    static func decodeBase64URL(_ segment: ArraySlice<UInt8>, canonical: Bool = false) -> [UInt8]? {
-        guard segment.count % 4 != 1 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(segment.count * 3 / 4)
-        var buffer: UInt32 = 0
-        var bits = 0
-        for byte in segment {
-            let value: UInt8
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
-            case UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "_"): value = 63
-            default: return nil
-            }
-            buffer = buffer << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
-            }
-        }
-        if canonical && buffer & ((1 << UInt32(bits)) - 1) != 0 { return nil }
-        return output
     }
 }
 

@@ -13,4 +13,27 @@ package enum TokenAuthSetupError: Error, Sendable, Equatable {
     case invalidConfiguration(String)
     /// jwt-kit refused the key or failed to sign (minting).
     case keyLoadingFailed(String)
+    /// The bundle-secret file is shorter than ``SecretPolicy/minimumSecretBytes``.
+    case bundleSecretTooShort(bytes: Int)
+    /// The bundle-secret file holds the JWT secret: each key must be its own.
+    case bundleSecretIsJWTSecret
+}
+
+extension TokenAuthSetupError: CustomStringConvertible {
+    /// What `serve` and `worker` print when they refuse to start.
+    package var description: String {
+        switch self {
+        case .secretUnreadable(let path, let reason): "cannot read the secret file \(path): \(reason)"
+        case .emptySecret: "the HS256 secret is empty"
+        case .secretTooShort(let bytes): "the HS256 secret is \(bytes) bytes; at least \(SecretPolicy.minimumSecretBytes) are required"
+        case .defaultSecret: "the HS256 secret is BrainDrive's published default; anyone could mint tokens with it"
+        case .unsupportedPublicKey: "the public key is not an RSA, P-256 or Ed25519 PEM key"
+        case .invalidConfiguration(let detail): "invalid token configuration: \(detail)"
+        case .keyLoadingFailed(let detail): "the token key could not be loaded: \(detail)"
+        case .bundleSecretTooShort(let bytes):
+            "the bundle secret is \(bytes) bytes; at least \(SecretPolicy.minimumSecretBytes) are required (for DATA_DIR/bundle-secret: remove it, and `serve` or `init` makes a new one)"
+        case .bundleSecretIsJWTSecret:
+            "the bundle secret is the JWT secret; it must be a key of its own (for DATA_DIR/bundle-secret: remove it, and `serve` or `init` makes a new one)"
+        }
+    }
 }

@@ -92,13 +92,3 @@ private enum JSONValue: Encodable {
         }
     }
 }
-
-/// Unpadded base64url (RFC 7515 §2), for minting.
-enum Base64URL {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacing("+", with: "-").replacing("/", with: "_")
-        while text.last == "=" { text.removeLast() }
-        return text
-    }
-}

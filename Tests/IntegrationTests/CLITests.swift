@@ -12,8 +12,12 @@ import Testing
         #expect(stat(dir + "/jwt-secret", &st) == 0 && st.st_mode & 0o777 == 0o600)
         #expect(stat(dir, &st) == 0 && st.st_mode & 0o777 == 0o750)
         #expect(secret.count == 65 && secret.hasSuffix("\n"))
+        let bundleSecret = try String(contentsOfFile: dir + "/bundle-secret", encoding: .utf8)
+        #expect(stat(dir + "/bundle-secret", &st) == 0 && st.st_mode & 0o777 == 0o600)
+        #expect(bundleSecret.count == 65 && bundleSecret.hasSuffix("\n") && bundleSecret != secret)
         #expect(try Stack.run(["init", "--data-dir", dir, "--sample-catalog", Stack.repository + "/deploy/catalog"]).status == 0)
         #expect(try String(contentsOfFile: dir + "/jwt-secret", encoding: .utf8) == secret)
+        #expect(try String(contentsOfFile: dir + "/bundle-secret", encoding: .utf8) == bundleSecret)
         #expect(FileManager.default.fileExists(atPath: dir + "/lifecycle.sqlite"))
     }
 
@@ -72,5 +76,59 @@ import Testing
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test func serveRefusesAShortBundleSecretOrTheJWTSecretAndMakesAMissingOne() throws {
+        let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "0123456789abcdef0123456789abcde\n".write(toFile: dir + "/bundle-short", atomically: true, encoding: .utf8)
+        let refusals = [
+            (["--bundle-secret-file", dir + "/bundle-short"], "the bundle secret is 31 bytes"),
+            (["--bundle-secret-file", dir + "/jwt-secret"], "the bundle secret is the JWT secret"),
+            (["--bundle-secret-file", dir + "/absent"], "cannot read the secret file \(dir)/absent"),
+            (["--bundle-url-ttl", "59"], "--bundle-url-ttl wants 60 to 86400 seconds"),
+            (["--bundle-url-ttl", "86401"], "--bundle-url-ttl wants 60 to 86400 seconds"),
+        ]
+        for (arguments, message) in refusals {
+            let refused = try Stack.run(["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1"] + arguments)
+            #expect(refused.status != 0 && refused.output.contains(message), "\(arguments): \(refused.output)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/s.sock"), "\(arguments): refused before listening")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/absent"), "a named file is never made up")
+        // An installation from before bundle URLs: `serve` makes the default secret, and the workers start with it.
+        try FileManager.default.removeItem(atPath: dir + "/bundle-secret")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Stack.binary)
+        process.arguments = ["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1", "--bundle-url-ttl", "60"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        _ = eventually { FileManager.default.fileExists(atPath: dir + "/s.sock") }
+        #expect(FileManager.default.fileExists(atPath: dir + "/s.sock"))
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        var st = stat()
+        #expect(stat(dir + "/bundle-secret", &st) == 0 && st.st_mode & 0o777 == 0o600)
+        #expect(try String(contentsOfFile: dir + "/bundle-secret", encoding: .utf8).count == 65)
+    }
+
+    @Test func doctorFlagsAWorldReadableOrWeakBundleSecret() throws {
+        let dir = try dataDir(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        func findings() throws -> (status: Int32, codes: [String: String]) {
+            let result = try Stack.run(["doctor", "--json", "--data-dir", dir])
+            let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+            let list = json?["findings"] as? [[String: Any]] ?? []
+            var codes: [String: String] = [:]
+            for finding in list { codes[finding["code"] as? String ?? ""] = finding["severity"] as? String }
+            return (result.status, codes)
+        }
+        #expect(try findings().codes["bundle_secret"] == "ok")
+        chmod(dir + "/bundle-secret", 0o644)
+        let open = try findings()
+        #expect(open.status == 1 && open.codes["bundle_secret_world_readable"] == "error", "\(open.codes)")
+        chmod(dir + "/bundle-secret", 0o600)
+        try FileManager.default.removeItem(atPath: dir + "/bundle-secret")
+        try FileManager.default.copyItem(atPath: dir + "/jwt-secret", toPath: dir + "/bundle-secret")
+        let shared = try findings()
+        #expect(shared.status == 1 && shared.codes["bundle_secret_weak"] == "error", "\(shared.codes)")
     }
 }

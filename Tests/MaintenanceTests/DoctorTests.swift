@@ -69,7 +69,7 @@ import Testing
         #expect(report.errors == 0 && report.warnings == 0, "\(report.text)")
         #expect(report.exitCode == 0)
         #expect(report.findings("plugins_checked").first?.message.contains("3 installed plugins of 2 users") == true)
-        for code in ["layout", "secret", "permissions", "journal_mode", "integrity", "foreign_keys", "schema", "catalog", "folders", "staging"] {
+        for code in ["layout", "secret", "bundle_secret", "permissions", "journal_mode", "integrity", "foreign_keys", "schema", "catalog", "folders", "staging"] {
             #expect(report.findings(code).first?.severity == .ok, "\(code): \(report.text)")
         }
     }

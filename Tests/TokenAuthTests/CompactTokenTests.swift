@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TokenAuth
 
-/// The hand-written base64url decoder behind the duplicate-name check agrees with Foundation's.
+/// The hand-written base64url coder (tokens, bundle grants) agrees with Foundation's.
 @Suite(.timeLimit(.minutes(10))) struct CompactTokenTests {
     static func base64URL(_ bytes: [UInt8]) -> [UInt8] {
         Array(Data(bytes).base64EncodedString()
@@ -10,21 +10,22 @@ import Testing
             .replacingOccurrences(of: "=", with: "").utf8)
     }
 
-    @Test func decodesWhatFoundationEncodes() {
+    @Test func codesAsFoundationDoes() {
         var generator = SystemRandomNumberGenerator()
         // Every length 0...64 covers each remainder mod 3 (unpadded lengths 0, 2 and 3 mod 4).
         for length in 0...64 {
             for _ in 0..<8 {
                 let bytes = (0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-                let decoded = CompactToken.decodeBase64URL(Self.base64URL(bytes)[...])
+                let decoded = Base64URL.decode(Self.base64URL(bytes)[...])
                 #expect(decoded == bytes, "length \(length)")
+                #expect(Array(Base64URL.encode(bytes).utf8) == Self.base64URL(bytes), "length \(length)")
             }
         }
     }
 
     @Test func refusesWhatIsNotUnpaddedBase64URL() {
         for text in ["a", "abcde", "ab=", "ab+c", "ab/c", "ab c", "é"] {
-            #expect(CompactToken.decodeBase64URL(Array(text.utf8)[...]) == nil, "\(text)")
+            #expect(Base64URL.decode(Array(text.utf8)[...]) == nil, "\(text)")
         }
     }
 

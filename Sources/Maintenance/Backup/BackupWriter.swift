@@ -90,6 +90,8 @@ package struct BackupWriter: Sendable {
         let summary = try snapshot.summary()
         do { try snapshot.copy.close() } catch { throw .database(String(describing: error)) }
 
+        // bundle-secret stays out on purpose: losing it only voids the bundle URLs handed out so
+        // far (`serve` makes a new one and pages fetch new URLs), and a restore keeps the one in place.
         let includesSecret = FileTree.kind(directory.defaultSecretPath) == .regular
         if includesSecret {
             try TreeCopy.copyFile(directory.defaultSecretPath, destination + "/jwt-secret", mode: 0o600)

@@ -3,7 +3,7 @@ import LifecycleCore
 import Posix
 import TokenAuth
 
-/// The data directory's layout and mode, and the HS256 secret (presence, mode, strength).
+/// The data directory's layout and mode, and its two secrets, HS256 and bundle URLs (presence, mode, strength).
 struct ConfigurationChecks {
     let doctor: Doctor
 
@@ -89,27 +89,20 @@ struct ConfigurationChecks {
                                         + "To keep what is in the data directory instead: rm -rf \(folder)"))
         }
         checkSecret(into: &findings)
+        checkBundleSecret(into: &findings)
         return true
     }
 
     private func checkSecret(into findings: inout [Finding]) {
         let path = doctor.secretPath
-        let status = FileTree.status(path)
-        guard status.kind != .missing else {
+        guard FileTree.status(path).kind != .missing else {
             findings.append(Finding(.error, .configuration, "secret_missing", subject: path,
                                     "no HS256 secret file; `serve` cannot verify tokens without it (unless it is given --jwt-public-key-file)",
                                     remedy: doctor.command("init") + " (generates one), or pass --jwt-secret-file"))
             return
         }
-        let mode = status.permissions
-        if mode & 0o004 != 0 {
-            findings.append(Finding(.error, .configuration, "secret_world_readable", subject: path,
-                                    "the secret file is readable by every user (mode \(octal(mode))): anyone on the host can mint tokens",
-                                    remedy: "chmod 600 \(path), then replace the secret (tokens signed with it may have leaked)"))
-        } else if mode & 0o070 != 0 {
-            findings.append(Finding(.warning, .configuration, "secret_group_access", subject: path,
-                                    "the secret file is open to its group (mode \(octal(mode)))", remedy: "chmod 600 \(path)"))
-        }
+        checkMode(of: path, code: "secret", name: "secret", exposure: "anyone on the host can mint tokens",
+                  remedy: "chmod 600 \(path), then replace the secret (tokens signed with it may have leaked)", into: &findings)
         do {
             try SecretPolicy.validate(try SecretPolicy.readSecret(path: path), allowInsecure: false)
             findings.append(Finding(.ok, .configuration, "secret", subject: path, "secret present and strong enough (32 bytes or more)"))
@@ -117,6 +110,44 @@ struct ConfigurationChecks {
             findings.append(Finding(.error, .configuration, "secret_weak", subject: path,
                                     "the secret is refused by `serve`: \(error)",
                                     remedy: "replace it with at least 32 random bytes (e.g. `openssl rand -hex 32 > \(path)`), then restart the pool"))
+        }
+    }
+
+    /// The key of signed bundle URLs. Missing is fine: `serve` makes it at start.
+    private func checkBundleSecret(into findings: inout [Finding]) {
+        let path = doctor.bundleSecretPath
+        // Replacing it voids only the bundle URLs handed out so far: pages fetch new ones.
+        let replace = "replace it: `(umask 077 && openssl rand -hex 32 > \(path).new) && mv \(path).new \(path)`, "
+            + "then roll the pool (systemctl reload, or SIGHUP to the master); live bundle URLs stop working"
+        guard FileTree.status(path).kind != .missing else {
+            findings.append(Finding(.ok, .configuration, "bundle_secret", subject: path,
+                                    "no bundle URL secret yet; `serve` makes one when it starts"))
+            return
+        }
+        checkMode(of: path, code: "bundle_secret", name: "bundle URL secret",
+                  exposure: "anyone on the host can sign URLs to every user's plugin files",
+                  remedy: replace, into: &findings)
+        do {
+            let jwtSecret = try? SecretPolicy.readSecret(path: doctor.secretPath)
+            try SecretPolicy.validateBundleSecret(try SecretPolicy.readSecret(path: path), jwtSecret: jwtSecret)
+            findings.append(Finding(.ok, .configuration, "bundle_secret", subject: path,
+                                    "bundle URL secret present, 32 bytes or more, and not the JWT secret"))
+        } catch {
+            findings.append(Finding(.error, .configuration, "bundle_secret_weak", subject: path,
+                                    "the bundle URL secret is refused by `serve`: \(error)", remedy: replace))
+        }
+    }
+
+    /// Readable by every user: an error (`{code}_world_readable`); open to the group: a warning.
+    private func checkMode(of path: String, code: String, name: String, exposure: String, remedy: String,
+                           into findings: inout [Finding]) {
+        let mode = FileTree.status(path).permissions
+        if mode & 0o004 != 0 {
+            findings.append(Finding(.error, .configuration, code + "_world_readable", subject: path,
+                                    "the \(name) file is readable by every user (mode \(octal(mode))): \(exposure)", remedy: remedy))
+        } else if mode & 0o070 != 0 {
+            findings.append(Finding(.warning, .configuration, code + "_group_access", subject: path,
+                                    "the \(name) file is open to its group (mode \(octal(mode)))", remedy: "chmod 600 \(path)"))
         }
     }
 }

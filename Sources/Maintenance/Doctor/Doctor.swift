@@ -2,6 +2,7 @@ import Foundation
 import LifecycleCore
 import LifecycleStore
 import Logging
+import TokenAuth
 
 /// Checks a data directory without changing it: configuration, permissions, the database, the
 /// catalog, and whether the rows and the folders agree. Each check says what to do about what it
@@ -19,11 +20,13 @@ package struct Doctor: Sendable {
     package let directory: DataDirectory
     package let catalogRoot: String
     package let secretPath: String
+    package let bundleSecretPath: String
 
-    package init(dataDirectory: String, catalogRoot: String? = nil, secretPath: String? = nil) {
+    package init(dataDirectory: String, catalogRoot: String? = nil, secretPath: String? = nil, bundleSecretPath: String? = nil) {
         directory = DataDirectory(root: dataDirectory)
         self.catalogRoot = catalogRoot.map { DataDirectory(root: $0).root } ?? directory.defaultCatalogRoot
         self.secretPath = secretPath ?? directory.defaultSecretPath
+        self.bundleSecretPath = bundleSecretPath ?? SecretPolicy.bundleSecretPath(dataDirectory: directory.root)
     }
 
     package func run() -> DoctorReport {

@@ -10,10 +10,12 @@ struct DoctorCommand: ParsableCommand {
         discussion: "Exit status 0 when nothing is wrong or there are only warnings, 1 when an error is found.")
     @OptionGroup var data: DataOptions
     @Option(help: "HS256 secret file to check (default: DATA_DIR/jwt-secret).") var jwtSecretFile: String?
+    @Option(help: "Bundle URL secret file to check (default: DATA_DIR/bundle-secret).") var bundleSecretFile: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = Doctor(dataDirectory: data.dataDir, catalogRoot: data.catalog, secretPath: jwtSecretFile).run()
+        let report = Doctor(dataDirectory: data.dataDir, catalogRoot: data.catalog, secretPath: jwtSecretFile,
+                            bundleSecretPath: bundleSecretFile).run()
         if output.json {
             print(try encodeJSON(report))
         } else {

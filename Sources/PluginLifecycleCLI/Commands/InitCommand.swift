@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import LifecycleCore
+import TokenAuth
 
-/// Creates a data directory: folders, migrated database, a generated HS256 secret (once), the catalog.
+/// Creates a data directory: folders, migrated database, generated secrets (HS256 tokens, bundle URLs; once each), the catalog.
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Create or update a data directory (idempotent).")
     @OptionGroup var data: DataOptions
@@ -11,17 +12,13 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let service = try data.openService(logger: makeLogger(level: .warning))
         let directory = service.directory
-        let secretPath = directory.defaultSecretPath
-        if !FileManager.default.fileExists(atPath: secretPath) {
-            var bytes = [UInt8](repeating: 0, count: 32)
-            for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-            let secret = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
-            let fd = open(secretPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard fd >= 0 else { throw ValidationError("cannot create \(secretPath)") }
-            _ = secret.withCString { write(fd, $0, strlen($0)) }
-            fchmod(fd, 0o600)
-            close(fd)
-            print("generated an HS256 secret in \(secretPath)")
+        // Each key its own file, made once: an existing one is never replaced.
+        if try SecretPolicy.createSecret(path: directory.defaultSecretPath) {
+            print("generated an HS256 secret in \(directory.defaultSecretPath)")
+        }
+        let bundleSecretPath = SecretPolicy.bundleSecretPath(dataDirectory: directory.root)
+        if try SecretPolicy.createSecret(path: bundleSecretPath) {
+            print("generated a bundle URL secret in \(bundleSecretPath)")
         }
         let catalogRoot = data.catalog ?? directory.defaultCatalogRoot
         if let source = sampleCatalog, !FileManager.default.fileExists(atPath: catalogRoot) {

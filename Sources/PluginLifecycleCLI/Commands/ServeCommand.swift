@@ -5,6 +5,7 @@ import LifecycleCore
 import Logging
 import Posix
 import Telemetry
+import TokenAuth
 import WorkerSupervisor
 
 /// The master: prepares the data directory, migrates and recovers once, opens the listening
@@ -28,8 +29,15 @@ struct ServeCommand: ParsableCommand {
         SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.master")
         let service = try data.openService(logger: logger)
+        // Installations from before signed bundle URLs have no bundle-secret: make the default one
+        // here (O_EXCL, 0600, as `init` does), so an upgrade needs no extra step. A file named
+        // with --bundle-secret-file is the operator's to provide.
+        if auth.bundleSecretFile == nil {
+            let path = auth.bundleSecretPath(dataDirectory: service.directory)
+            if try SecretPolicy.createSecret(path: path) { logger.info("generated a bundle URL secret", metadata: ["path": "\(path)"]) }
+        }
         // Refuse a bad secret here, once, rather than in every worker's restart loop.
-        _ = try auth.verifier(dataDirectory: service.directory)
+        _ = try auth.callerChecks(dataDirectory: service.directory)
         try service.recoverInterruptedOperations()
 
         let listenFD: Int32

@@ -37,9 +37,9 @@ struct WorkerCommand: ParsableCommand {
         let telemetry = RequestTelemetry(counters: counters, sink: pool.requestLog ? .standardError : nil)
         let service = try LifecycleService(dataDirectory: data.dataDir, catalogRoot: data.catalog, logger: logger,
                                            observer: Self.observer(telemetry))
-        let verifier = try auth.verifier(dataDirectory: service.directory)
+        let callers = try auth.callerChecks(dataDirectory: service.directory)
         if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
-        let api = PluginAPI(service: service, verifier: verifier, logger: logger, telemetry: telemetry, metrics: metrics)
+        let api = PluginAPI(service: service, verifier: callers.verifier, logger: logger, telemetry: telemetry, metrics: metrics)
         let worker = FastCGIWorker(configuration: pool.workerConfiguration(listenFD: 0), logger: logger)
         logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])
         let code = worker.run { request in
