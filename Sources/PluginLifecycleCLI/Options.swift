@@ -43,11 +43,11 @@ struct AuthOptions: ParsableArguments {
     @Option(name: .long, help: "Key file for signed bundle URLs, 32 bytes or more and not the JWT secret (default: DATA_DIR/bundle-secret, which `init` makes, and `serve` when it is missing).")
     var bundleSecretFile: String?
 
-    @Option(name: .customLong("bundle-url-ttl"), help: "Seconds a signed bundle URL stays valid after the 5-minute window it was made in (60...86400).")
+    @Option(name: .customLong("bundle-url-ttl"), help: "Seconds a signed bundle URL stays valid after the window it was made in (5 minutes, or the ttl when shorter; 10...86400).")
     var bundleURLTTL: Int = 900
 
     func validate() throws {
-        guard (60...86_400).contains(bundleURLTTL) else { throw ValidationError("--bundle-url-ttl wants 60 to 86400 seconds") }
+        guard (10...86_400).contains(bundleURLTTL) else { throw ValidationError("--bundle-url-ttl wants 10 to 86400 seconds") }
     }
 
     func bundleSecretPath(dataDirectory: DataDirectory) -> String {

@@ -25,7 +25,8 @@ import Foundation
 ///
 /// `verify` runs on every bundle request: bytes only, no Foundation, one HMAC from a pre-keyed state.
 package struct BundleSigner: Sendable {
-    /// Expiries are rounded up to a window, so a page asking again within it gets the same URL (it caches).
+    /// Expiries are rounded up to a window, so a page asking again within it gets the same URL (it
+    /// caches): 300 s, or the ttl when that is shorter (a URL then lives at most twice its ttl).
     package static let window = 300
     package static let maxSegmentBytes = 256
     private static let domain = Array("plugin-lifecycle/bundle/v1\n".utf8)
@@ -42,8 +43,9 @@ package struct BundleSigner: Sendable {
         keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
     }
 
-    /// The expiry of a grant made at `now` (Unix seconds): the end of the current 300 s window plus `ttl`.
+    /// The expiry of a grant made at `now` (Unix seconds): the end of the current window plus `ttl`.
     package static func expiry(now: Int, ttl: Int) -> Int {
+        let window = Swift.min(Self.window, Swift.max(ttl, 1))
         let (quotient, remainder) = now.quotientAndRemainder(dividingBy: window)
         let floor = remainder < 0 ? quotient - 1 : quotient
         return (floor + 1) * window + ttl

@@ -85,8 +85,8 @@ import Testing
             (["--bundle-secret-file", dir + "/bundle-short"], "the bundle secret is 31 bytes"),
             (["--bundle-secret-file", dir + "/jwt-secret"], "the bundle secret is the JWT secret"),
             (["--bundle-secret-file", dir + "/absent"], "cannot read the secret file \(dir)/absent"),
-            (["--bundle-url-ttl", "59"], "--bundle-url-ttl wants 60 to 86400 seconds"),
-            (["--bundle-url-ttl", "86401"], "--bundle-url-ttl wants 60 to 86400 seconds"),
+            (["--bundle-url-ttl", "9"], "--bundle-url-ttl wants 10 to 86400 seconds"),
+            (["--bundle-url-ttl", "86401"], "--bundle-url-ttl wants 10 to 86400 seconds"),
         ]
         for (arguments, message) in refusals {
             let refused = try Stack.run(["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1"] + arguments)

@@ -194,7 +194,9 @@ import TokenAuth
         #expect(BundleSigner.expiry(now: 0, ttl: 900) == 1_200)
         #expect(BundleSigner.expiry(now: 299, ttl: 900) == 1_200)
         #expect(BundleSigner.expiry(now: 300, ttl: 900) == 1_500)
-        #expect(BundleSigner.expiry(now: 1_733_600_123, ttl: 60) == 1_733_600_400 + 60)
+        // A ttl under 300 s is its own window: the URL lives between ttl and twice ttl.
+        #expect(BundleSigner.expiry(now: 1_733_600_123, ttl: 60) == 1_733_600_160 + 60)
+        #expect(BundleSigner.expiry(now: 1_733_600_123, ttl: 10) == 1_733_600_130 + 10)
         #expect(BundleSigner.expiry(now: -1, ttl: 0) == 0)
         // Every moment of a window gives one URL; the next window another.
         let start = 1_733_600_100
