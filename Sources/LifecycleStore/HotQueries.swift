@@ -20,6 +20,11 @@ enum HotQueries {
     static let pluginHealthOfUser = """
         SELECT \(selection(PluginHealthRows.pluginColumns)) FROM plugin WHERE user_id = ? ORDER BY plugin_slug
         """
+    // The file route: the plugin's state, then one file by the table's primary key.
+    static let pluginToServe = """
+        SELECT \(selection(PluginFileRows.pluginColumns)) FROM plugin WHERE user_id = ? AND plugin_slug = ?
+        """
+    static let fileOfPlugin = "SELECT \(selection(InstalledFileRow.columns)) FROM installed_file WHERE plugin_id = ? AND path = ?"
     static let pluginsOfUser = "SELECT \(selection(PluginRow.columns)) FROM plugin WHERE user_id = ? ORDER BY plugin_slug"
     static let versionsOfUser = "SELECT \(selection(versionColumns)) FROM plugin WHERE user_id = ?"
     static let versionColumns: [PluginRow.CodingKeys] = [.pluginSlug, .version]
@@ -41,7 +46,7 @@ enum HotQueries {
 
     static let all = [leaseOfPlugin, leasesOfUser, plugin, modulesOfPlugin, filesOfPlugin, pluginHealth,
                       moduleNamesOfPlugin, fileSizesOfPlugin, pluginHealthOfUser, pluginsOfUser, versionsOfUser, modulesOfUser,
-                      filesOfUser]
+                      filesOfUser, pluginToServe, fileOfPlugin]
 }
 
 extension LifecycleDatabase {

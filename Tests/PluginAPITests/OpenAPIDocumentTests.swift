@@ -15,6 +15,7 @@ import Testing
         ("post", "/api/plugins/{slug}/install", "user"),
         ("delete", "/api/plugins/{slug}/uninstall", "user"),
         ("get", "/api/plugins/{slug}/status", "user"),
+        ("get", "/api/plugins/{slug}/files/{path}", "user"),
         ("post", "/api/plugins/{slug}/repair", "user"),
         ("put", "/api/plugins/{slug}/update", "user"),
         ("post", "/api/plugins/{slug}/enable", "user"),
@@ -38,13 +39,13 @@ import Testing
 
     /// `API.md`, "Responses": every `code` of the error table, with its status.
     static let contractCodes: [(status: Int, code: String)] = [
-        (400, "bad_request"), (400, "invalid_slug"), (400, "invalid_version"),
+        (400, "bad_request"), (400, "invalid_slug"), (400, "invalid_version"), (400, "invalid_path"),
         (401, "missing_token"), (401, "invalid_token"), (401, "expired_token"),
-        (403, "forbidden"),
+        (403, "forbidden"), (403, "plugin_disabled"),
         (404, "plugin_not_found"), (404, "version_not_found"), (404, "not_installed"), (404, "share_not_found"),
-        (404, "not_found"),
+        (404, "not_found"), (404, "file_not_found"),
         (405, "method_not_allowed"),
-        (409, "already_installed"), (409, "operation_in_progress"), (409, "dependency_in_use"),
+        (409, "already_installed"), (409, "operation_in_progress"), (409, "dependency_in_use"), (409, "file_damaged"),
         (413, "payload_too_large"), (415, "unsupported_media_type"),
         (422, "dependency_unsatisfied"), (422, "invalid_package"),
         (429, "rate_limited"),
@@ -152,7 +153,7 @@ import Testing
 
     @Test func conditionalGetsCarryETagAnd304() {
         let cacheable = ["/api/plugins/available", "/api/plugins/{slug}/info", "/api/plugins/{slug}/versions",
-                         "/api/plugins/{slug}/status"]
+                         "/api/plugins/{slug}/status", "/api/plugins/{slug}/files/{path}"]
         for path in cacheable {
             let all = responses("get", path)
             #expect(headerNames(all["200"] ?? [:]).contains("ETag"), "\(path) 200 has no ETag")

@@ -13,6 +13,14 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case versionNotFound(slug: String, version: String)
     case notInstalled(slug: String)
     case moduleNotFound(slug: String, module: String)
+    /// A file path in a request that no installed file can have (``LifecycleService/servedPath(_:)``).
+    case invalidPath(String)
+    /// The plugin is installed but switched off: its files are not served.
+    case pluginDisabled(slug: String)
+    /// No such file was installed, or it is no longer a regular file in the user's copy.
+    case fileNotFound(slug: String, path: String)
+    /// The file's size on disk is not the size recorded at install (repair restores it).
+    case fileDamaged(slug: String, path: String)
     case shareNotFound(id: String)
     /// The contract's id `{user_id}_{slug}` of this install is already another user's plugin id.
     case pluginIDTaken(id: String)
@@ -48,6 +56,14 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             return "Plugin '\(slug)' is not installed for this user"
         case .moduleNotFound(let slug, let module):
             return "Plugin '\(slug)' has no module '\(module.prefix(64))'"
+        case .invalidPath(let raw):
+            return "'\(Self.printable(raw))' is not a file path of a plugin (relative, '/'-separated, no '.' or '..' parts, no control characters or '\\', at most \(LifecycleService.maxServedPathBytes) bytes)"
+        case .pluginDisabled(let slug):
+            return "Plugin '\(slug)' is disabled for this user; enable it to load its files"
+        case .fileNotFound(let slug, let path):
+            return "Plugin '\(slug)' has no file '\(Self.printable(path))' in this user's copy"
+        case .fileDamaged(let slug, let path):
+            return "The file '\(Self.printable(path))' of plugin '\(slug)' differs from what was installed; repair the plugin"
         case .pluginIDTaken(let id):
             return "The plugin id '\(id)' is already used by another user's install (ids are user id + '_' + slug); this install cannot get a unique id"
         case .shareNotFound(let id):

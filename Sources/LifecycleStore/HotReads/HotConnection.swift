@@ -25,6 +25,8 @@ final class HotConnection {
     let modulesOfUser: HotStatement
     let filesOfUser: HotStatement
     let versionsOfUser: HotStatement
+    let pluginToServe: HotStatement
+    let fileOfPlugin: HotStatement
     let ping: HotStatement
     private let statements: [HotStatement]
     /// Statements this connection prepared: all of them at open, and never again (the tests count).
@@ -86,6 +88,8 @@ final class HotConnection {
             modulesOfUser = try prepare(HotQueries.modulesOfUser)
             filesOfUser = try prepare(HotQueries.filesOfUser)
             versionsOfUser = try prepare(HotQueries.versionsOfUser)
+            pluginToServe = try prepare(HotQueries.pluginToServe)
+            fileOfPlugin = try prepare(HotQueries.fileOfPlugin)
             ping = try prepare(HotQueries.ping)
         } catch {
             for statement in statements { sqlite3_finalize(statement.pointer) }

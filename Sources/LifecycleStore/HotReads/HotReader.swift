@@ -89,6 +89,11 @@ package final class HotReader: @unchecked Sendable {
         try read { (try $0.leases(userID: userID), try $0.healthRows(userID: userID)) }
     }
 
+    /// The (user, plugin) lease, the plugin's state and one of its file rows, in one snapshot.
+    package func leaseAndFileRows(userID: String, slug: String, path: String) throws -> (lease: OperationLease?, plugin: PluginFileRows?) {
+        try read { (try $0.lease(userID: userID, slug: slug), try $0.fileRows(userID: userID, slug: slug, path: path)) }
+    }
+
     /// Installed versions of the caller's plugins, keyed by slug (one statement: no transaction needed).
     package func installedVersions(userID: String) throws -> [String: String] {
         var versions: [String: String] = [:]
@@ -140,6 +145,15 @@ package struct HotSnapshot {
         try connection.moduleNamesOfPlugin.run(pluginID) { try health.addModule($0) }
         try connection.fileSizesOfPlugin.run(pluginID) { try health.addFile($0) }
         return health.plugins[0]
+    }
+
+    /// One plugin's state and its row for `path`, found by the plugin's id.
+    package func fileRows(userID: String, slug: String, path: String) throws -> PluginFileRows? {
+        var plugin: PluginFileRows?
+        try connection.pluginToServe.run(userID, slug) { plugin = try PluginFileRows(plugin: $0) }
+        guard var found = plugin else { return nil }
+        try connection.fileOfPlugin.run(found.pluginID, path) { found.file = try InstalledFileRow(columns: $0, pluginID: found.pluginID) }
+        return found
     }
 
     /// Every plugin of the user, by slug; modules and files joined on the owner.

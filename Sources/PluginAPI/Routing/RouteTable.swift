@@ -25,6 +25,8 @@ enum RouteTable {
         .user("POST", "/api/plugins/{slug}/modules/{module}/disable", operation: "module_disable") {
             try $0.setModuleEnabled(false, $1)
         },
+        // Files of the caller's copy, sent by nginx (FileHandlers.swift).
+        .user("GET", "/api/plugins/{slug}/files/{path}") { try $0.file($1) },
         // Sharing and the audit trail (SharingHandlers.swift).
         .user("GET", "/api/plugins/audit") { try $0.audit($1) },
         .user("POST", "/api/plugins/{slug}/share", operation: "share") { try $0.share($1) },

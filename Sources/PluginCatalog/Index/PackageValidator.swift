@@ -3,7 +3,7 @@ import Posix
 
 /// Strict validation of one package folder; `CatalogIndex.validatePackage` is its public face.
 /// Every failure names the file (relative to the catalog root) and, for `plugin.json`, the field.
-struct PackageValidator {
+package struct PackageValidator {
     let directory: URL
     /// `{slug folder}/{version folder}`: how files are named in problems.
     let label: String
@@ -125,7 +125,7 @@ struct PackageValidator {
 
     /// A safe relative path (`dist/remoteEntry.js`): no leading `/`, no empty, `.` or `..`
     /// parts, no backslash or control characters. Nil when unsafe.
-    static func relativePath(_ text: String) -> String? {
+    package static func relativePath(_ text: String) -> String? {
         guard !text.isEmpty, !text.hasPrefix("/"),
               !text.unicodeScalars.contains(where: { $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f })
         else { return nil }
