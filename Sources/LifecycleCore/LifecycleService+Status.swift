@@ -69,7 +69,8 @@ extension LifecycleService {
             version: installed.version, enabled: installed.enabled,
             filesExist: walk != nil && missing.isEmpty,
             files: .init(expected: installed.files.count, missing: missing, modified: modified),
-            modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count))
+            modulesStatus: .init(allLoaded: allLoaded, loadedCount: loaded, expectedCount: expectedNames.count),
+            bundle: BundleEntry(installed))
     }
 
     public func installed(user: UserID) throws(LifecycleError) -> InstalledList {
@@ -92,7 +93,7 @@ extension LifecycleService {
                     updateAvailable: latest.map { latest in current.map { latest > $0 } ?? false } ?? false,
                     enabled: installed.enabled, status: inspect(installed, user: user, verify: .sizes).status,
                     installedAt: installed.installedAt, modules: installed.modules.map(\.id),
-                    disabledModules: installed.disabledModuleIDs))
+                    disabledModules: installed.disabledModuleIDs, bundle: BundleEntry(installed)))
             }
             return InstalledList(installedPlugins: plugins, totalCount: plugins.count)
         }

@@ -17,11 +17,13 @@ package final class PluginAPI: Sendable {
     let telemetry: RequestTelemetry?
     /// Where every worker's counters are, for `metrics` and `metrics/pool` (nil: those answer 404).
     let metrics: MetricsDirectory?
+    /// Signs and checks bundle URLs (nil: none handed out, the signed route refuses every grant).
+    let bundleLinks: BundleLinks?
 
     package init(service: LifecycleService, verifier: TokenVerifier, logger: Logger,
-                telemetry: RequestTelemetry? = nil, metrics: MetricsDirectory? = nil) {
+                telemetry: RequestTelemetry? = nil, metrics: MetricsDirectory? = nil, bundleLinks: BundleLinks? = nil) {
         self.service = service; self.verifier = verifier; self.logger = logger
-        self.telemetry = telemetry; self.metrics = metrics
+        self.telemetry = telemetry; self.metrics = metrics; self.bundleLinks = bundleLinks
     }
 
     /// What the request log and the counters learn while a request is handled.
@@ -50,6 +52,13 @@ package final class PluginAPI: Sendable {
         var response: HTTPResponse
         do {
             response = try route(request, &trace)
+        } catch let failure as GrantFailure {
+            if case .invalid(let reason) = failure {
+                logger.info("bundle grant refused", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)"])
+            }
+            let problem = Problem(failure)
+            trace.problemCode = problem.code
+            response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
         } catch let problem as Problem {
             trace.problemCode = problem.code
             response = problem.response(instance: Self.instance(request.path), requestID: request.requestID)
@@ -104,7 +113,7 @@ package final class PluginAPI: Sendable {
         let endpoint = RouteTable.endpoints[index]
         trace.operation = endpoint.operation
 
-        let identity = try authenticate(request, required: endpoint.access != .public)
+        let identity = try authenticate(request, required: endpoint.access != .public && endpoint.access != .signed)
         trace.user = identity?.userID
         let caller = try identity.map(Caller.init)
         if endpoint.access == .admin && caller?.isAdmin != true { throw Problem.forbidden }
@@ -120,6 +129,11 @@ package final class PluginAPI: Sendable {
             // A route that is not public has authenticated (or thrown) above.
             guard let caller else { throw Problem(AuthFailure.missingToken) }
             return try handle(self, Call(request: request, parameters: match.parameters, body: body, caller: caller, context: context))
+        case .grant(let handle):
+            let signed = try verifiedGrant(match.parameters, token: caller)
+            trace.user = signed.grant.user
+            return try handle(self, Call(request: request, parameters: match.parameters, body: body, caller: signed,
+                                         context: OperationContext(actor: signed.grant.user, requestID: request.requestID)))
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LifecycleCore
 import Logging
+import PluginAPI
 import Telemetry
 import TokenAuth
 
@@ -72,7 +73,7 @@ struct AuthOptions: ParsableArguments {
         let verifier = try TokenVerifier(configuration: .init(key: key, leeway: jwtLeeway, issuer: jwtIssuer, audience: jwtAudience))
         let bundleSecret = try SecretPolicy.readSecret(path: bundleSecretPath(dataDirectory: dataDirectory))
         try SecretPolicy.validateBundleSecret(bundleSecret, jwtSecret: jwtSecret)
-        return CallerChecks(verifier: verifier, bundleSigner: BundleSigner(secret: bundleSecret), bundleURLTTL: bundleURLTTL)
+        return CallerChecks(verifier: verifier, bundleLinks: BundleLinks(signer: BundleSigner(secret: bundleSecret), ttl: bundleURLTTL))
     }
 
     /// The same options, as arguments for a worker process (secrets by path, never by value).
@@ -90,12 +91,11 @@ struct AuthOptions: ParsableArguments {
     }
 }
 
-/// What a worker checks callers with: tokens, and signed bundle URLs with the lifetime of the ones
-/// it hands out (`BundleSigner.expiry(now:ttl: bundleURLTTL)`).
+/// What a worker checks callers with: tokens, and signed bundle URLs (with the lifetime of the
+/// ones it hands out).
 struct CallerChecks {
     let verifier: TokenVerifier
-    let bundleSigner: BundleSigner
-    let bundleURLTTL: Int
+    let bundleLinks: BundleLinks
 }
 
 struct OutputOptions: ParsableArguments {

@@ -20,7 +20,7 @@ package enum MetricsSchema {
         "/api/plugins/shared/{share_id}/accept", "/api/plugins/shared/{share_id}",
         "/api/plugins/{slug}/bulk-install", "/api/plugins/{slug}/bulk-uninstall", "/api/plugins/users/{user_id}",
         "/api/plugins/openapi.json", "/api/plugins/metrics", "/api/plugins/metrics/pool",
-        "/api/plugins/{slug}/files/{path}",
+        "/api/plugins/{slug}/files/{path}", "/api/plugins/{slug}/bundles/{grant}/{path}",
     ]
 
     /// Lifecycle operations (the routes that change something), the `operation` labels of `RouteTable`.

@@ -1,3 +1,5 @@
+import LifecycleStore
+
 /// Results of lifecycle operations. Their encoded form is the contract's `data` shapes
 /// (snake_case keys), so the HTTP layer and the CLI's `--json` print the same thing.
 
@@ -29,6 +31,22 @@ public struct UninstallResult: Codable, Sendable, Equatable {
 }
 
 /// Health of one user's copy of a plugin.
+/// An installed copy's Module Federation entry: its container's global name, the entry file and
+/// that file's recorded SHA-256 (when the copy records it). The HTTP layer signs a URL for it.
+public struct BundleEntry: Sendable, Equatable {
+    public let scope: String
+    public let location: String
+    public let sha256: String?
+
+    /// The entry of a copy whose manifest names both a scope and a location.
+    init?(_ rows: PluginHealthRows) {
+        guard let scope = rows.scope, let location = rows.bundleLocation, !scope.isEmpty, !location.isEmpty else { return nil }
+        self.scope = scope
+        self.location = location
+        sha256 = rows.files.first { $0.path == location }?.sha256
+    }
+}
+
 public struct StatusReport: Codable, Sendable, Equatable {
     public enum Health: String, Codable, Sendable {
         case notInstalled = "not_installed", healthy, filesMissing = "files_missing"
@@ -57,6 +75,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var filesExist: Bool
     public var files: Files
     public var modulesStatus: Modules
+    /// Not part of the JSON: the HTTP layer writes the signed `bundle_url` and `scope` from it.
+    public var bundle: BundleEntry? = nil
 
     enum CodingKeys: String, CodingKey {
         case exists, status, version, enabled, files

@@ -37,6 +37,8 @@ public struct InstalledList: Codable, Sendable, Equatable {
         public var modules: [String]
         /// The module ids switched off (an addition to the contract's shape: `modules` lists them all).
         public var disabledModules: [String] = []
+        /// Not part of the JSON: the HTTP layer writes the signed `bundle_url` and `scope` from it.
+        public var bundle: BundleEntry? = nil
         enum CodingKeys: String, CodingKey {
             case version, enabled, status, modules
             case pluginSlug = "plugin_slug", pluginID = "plugin_id", latestVersion = "latest_version"

@@ -12,6 +12,9 @@ package struct PluginHealthRows: Sendable, Equatable {
     package var files: [InstalledFileRow]
     /// Ids of the modules switched off (the rest are on).
     package var disabledModuleIDs: [String] = []
+    /// The manifest's Module Federation container name and entry file (nil when it declares none).
+    package var scope: String?
+    package var bundleLocation: String?
 
     package var moduleNames: [String] { modules.map(\.name) }
 
@@ -25,12 +28,13 @@ package struct PluginHealthRows: Sendable, Equatable {
         a.pluginID == b.pluginID && a.pluginSlug == b.pluginSlug && a.version == b.version && a.enabled == b.enabled
             && a.manifestJSON == b.manifestJSON && a.installedAt == b.installedAt && a.files == b.files
             && a.modules.map(\.id) == b.modules.map(\.id) && a.modules.map(\.name) == b.modules.map(\.name)
-            && a.disabledModuleIDs == b.disabledModuleIDs
+            && a.disabledModuleIDs == b.disabledModuleIDs && a.scope == b.scope && a.bundleLocation == b.bundleLocation
     }
 
     // The narrow reads of status and installed, by position in these orders (whole rows decoded
     // by name cost GRDB a third more, callgrind). Children come with their plugin's id first.
-    static let pluginColumns: [PluginRow.CodingKeys] = [.id, .pluginSlug, .version, .enabled, .manifestJSON, .installedAt]
+    static let pluginColumns: [PluginRow.CodingKeys] = [.id, .pluginSlug, .version, .enabled, .manifestJSON, .installedAt,
+                                                        .scope, .bundleLocation]
     static let moduleColumns: [ModuleRow.CodingKeys] = [.pluginID, .id, .name, .enabled]
     static let fileColumns = InstalledFileRow.columns
 }
@@ -44,9 +48,12 @@ struct HealthRowsBuilder {
     private var positions: [String: Int]?
 
     mutating func addPlugin(_ row: some ColumnSource) throws {
-        plugins.append(PluginHealthRows(
+        var plugin = PluginHealthRows(
             pluginID: try row.text(0), pluginSlug: try row.text(1), version: try row.text(2), enabled: try row.bool(3),
-            manifestJSON: try row.text(4), installedAt: try row.text(5), modules: [], files: []))
+            manifestJSON: try row.text(4), installedAt: try row.text(5), modules: [], files: [])
+        plugin.scope = try row.optionalText(6)
+        plugin.bundleLocation = try row.optionalText(7)
+        plugins.append(plugin)
     }
 
     mutating func addModule(_ row: some ColumnSource) throws {

@@ -21,8 +21,12 @@ extension JSONBody {
 }
 
 extension StatusReport: JSONWritable {
-    func write(to json: inout JSONWriter) {
+    func write(to json: inout JSONWriter) { write(to: &json, link: nil) }
+
+    /// With `link`, the signed URL of the copy's bundle and its container's name (``StatusAnswer``).
+    func write(to json: inout JSONWriter, link: BundleLink?) {
         json.beginObject()
+        json.bundleLink(link)
         json.member("enabled", enabled)
         json.member("exists", exists)
         json.key("files")
@@ -40,6 +44,7 @@ extension StatusReport: JSONWritable {
         json.endObject()
         json.member("plugin_id", pluginID)
         json.member("plugin_slug", pluginSlug)
+        json.member("scope", link == nil ? nil : bundle?.scope)
         json.member("status", status.rawValue)
         json.member("version", version)
         json.endObject()
@@ -47,12 +52,17 @@ extension StatusReport: JSONWritable {
 }
 
 extension InstalledList: JSONWritable {
-    func write(to json: inout JSONWriter) {
+    func write(to json: inout JSONWriter) { write(to: &json, links: []) }
+
+    /// With `links` (one per plugin, in order), each copy's signed bundle URL (``InstalledAnswer``).
+    func write(to json: inout JSONWriter, links: [BundleLink?]) {
         json.beginObject()
         json.key("installed_plugins")
         json.beginArray()
-        for plugin in installedPlugins {
+        for (index, plugin) in installedPlugins.enumerated() {
+            let link = index < links.count ? links[index] : nil
             json.beginObject()
+            json.bundleLink(link)
             json.member("disabled_modules", strings: plugin.disabledModules)
             json.member("enabled", plugin.enabled)
             json.member("installed_at", plugin.installedAt)
@@ -60,6 +70,7 @@ extension InstalledList: JSONWritable {
             json.member("modules", strings: plugin.modules)
             json.member("plugin_id", plugin.pluginID)
             json.member("plugin_slug", plugin.pluginSlug)
+            json.member("scope", link == nil ? nil : plugin.bundle?.scope)
             json.member("status", plugin.status.rawValue)
             json.member("update_available", plugin.updateAvailable)
             json.member("version", plugin.version)
@@ -68,6 +79,70 @@ extension InstalledList: JSONWritable {
         json.endArray()
         json.member("total_count", totalCount)
         json.endObject()
+    }
+}
+
+extension JSONWriter {
+    /// `bundle_url` and `bundle_url_expires_at`, the first keys of an installed copy's object.
+    mutating func bundleLink(_ link: BundleLink?) {
+        guard let link else { return }
+        member("bundle_url", link.url)
+        member("bundle_url_expires_at", Timestamp.rfc3339(seconds: link.expiresAt))
+    }
+}
+
+/// `status`'s payload: the report and its copy's signed bundle URL (nil: none handed out).
+struct StatusAnswer: JSONWritable {
+    let report: StatusReport
+    let link: BundleLink?
+
+    func write(to json: inout JSONWriter) { report.write(to: &json, link: link) }
+
+    // The same JSON through Encodable (the hot writer is tested against it): the report's keys and the link's.
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        try BundleLinkKeys.encode(link, scope: report.bundle?.scope, to: encoder)
+    }
+}
+
+/// `installed`'s payload: the list and each copy's signed bundle URL.
+struct InstalledAnswer: JSONWritable {
+    let list: InstalledList
+    let links: [BundleLink?]
+
+    func write(to json: inout JSONWriter) { list.write(to: &json, links: links) }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(list.totalCount, forKey: .totalCount)
+        var items = container.nestedUnkeyedContainer(forKey: .installedPlugins)
+        for (index, plugin) in list.installedPlugins.enumerated() {
+            try items.encode(Item(plugin: plugin, link: index < links.count ? links[index] : nil))
+        }
+    }
+
+    private enum Keys: String, CodingKey { case installedPlugins = "installed_plugins", totalCount = "total_count" }
+
+    private struct Item: Encodable {
+        let plugin: InstalledList.Plugin
+        let link: BundleLink?
+        func encode(to encoder: any Encoder) throws {
+            try plugin.encode(to: encoder)
+            try BundleLinkKeys.encode(link, scope: plugin.bundle?.scope, to: encoder)
+        }
+    }
+}
+
+/// The three members a signed bundle URL adds to an object, for the Encodable forms.
+enum BundleLinkKeys: String, CodingKey {
+    case bundleURL = "bundle_url", expiresAt = "bundle_url_expires_at", scope
+
+    static func encode(_ link: BundleLink?, scope: String?, to encoder: any Encoder) throws {
+        guard let link else { return }
+        var container = encoder.container(keyedBy: Self.self)
+        try container.encode(link.url, forKey: .bundleURL)
+        try container.encode(Timestamp.rfc3339(seconds: link.expiresAt), forKey: .expiresAt)
+        try container.encodeIfPresent(scope, forKey: .scope)
     }
 }
 
@@ -100,7 +175,9 @@ extension AvailableList: JSONWritable {
 /// The success bodies of the hot routes as the API writes them, for the micro-benchmarks and for
 /// other Swift callers that serve the same contract.
 package enum SuccessBody {
-    package static func status(_ report: StatusReport) -> [UInt8] {
-        JSONBody.envelope(message: "Plugin '\(report.pluginSlug)' is \(report.status.rawValue)", data: report)
+    package static func status(_ report: StatusReport) -> [UInt8] { status(StatusAnswer(report: report, link: nil)) }
+
+    static func status(_ answer: StatusAnswer) -> [UInt8] {
+        JSONBody.envelope(message: "Plugin '\(answer.report.pluginSlug)' is \(answer.report.status.rawValue)", data: answer)
     }
 }

@@ -1,5 +1,6 @@
 import LifecycleCore
 import PluginCatalog
+import TokenAuth
 
 /// How long a browser may keep a file answer without asking again.
 enum FileCachePolicy: Sendable {
@@ -34,9 +35,13 @@ extension PluginAPI {
 
     /// The answer for `rawPath` (the route's still-encoded tail) of `user`'s copy of `slug`: every
     /// route that serves a file (token or signed) ends here, with its own cache policy.
+    /// `version`, for a signed URL: the version its grant was made for, which must be the one installed.
     func fileAnswer(user: UserID, slug: PluginSlug, rawPath: String, ifNoneMatch: String?,
-                    cachePolicy: FileCachePolicy) throws -> HTTPResponse {
+                    cachePolicy: FileCachePolicy, version: String? = nil) throws -> HTTPResponse {
         let file = try service.servedFile(user: user, slug: slug, path: try Self.decodedFilePath(rawPath))
+        if let version, version != file.version {
+            throw GrantFailure.invalid(reason: "granted for version \(version), \(file.version) is installed")
+        }
         let tag = "\"" + file.sha256 + "\""
         var headers: [(name: String, value: String)] = [
             ("ETag", tag), ("Cache-Control", cachePolicy.header(for: file)), ("X-Content-Type-Options", "nosniff"),

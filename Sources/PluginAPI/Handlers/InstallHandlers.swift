@@ -29,8 +29,9 @@ extension PluginAPI {
         case let other?: throw Problem.badRequest("verify must be 'full' or absent, not '\(other.prefix(20))'")
         }
         let report = try service.status(user: call.caller.user, slug: try call.slug(), verify: verify)
+        let link = report.enabled == true ? bundleLink(call.caller.user, report.pluginSlug, report.version, report.bundle) : nil
         return cacheable(call.request, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
-                                                    body: SuccessBody.status(report)))
+                                                    body: SuccessBody.status(StatusAnswer(report: report, link: link))))
     }
 
     func repair(_ call: Call<Caller>) throws -> HTTPResponse {
@@ -64,7 +65,10 @@ extension PluginAPI {
 
     func installed(_ call: Call<Caller>) throws -> HTTPResponse {
         let list = try service.installed(user: call.caller.user)
-        return success(200, "\(list.totalCount) plugins installed", list)
+        let links = list.installedPlugins.map { plugin in
+            plugin.enabled ? bundleLink(call.caller.user, plugin.pluginSlug, plugin.version, plugin.bundle) : nil
+        }
+        return success(200, "\(list.totalCount) plugins installed", InstalledAnswer(list: list, links: links))
     }
 
     func updates(_ call: Call<Caller>) throws -> HTTPResponse {

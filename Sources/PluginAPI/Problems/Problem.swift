@@ -83,6 +83,17 @@ extension Problem {
         }
     }
 
+    init(_ failure: GrantFailure) {
+        switch failure {
+        case .invalid:
+            self.init(status: 403, code: "invalid_signature",
+                      detail: "The signed URL is not valid for this file (altered, another user's, another version, or outside its folder)")
+        case .expired:
+            self.init(status: 403, code: "expired_signature",
+                      detail: "The signed URL has expired; status and installed hand out a new one")
+        }
+    }
+
     static func notFound(_ path: String) -> Problem {
         Problem(status: 404, code: "not_found", detail: "No route for this path")
     }

@@ -11,12 +11,16 @@ struct Endpoint: Sendable {
         case `public`
         case user
         case admin
+        /// A signed bundle URL's grant (in the path) stands for the caller; a token may still be
+        /// sent, and must then be the grant's user's.
+        case signed
     }
 
     /// Public handlers see the caller when a token was sent; the others always have one.
     enum Handler: Sendable {
         case anyone(@Sendable (PluginAPI, Call<Caller?>) throws -> HTTPResponse)
         case caller(@Sendable (PluginAPI, Call<Caller>) throws -> HTTPResponse)
+        case grant(@Sendable (PluginAPI, Call<SignedCaller>) throws -> HTTPResponse)
     }
 
     let method: String
@@ -41,6 +45,12 @@ struct Endpoint: Sendable {
                  handler: .caller(handler))
     }
 
+    static func signed(_ method: String, _ template: String,
+                       _ handler: @escaping @Sendable (PluginAPI, Call<SignedCaller>) throws -> HTTPResponse) -> Endpoint {
+        Endpoint(method: method, template: template, access: .signed, operation: nil, documented: true,
+                 handler: .grant(handler))
+    }
+
     static func admin(_ method: String, _ template: String, operation: String? = nil,
                       _ handler: @escaping @Sendable (PluginAPI, Call<Caller>) throws -> HTTPResponse) -> Endpoint {
         Endpoint(method: method, template: template, access: .admin, operation: operation, documented: true,
@@ -58,6 +68,20 @@ struct Caller: Sendable {
         user = try UserID(identity.userID)
         isAdmin = identity.isAdmin
     }
+
+    init(grant: BundleGrant) throws {
+        // The signer applies the same user-id rule, so this does not throw for a verified grant.
+        user = try UserID(grant.user)
+        isAdmin = false
+    }
+}
+
+/// The caller of a signed route: the user its verified grant names (never an admin), and the grant.
+struct SignedCaller: Sendable {
+    let caller: Caller
+    let grant: BundleGrant
+    /// The second the grant was checked at (the answer's max-age counts from it).
+    let checkedAt: Int
 }
 
 /// What a handler gets: the request, the path's parameters (percent-decoded), its JSON body, the

@@ -27,6 +27,8 @@ enum RouteTable {
         },
         // Files of the caller's copy, sent by nginx (FileHandlers.swift).
         .user("GET", "/api/plugins/{slug}/files/{path}") { try $0.file($1) },
+        // The same through a signed URL, for <script> tags (BundleHandlers.swift).
+        .signed("GET", "/api/plugins/{slug}/bundles/{grant}/{path}") { try $0.bundleFile($1) },
         // Sharing and the audit trail (SharingHandlers.swift).
         .user("GET", "/api/plugins/audit") { try $0.audit($1) },
         .user("POST", "/api/plugins/{slug}/share", operation: "share") { try $0.share($1) },

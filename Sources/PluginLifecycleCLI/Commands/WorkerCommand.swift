@@ -39,7 +39,8 @@ struct WorkerCommand: ParsableCommand {
                                            observer: Self.observer(telemetry))
         let callers = try auth.callerChecks(dataDirectory: service.directory)
         if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
-        let api = PluginAPI(service: service, verifier: callers.verifier, logger: logger, telemetry: telemetry, metrics: metrics)
+        let api = PluginAPI(service: service, verifier: callers.verifier, logger: logger, telemetry: telemetry, metrics: metrics,
+                            bundleLinks: callers.bundleLinks)
         let worker = FastCGIWorker(configuration: pool.workerConfiguration(listenFD: 0), logger: logger)
         logger.info("worker ready", metadata: ["pid": "\(getpid())", "threads": "\(pool.threads)"])
         let code = worker.run { request in
