@@ -29,6 +29,17 @@ enum ResponseOracle {
             guard response.body.isEmpty else { fail("304 with a body") }
             return
         }
+        if let redirect = response.header("X-Accel-Redirect") {
+            // A file answer: empty, and what nginx will open is a file in some user's plugin
+            // folder, every segment of it a plain name once nginx has decoded it.
+            guard status == 200, response.body.isEmpty, redirect.hasPrefix("/_plugin_files/") else { fail("a redirect that is not a file answer") }
+            let segments = redirect.dropFirst("/_plugin_files/".count).split(separator: "/", omittingEmptySubsequences: false)
+            guard segments.count >= 3, segments.allSatisfy({ segment in
+                guard let name = String(segment).removingPercentEncoding else { return false }
+                return !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+            }) else { fail("a redirect outside a plugin folder: \(redirect.prefix(200))") }
+            return
+        }
         let object = response.jsonObject
         if status >= 400 {
             guard response.header("Content-Type") == "application/problem+json" else { fail("error without problem+json") }

@@ -26,6 +26,7 @@ import Testing
             ("GET", "info", false), ("GET", "versions", false), ("POST", "install", false), ("DELETE", "uninstall", false),
             ("GET", "status", false), ("POST", "repair", false), ("PUT", "update", false), ("POST", "enable", false),
             ("POST", "modules/ComponentNetworkStatus/disable", false), ("POST", "share", false), ("POST", "bulk-install", true),
+            ("GET", "files/dist/remoteEntry.js", false),
         ]
         var doors: Set<String> = []
         for slug in Self.slugAttacks {
@@ -100,6 +101,12 @@ import Testing
         try FileManager.default.removeItem(atPath: folder + "/public")
         try FileManager.default.createSymbolicLink(atPath: folder + "/public", withDestinationPath: planted.root + "/dir")
 
+        // Neither the linked file nor a file under the linked folder is served.
+        for file in ["dist/remoteEntry.js", "public/icon.svg"] {
+            let served = try stack.get(p + "braindrive-network/files/" + file, user: "user1")
+            expectProblem(served, 404, "file_not_found", file)
+            #expect(!served.text.contains("outside"))
+        }
         let status = try stack.get(p + "braindrive-network/status?verify=full", user: "user1")
         #expect(status.status == 200 && status.data?["status"] as? String != "healthy")
         let repair = try stack.request("POST", p + "braindrive-network/repair", user: "user1")

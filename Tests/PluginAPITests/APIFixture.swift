@@ -19,10 +19,12 @@ struct APIFixture {
     var logPath: String { root + "/requests.log" }
     var metrics: MetricsDirectory { MetricsDirectory(path: root + "/run/metrics") }
 
-    init(telemetry: Bool = false) throws {
+    /// `editCatalog` gets the copied catalog's folder before the service first loads it.
+    init(telemetry: Bool = false, editCatalog: ((String) throws -> Void)? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
+        try editCatalog?(root + "/catalog")
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let verifier = try TokenVerifier(configuration: .init(key: .hmacSecret(Self.secret)))
         guard telemetry else {

@@ -248,6 +248,14 @@ import TokenAuth
             fixture.send(method, PlantedLinkTests.p + "braindrive-network/" + route, user: "user1", body: body)
         }
 
+        /// The file route on the planted path: never served (no redirect for nginx to follow).
+        func expectNotServed(_ path: String = PlantedLinkTests.file, sourceLocation: SourceLocation = #_sourceLocation) {
+            let response = send("GET", "files/" + path)
+            #expect(response.status == 404 && response.code == "file_not_found", "\(response.status) \(response.code ?? "-")",
+                    sourceLocation: sourceLocation)
+            #expect(response.header("X-Accel-Redirect") == nil, sourceLocation: sourceLocation)
+        }
+
         func isLink(_ path: String) -> Bool {
             var st = stat()
             return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
@@ -259,6 +267,7 @@ import TokenAuth
     @Test func fileLinkIsReportedRepairedAndNeverFollowed() throws {
         let setup = try Setup(); defer { setup.remove() }
         try setup.replace(Self.file, withLinkTo: setup.outside.root + "/distcopy/remoteEntry.js")
+        setup.expectNotServed()
         #expect(setup.status().0 == 200 && setup.status().1 != "healthy")
         #expect(setup.status("full").1 != "healthy")
         let repair = setup.send("POST", "repair")
@@ -282,6 +291,7 @@ import TokenAuth
         let setup = try Setup(); defer { setup.remove() }
         // The linked folder holds identical files: only a status that refuses links sees the damage.
         try setup.replace("dist", withLinkTo: setup.outside.root + "/distcopy")
+        setup.expectNotServed()
         #expect(setup.status().1 == "files_missing")
         #expect(setup.status("full").1 == "files_missing")
         let repair = setup.send("POST", "repair")
@@ -302,6 +312,8 @@ import TokenAuth
         let setup = try Setup(); defer { setup.remove() }
         try FileManager.default.removeItem(atPath: setup.folder)
         try FileManager.default.createSymbolicLink(atPath: setup.folder, withDestinationPath: setup.outside.root + "/plugincopy")
+        setup.expectNotServed()
+        setup.expectNotServed("package.json")
         #expect(setup.status().1 == "files_missing")
         #expect(setup.status("full").1 == "files_missing")
         let repair = setup.send("POST", "repair")
@@ -324,6 +336,7 @@ import TokenAuth
         let userFolder = setup.fixture.root + "/plugins/user1"
         try FileManager.default.removeItem(atPath: userFolder)
         try FileManager.default.createSymbolicLink(atPath: userFolder, withDestinationPath: setup.outside.root + "/usercopy")
+        setup.expectNotServed()
         #expect(setup.status().1 == "files_missing")
         #expect(setup.status("full").1 == "files_missing")
         for (method, route, body) in [("POST", "repair", nil), ("PUT", "update", #"{"version":"1.1.0"}"#), ("DELETE", "uninstall", nil)] {
