@@ -117,4 +117,33 @@ import Testing
         #expect(try counters().read - after.read > big.count)
         #expect(stack.workerPIDs() == [worker])
     }
+
+    /// A signed URL from status loads the user's copy through nginx with no token, as a <script>
+    /// tag sends it; altered, it is refused; another user's token cannot borrow it.
+    @Test func aSignedURLLoadsTheUsersCopyWithoutAToken() throws {
+        let stack = try Stack(); defer { stack.stop() }
+        for user in ["user1", "user2"] {
+            #expect(try stack.request("POST", "/api/plugins/braindrive-network/install", user: user).status == 201)
+        }
+        let status = try stack.get("/api/plugins/braindrive-network/status", user: "user1")
+        let data = try #require(status.json?["data"] as? [String: Any])
+        let url = try #require(data["bundle_url"] as? String, "\(status.text.prefix(300))")
+        #expect(data["scope"] as? String == "BrainDriveNetwork")
+        let mine = try Self.bytes(stack.dataDir + "/plugins/user1/braindrive_network/" + Self.entry)
+
+        let response = try stack.get(url)
+        #expect(response.status == 200 && response.body == mine, "\(response.status) \(response.text.prefix(200))")
+        #expect(response.header("Cache-Control")?.hasPrefix("private, max-age=") == true, "\(response.header("Cache-Control") ?? "-")")
+        #expect(response.header("Cache-Control")?.hasSuffix(", immutable") == true)
+        #expect(response.header("ETag") == "\"\(try Self.sha256(stack.dataDir + "/plugins/user1/braindrive_network/" + Self.entry))\"")
+        #expect(response.header("X-Accel-Redirect") == nil)
+        let range = try stack.get(url, headers: ["Range": "bytes=0-9"])
+        #expect(range.status == 206 && range.body == Array(mine[0..<10]))
+
+        expectProblem(try stack.get(url.replacingOccurrences(of: "/bundles/user1~", with: "/bundles/user2~")), 403,
+                      "invalid_signature", "user2's id in user1's grant")
+        expectProblem(try stack.get(url, user: "user2"), 403, "invalid_signature", "user1's URL with user2's token")
+        expectProblem(try stack.get(url.replacingOccurrences(of: "dist/remoteEntry.js", with: "plugin.json")), 403,
+                      "invalid_signature", "a file outside the grant's folder")
+    }
 }

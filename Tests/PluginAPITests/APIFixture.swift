@@ -20,7 +20,8 @@ struct APIFixture {
     var metrics: MetricsDirectory { MetricsDirectory(path: root + "/run/metrics") }
 
     /// `editCatalog` gets the copied catalog's folder before the service first loads it.
-    init(telemetry: Bool = false, editCatalog: ((String) throws -> Void)? = nil) throws {
+    /// `bundleLinks`: signed bundle URLs handed out and checked (nil: none, as a worker without a secret).
+    init(telemetry: Bool = false, bundleLinks: BundleLinks? = nil, editCatalog: ((String) throws -> Void)? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
@@ -28,7 +29,8 @@ struct APIFixture {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let verifier = try TokenVerifier(configuration: .init(key: .hmacSecret(Self.secret)))
         guard telemetry else {
-            api = PluginAPI(service: try LifecycleService(dataDirectory: root, logger: logger), verifier: verifier, logger: logger)
+            api = PluginAPI(service: try LifecycleService(dataDirectory: root, logger: logger), verifier: verifier, logger: logger,
+                            bundleLinks: bundleLinks)
             return
         }
         let metrics = MetricsDirectory(path: root + "/run/metrics")
@@ -44,7 +46,8 @@ struct APIFixture {
             },
             busyWait: { recorder.databaseBusyWait() })
         let service = try LifecycleService(dataDirectory: root, logger: logger, observer: observer)
-        api = PluginAPI(service: service, verifier: verifier, logger: logger, telemetry: recorder, metrics: metrics)
+        api = PluginAPI(service: service, verifier: verifier, logger: logger, telemetry: recorder, metrics: metrics,
+                        bundleLinks: bundleLinks)
     }
 
     /// The request log's lines as JSON objects.

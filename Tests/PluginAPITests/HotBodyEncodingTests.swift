@@ -43,6 +43,30 @@ import Testing
         expectSame(InstalledList(installedPlugins: [], totalCount: 0))
     }
 
+    /// status and installed with a signed bundle URL: the three added members land in key order.
+    @Test func answersWithBundleLinks() {
+        let bundle = BundleEntry(scope: "Scope \"q\"", location: "dist/remoteEntry.js", sha256: "ab")
+        let link = BundleLink(url: "/api/plugins/s/bundles/u~1.0.0~1200~ZGlzdC8~mac/dist/remoteEntry.js?h=0123456789abcdef",
+                              expiresAt: 1_733_600_400)
+        let report = StatusReport(
+            pluginSlug: "s", exists: true, status: .healthy, pluginID: "u_s", version: "1.0.0", enabled: true,
+            filesExist: true, files: .init(expected: 7, missing: [], modified: []),
+            modulesStatus: .init(allLoaded: true, loadedCount: 1, expectedCount: 1), bundle: bundle)
+        expectSame(StatusAnswer(report: report, link: link), "Plugin 's' is healthy")
+        expectSame(StatusAnswer(report: report, link: nil), "Plugin 's' is healthy")
+        let plugins = (0..<3).map { index in
+            InstalledList.Plugin(pluginSlug: "s\(index)", pluginID: "u_s\(index)", version: "1.0.0", latestVersion: nil,
+                                 updateAvailable: false, enabled: true, status: .healthy, installedAt: "t",
+                                 modules: ["m"], disabledModules: [], bundle: index == 1 ? nil : bundle)
+        }
+        let list = InstalledList(installedPlugins: plugins, totalCount: 3)
+        expectSame(InstalledAnswer(list: list, links: [link, nil, link]), "3 plugins installed")
+        expectSame(InstalledAnswer(list: list, links: []), "3 plugins installed")
+        let written = String(decoding: JSONBody.envelope(message: "m", data: StatusAnswer(report: report, link: link)), as: UTF8.self)
+        #expect(written.contains(#""bundle_url_expires_at":"2024-12-07T19:40:00.000Z""#), "\(written)")
+        #expect(written.contains(#""scope":"Scope \"q\"""#), "\(written)")
+    }
+
     @Test func availableLists() {
         var plugins: [String: AvailablePlugin] = [:]
         for (index, key) in Self.keys.enumerated() {

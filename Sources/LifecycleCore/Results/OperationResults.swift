@@ -37,13 +37,13 @@ public struct BundleEntry: Sendable, Equatable {
     public let scope: String
     public let location: String
     public let sha256: String?
+}
 
+extension BundleEntry {
     /// The entry of a copy whose manifest names both a scope and a location.
     init?(_ rows: PluginHealthRows) {
         guard let scope = rows.scope, let location = rows.bundleLocation, !scope.isEmpty, !location.isEmpty else { return nil }
-        self.scope = scope
-        self.location = location
-        sha256 = rows.files.first { $0.path == location }?.sha256
+        self.init(scope: scope, location: location, sha256: rows.files.first { $0.path == location }?.sha256)
     }
 }
 

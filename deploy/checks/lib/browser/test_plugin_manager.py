@@ -20,11 +20,6 @@ NETWORK = "braindrive_network"  # two versions in deploy/catalog: 1.0.0 and 1.1.
 CHAT = "braindrive_chat"
 LIBRARY = "braindrive_library"  # depends on braindrive_chat ^1.0.0
 
-# test_l, test_m and test_n need the bundle routes and the bundle fields on `installed` items
-# (issue 19), which land on other branches. The coordinator flips this to True when merging them;
-# until then the three are skipped by this flag, never by looking at the server's answers.
-BUNDLE_ROUTES_LANDED = False
-NEEDS_BUNDLE_ROUTES = unittest.skipUnless(BUNDLE_ROUTES_LANDED, "bundle routes not merged yet (BUNDLE_ROUTES_LANDED)")
 MARK = b"copy:AAAAAAAA"  # in every sample container (deploy/catalog/*/*/dist/remoteEntry.js) once
 
 
@@ -584,7 +579,6 @@ class PluginManagerTests(BrowserTestCase):
         self.assertEqual(item["scope"], "BrainDriveNetwork")
         return item
 
-    @NEEDS_BUNDLE_ROUTES
     def test_l_open_renders_the_users_own_copy(self):
         alice, bob = "alma_bundles", "ben_bundles"
         alice_token, bob_token = mint_token(alice), mint_token(bob)
@@ -645,7 +639,6 @@ class PluginManagerTests(BrowserTestCase):
         self.assertNotIn("ALMA", text)
         again.screenshot("alice-after-repair")
 
-    @NEEDS_BUNDLE_ROUTES
     def test_m_other_user_cannot_load_As_url(self):
         alice, bob = "ada_bundles", "bert_bundles"
         alice_token, bob_token = mint_token(alice), mint_token(bob)
@@ -679,7 +672,6 @@ class PluginManagerTests(BrowserTestCase):
         self.assertIsNone(page.load_in_panel(url, item["scope"], "ComponentNetworkStatus"))
         self.assertIn("ADAADAAD", page.module_text())
 
-    @NEEDS_BUNDLE_ROUTES
     def test_n_expired_url_fails_visibly(self):
         # deploy/checks/browser-test runs the stack with `--bundle-url-ttl 20`: a URL expires 20 s
         # after the end of the current 20 s window, so this waits at most 40 s.
