@@ -17,6 +17,8 @@ extension InstalledPlugin {
                                     manifestJSON: plugin.manifestJSON, installedAt: plugin.installedAt,
                                     modules: modules.map { ($0.id, $0.name) }, files: files)
         rows.disabledModuleIDs = modules.filter { !$0.enabled }.map(\.id)
+        rows.scope = plugin.scope
+        rows.bundleLocation = plugin.bundleLocation
         return rows
     }
 }

@@ -172,4 +172,19 @@ import TokenAuth
         #expect(status["bundle_url"] == nil && status["bundle_url_expires_at"] == nil && status["scope"] == nil)
         expectRefused(Self.get(f, url), 403, "invalid_signature", "a grant where no secret is set")
     }
+
+    @Test func infoWithATokenCarriesTheCallersURL() throws {
+        let f = try Self.fixture(Clock()); defer { f.remove() }
+        let url = try Self.bundleURL(f, "user1")
+        let mine = try #require(f.send("GET", "/api/plugins/braindrive-chat/info", user: "user1").data)
+        #expect(mine["bundle_url"] as? String == url && mine["scope"] as? String == "BrainDriveChat")
+        #expect(mine["plugin_info"] != nil)
+        // Anonymous, or a user without the plugin: the catalog entry alone.
+        for user in [nil, "user3"] as [String?] {
+            let data = try #require(f.send("GET", "/api/plugins/braindrive-chat/info", user: user).data)
+            #expect(data["bundle_url"] == nil && data["scope"] == nil && data["plugin_info"] != nil, "\(user ?? "anonymous")")
+        }
+        #expect(f.send("POST", "/api/plugins/braindrive-chat/disable", user: "user1").status == 200)
+        #expect(f.send("GET", "/api/plugins/braindrive-chat/info", user: "user1").data?["bundle_url"] == nil)
+    }
 }

@@ -133,6 +133,17 @@ struct InstalledAnswer: JSONWritable {
     }
 }
 
+/// `info`'s payload: the catalog entry, and for a caller with an enabled copy its signed bundle URL.
+struct InfoAnswer: Encodable {
+    let info: PluginInfo
+    let link: (link: BundleLink, scope: String)?
+
+    func encode(to encoder: any Encoder) throws {
+        try info.encode(to: encoder)
+        try BundleLinkKeys.encode(link?.link, scope: link?.scope, to: encoder)
+    }
+}
+
 /// The three members a signed bundle URL adds to an object, for the Encodable forms.
 enum BundleLinkKeys: String, CodingKey {
     case bundleURL = "bundle_url", expiresAt = "bundle_url_expires_at", scope

@@ -50,6 +50,16 @@ extension PluginAPI {
         return bundleLink(user: user, slug: slug, version: version, bundleLocation: bundle.location, sha256: bundle.sha256)
     }
 
+    /// The link and scope of `user`'s enabled copy of `slug` (nil when not installed, disabled or
+    /// without an entry), from a status read of its rows and file sizes; for `info`.
+    func installedBundleLink(_ user: UserID, _ slug: PluginSlug) throws -> (link: BundleLink, scope: String)? {
+        guard bundleLinks != nil else { return nil }
+        let report = try service.status(user: user, slug: slug, verify: .sizes)
+        guard report.enabled == true, let bundle = report.bundle,
+              let link = bundleLink(user, report.pluginSlug, report.version, bundle) else { return nil }
+        return (link, bundle.scope)
+    }
+
     /// Hex digits of the recorded SHA-256 a URL's `?h=` names (64 bits: no accidental match).
     static let contentHashDigits = 16
 

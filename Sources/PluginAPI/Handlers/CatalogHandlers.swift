@@ -15,7 +15,11 @@ extension PluginAPI {
 
     func info(_ call: Call<Caller?>) throws -> HTTPResponse {
         let info = try service.info(slug: try call.parameter("slug"))
-        return cacheable(call.request, success(200, "Plugin '\(info.pluginSlug)'", info))
+        // With a token, and the caller's copy installed and enabled: its signed bundle URL too.
+        // The catalog answer stands on its own: a failed read of the copy leaves the URL out.
+        let slug = try call.slug()
+        let link = call.caller.flatMap { caller in (try? installedBundleLink(caller.user, slug)) ?? nil }
+        return cacheable(call.request, success(200, "Plugin '\(info.pluginSlug)'", InfoAnswer(info: info, link: link)))
     }
 
     func versions(_ call: Call<Caller?>) throws -> HTTPResponse {
