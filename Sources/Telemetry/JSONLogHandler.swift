@@ -75,9 +75,14 @@ package enum LogTime {
     package static func nowBytes() -> [UInt8] {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        return bytes(seconds: Int(now.tv_sec), milliseconds: now.tv_nsec / 1_000_000)
+    }
+
+    /// The same form for a given Unix second (an expiry handed to a client, say).
+    package static func bytes(seconds: Int, milliseconds: Int) -> [UInt8] {
+        var time = time_t(seconds)
         var parts = tm()
-        gmtime_r(&seconds, &parts)
+        gmtime_r(&time, &parts)
         var out = [UInt8](repeating: UInt8(ascii: "0"), count: 24)
         func put(_ value: Int, at end: Int, digits: Int) {
             var value = value
@@ -92,7 +97,7 @@ package enum LogTime {
         out[10] = UInt8(ascii: "T"); put(Int(parts.tm_hour), at: 12, digits: 2)
         out[13] = UInt8(ascii: ":"); put(Int(parts.tm_min), at: 15, digits: 2)
         out[16] = UInt8(ascii: ":"); put(Int(parts.tm_sec), at: 18, digits: 2)
-        out[19] = UInt8(ascii: "."); put(now.tv_nsec / 1_000_000, at: 22, digits: 3)
+        out[19] = UInt8(ascii: "."); put(milliseconds, at: 22, digits: 3)
         out[23] = UInt8(ascii: "Z")
         return out
     }

@@ -64,7 +64,9 @@ import TokenAuth
         let expiresAt = BundleSigner.expiry(now: Self.start, ttl: Self.ttl)
         #expect(url.hasPrefix("/api/plugins/braindrive_chat/bundles/user1~1.0.0~\(expiresAt)~"), "\(url)")
         #expect(url.range(of: #"/dist/remoteEntry\.js\?h=[0-9a-f]{16}$"#, options: .regularExpression) != nil, "\(url)")
-        #expect(status["bundle_url_expires_at"] as? String == Timestamp.rfc3339(seconds: expiresAt))
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(status["bundle_url_expires_at"] as? String == iso.string(from: Date(timeIntervalSince1970: TimeInterval(expiresAt))))
         #expect(status["scope"] as? String == "BrainDriveChat")
         // installed hands out the same URL within the window, and a later call in it too.
         clock.seconds.store(Self.start + 1, ordering: .relaxed)

@@ -87,7 +87,7 @@ extension JSONWriter {
     mutating func bundleLink(_ link: BundleLink?) {
         guard let link else { return }
         member("bundle_url", link.url)
-        member("bundle_url_expires_at", Timestamp.rfc3339(seconds: link.expiresAt))
+        member("bundle_url_expires_at", link.expiresText)
     }
 }
 
@@ -152,7 +152,7 @@ enum BundleLinkKeys: String, CodingKey {
         guard let link else { return }
         var container = encoder.container(keyedBy: Self.self)
         try container.encode(link.url, forKey: .bundleURL)
-        try container.encode(Timestamp.rfc3339(seconds: link.expiresAt), forKey: .expiresAt)
+        try container.encode(link.expiresText, forKey: .expiresAt)
         try container.encodeIfPresent(scope, forKey: .scope)
     }
 }

@@ -45,17 +45,53 @@ package struct HTTPRequest: Sendable {
         if text.isEmpty { return result }
         for pair in text.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = percentDecode(String(parts[0]).replacingOccurrences(of: "+", with: " ")) ?? String(parts[0])
-            let value = parts.count > 1 ? (percentDecode(String(parts[1]).replacingOccurrences(of: "+", with: " ")) ?? "") : ""
+            let key = formDecoded(parts[0]) ?? String(parts[0])
+            let value = parts.count > 1 ? (formDecoded(parts[1]) ?? "") : ""
             if result[key] == nil { result[key] = value }
         }
         return result
     }
 }
 
+/// A query part: `+` is a space, then `%XX` escapes; nil for a bad escape or bytes that are not UTF-8.
+func formDecoded(_ part: Substring) -> String? {
+    if !part.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) { return String(part) }
+    return percentDecoded(part.utf8, plusIsSpace: true)
+}
+
+/// `%XX` escapes decoded; nil for a bad escape or bytes that are not UTF-8 (as Foundation's
+/// `removingPercentEncoding`, without Foundation on the request path).
 func percentDecode(_ text: String) -> String? {
     guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-    return text.removingPercentEncoding
+    return percentDecoded(text.utf8, plusIsSpace: false)
+}
+
+private func percentDecoded(_ input: some Collection<UInt8>, plusIsSpace: Bool) -> String? {
+    func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(input.count)
+    var index = input.startIndex
+    while index != input.endIndex {
+        let byte = input[index]
+        input.formIndex(after: &index)
+        if byte == UInt8(ascii: "%") {
+            guard index != input.endIndex, let high = hex(input[index]) else { return nil }
+            input.formIndex(after: &index)
+            guard index != input.endIndex, let low = hex(input[index]) else { return nil }
+            input.formIndex(after: &index)
+            out.append(high << 4 | low)
+        } else {
+            out.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+        }
+    }
+    return String(validating: out, as: UTF8.self)
 }
 
 enum RequestID {

@@ -1,6 +1,8 @@
 import Glibc
 import LifecycleCore
 import PluginCatalog
+import Synchronization
+import Telemetry
 import TokenAuth
 
 /// What the API needs to hand out and check signed bundle URLs: the signer (keyed by the
@@ -9,6 +11,8 @@ package struct BundleLinks: Sendable {
     let signer: BundleSigner
     let ttl: Int
     let now: @Sendable () -> Int
+    /// Links already made in the current window (status and installed hand the same ones out).
+    let made = BundleLinkCache()
 
     package init(signer: BundleSigner, ttl: Int, now: @escaping @Sendable () -> Int = { Int(time(nil)) }) {
         self.signer = signer; self.ttl = ttl; self.now = now
@@ -19,6 +23,36 @@ package struct BundleLinks: Sendable {
 struct BundleLink: Sendable, Equatable {
     let url: String
     let expiresAt: Int
+    /// `expiresAt` in RFC 3339 (`bundle_url_expires_at`).
+    let expiresText: String
+
+    init(url: String, expiresAt: Int) {
+        self.url = url
+        self.expiresAt = expiresAt
+        expiresText = String(decoding: LogTime.bytes(seconds: expiresAt, milliseconds: 0), as: UTF8.self)
+    }
+}
+
+/// The links made in the current window, by what they sign: within a window a link is the same
+/// for the same copy, and making one (an HMAC, base64, the URL, the expiry's text) cost `status`
+/// a sixth of its instructions. Bounded: emptied when full.
+final class BundleLinkCache: Sendable {
+    struct Key: Hashable {
+        let user: String, slug: String, version: String, location: String, sha256: String?
+    }
+    static let capacity = 4_096
+    private let links = Mutex<[Key: BundleLink]>([:])
+
+    /// The link for `key` expiring at `expiresAt`, made by `make` unless one is already cached.
+    func link(_ key: Key, expiresAt: Int, make: () -> BundleLink?) -> BundleLink? {
+        if let cached = links.withLock({ $0[key] }), cached.expiresAt == expiresAt { return cached }
+        guard let made = make() else { return nil }
+        links.withLock { links in
+            if links.count >= Self.capacity { links.removeAll(keepingCapacity: true) }
+            links[key] = made
+        }
+        return made
+    }
 }
 
 /// Signed bundle URLs: a `<script>` tag sends no Authorization header, so the URL itself carries
@@ -31,17 +65,21 @@ extension PluginAPI {
     /// recorded hash, goes in as `?h=` (its first 16 hex digits): a URL naming the content may be
     /// cached as immutable.
     func bundleLink(user: UserID, slug: String, version: String, bundleLocation: String, sha256: String?) -> BundleLink? {
-        guard let links = bundleLinks, let location = try? LifecycleService.servedPath(bundleLocation) else { return nil }
-        // The grant covers the entry file's folder: its chunks and assets sit beside it.
-        let prefix = location.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(location[...$0]) } ?? ""
+        guard let links = bundleLinks else { return nil }
         let expiresAt = BundleSigner.expiry(now: links.now(), ttl: links.ttl)
-        let grant = BundleGrant(user: user.value, slug: slug, version: version, prefix: prefix, expiresAt: expiresAt)
-        guard let segment = links.signer.grantSegment(for: grant) else { return nil }
-        var url = "/api/plugins/" + slug + "/bundles/" + segment + "/" + Self.redirectEncoded(location)
-        if let sha256, sha256.utf8.count >= Self.contentHashDigits {
-            url += "?h=" + sha256.prefix(Self.contentHashDigits)
+        let key = BundleLinkCache.Key(user: user.value, slug: slug, version: version, location: bundleLocation, sha256: sha256)
+        return links.made.link(key, expiresAt: expiresAt) {
+            // The grant covers the entry file's folder: its chunks and assets sit beside it. A
+            // location no file can have makes a URL the route refuses (400), never a wider grant.
+            let prefix = bundleLocation.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(bundleLocation[...$0]) } ?? ""
+            let grant = BundleGrant(user: user.value, slug: slug, version: version, prefix: prefix, expiresAt: expiresAt)
+            guard let segment = links.signer.grantSegment(for: grant) else { return nil }
+            var url = "/api/plugins/" + slug + "/bundles/" + segment + "/" + Self.redirectEncoded(bundleLocation)
+            if let sha256, sha256.utf8.count >= Self.contentHashDigits {
+                url += "?h=" + sha256.prefix(Self.contentHashDigits)
+            }
+            return BundleLink(url: url, expiresAt: expiresAt)
         }
-        return BundleLink(url: url, expiresAt: expiresAt)
     }
 
     /// The link of an enabled copy's bundle, for `status` and `installed`.

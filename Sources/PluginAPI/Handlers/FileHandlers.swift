@@ -59,6 +59,8 @@ extension PluginAPI {
     static func decodedFilePath(_ raw: String) throws(LifecycleError) -> String {
         // Decoding never grows a path and shrinks it at most threefold: a longer tail is too long.
         guard raw.utf8.count <= 3 * LifecycleService.maxServedPathBytes else { throw .invalidPath(String(raw.prefix(80))) }
+        // Nothing encoded (the usual URL): every segment is already its name.
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         var decoded: [String] = []
         for segment in raw.split(separator: "/", omittingEmptySubsequences: false) {
             guard let name = percentDecode(String(segment)), !name.utf8.contains(UInt8(ascii: "/")) else {
@@ -92,9 +94,12 @@ extension PluginAPI {
 /// Anything else is `application/octet-stream` (with nosniff, never run as script or style).
 enum FileTypes {
     static func contentType(of path: String) -> String {
-        let name = path.split(separator: "/").last ?? ""
-        guard let dot = name.lastIndex(of: ".") else { return fallback }
-        return byExtension[name[name.index(after: dot)...].lowercased()] ?? fallback
+        let utf8 = path.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")),
+              !utf8[dot...].contains(UInt8(ascii: "/")) else { return fallback }
+        let ext = Substring(utf8[utf8.index(after: dot)...])
+        let lower = ext.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? ext.lowercased() : String(ext)
+        return byExtension[lower] ?? fallback
     }
 
     static let fallback = "application/octet-stream"

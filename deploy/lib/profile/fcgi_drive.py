@@ -1,6 +1,7 @@
 """Drives one FastCGI worker directly (no nginx) with N requests of one shape, for profiling.
 
 Usage: fcgi_drive.py SOCKET COUNT METHOD PATH [TOKEN]
+       fcgi_drive.py SOCKET body METHOD PATH [TOKEN]   one request, its body on stdout
 Speaks just enough FastCGI (BEGIN_REQUEST, PARAMS, empty STDIN; reads STDOUT until END_REQUEST)
 to send the params nginx/plugin-api-server.conf sends (absent headers stay absent), one connection
 per request as nginx does.
@@ -46,12 +47,17 @@ def one_request(path_to_socket, params):
 
 
 def main():
-    path_to_socket, count, method, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    path_to_socket, count, method, path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     token = sys.argv[5] if len(sys.argv) > 5 else None
     params = {"REQUEST_METHOD": method, "REQUEST_URI": path, "QUERY_STRING": path.partition("?")[2],
               "REQUEST_ID": "0123456789abcdef0123456789abcdef"}
     if token:
         params["HTTP_AUTHORIZATION"] = "Bearer " + token
+    if count == "body":
+        _, out = one_request(path_to_socket, params)
+        sys.stdout.write(out.partition(b"\r\n\r\n")[2].decode())
+        return
+    count = int(count)
     for i in range(count):
         status, out = one_request(path_to_socket, params)
         if not 200 <= status < 300:
