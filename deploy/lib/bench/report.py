@@ -62,6 +62,17 @@ for route in ("status", "available", "installed"):
     if same_work and service:
         print(f"C doing GET {route}'s work: {same_work['rps'] / transport['rps']:.2f}x the C hello; "
               f"the service {service['rps'] / same_work['rps']:.2f}x of it (req/s), p99 {service['p99'] / same_work['p99']:.2f}x its p99")
+# The bundle rows (issue 19): the worker checks, nginx sends; as ratios to nginx sending the same
+# 100 KiB file itself with no authorisation.
+static_bundle = rows.get("nginx-static-bundle")
+bundle_rows = [(label, rows.get(name)) for label, name in
+               (("signed URL", "get-bundle-signed"), ("bearer token", "get-bundle-token"))]
+if static_bundle:
+    print(f"\n100 KiB bundle, nginx alone: {static_bundle['rps']:.0f} req/s, p99 {static_bundle['p99']:.2f} ms")
+    for label, row in bundle_rows:
+        if row:
+            print(f"  through the service, {label}: {row['rps'] / static_bundle['rps']:.2f}x nginx's req/s, "
+                  f"p99 {row['p99'] / static_bundle['p99']:.2f}x its p99")
 if fastapi:
     print(f"\nGET status: {status['rps'] / fastapi['rps']:.1f}x the FastAPI reference's req/s "
           f"(uvicorn, {args.workers} processes, PyJWT + sqlite3)")
@@ -123,6 +134,9 @@ checks = [
 ]
 if fastapi:
     checks.append(("GET status >= 4x FastAPI req/s", status["rps"] >= 4 * fastapi["rps"]))
+if static_bundle:
+    checks += [(f"bundle by {label} >= 0.6x nginx's own static req/s", bool(row) and row["rps"] >= 0.6 * static_bundle["rps"])
+               for label, row in bundle_rows]
 checks += [
     ("install+uninstall >= 100 cycles/s", cycles >= 100),
     ("install+uninstall within 1.5x the durable-copy floor", cycles >= floor / 1.5),
@@ -137,6 +151,6 @@ if args.scaling:
     import scaling_report
     checks += scaling_report.report(args.scaling)
 
-print("\ntargets (issue 15):")
+print("\ntargets (issues 15 and 19):")
 for label, met in checks:
     print(f"  {'met    ' if met else 'NOT met'}  {label}")

@@ -3,12 +3,15 @@
 -- Environment (read once per thread):
 --   BENCH_TOKENS  file with one "user token" pair per line (the users the bench seeded)
 --   BENCH_MODE    plain (wrk's own path) | status | c-status | c-installed | c-available | fastapi-status | installed | available | cycle
---   BENCH_SLUG    plugin slug for status, fastapi-status and cycle
+--                 | bundle-token | bundle-signed
+--   BENCH_SLUG    plugin slug for status, fastapi-status, cycle and bundle-token
+--   BENCH_URLS    bundle-signed: file with one signed bundle URL path per line (no token is sent)
 -- fastapi-status: GET status of the FastAPI reference (deploy/lib/bench/fastapi_status.py).
 -- cycle: each thread owns a disjoint slice of users and sends install for all of them, then
 -- uninstall for all of them, and so on; a user's two requests are a whole slice apart, so with
 -- one request in flight per connection they never overlap.
 local tokens = {}
+local urls = {}
 local mode, slug
 -- Globals, not locals: setup() and done() reach them through thread:set / thread:get.
 thread_index = 0
@@ -32,6 +35,11 @@ function init(args)
     for line in io.lines(os.getenv("BENCH_TOKENS")) do
         local user, token = line:match("^(%S+)%s+(%S+)$")
         if user then table.insert(all, token) end
+    end
+    if mode == "bundle-signed" then
+        for line in io.lines(os.getenv("BENCH_URLS")) do
+            if line ~= "" then table.insert(urls, line) end
+        end
     end
     -- cycle: a disjoint slice per thread, so two threads never race on one user.
     for i, token in ipairs(all) do
@@ -61,6 +69,11 @@ function request()
         return wrk.format("GET", "/api/plugins/installed", headers)
     elseif mode == "available" then
         return wrk.format("GET", "/api/plugins/available", headers)
+    elseif mode == "bundle-token" then
+        return wrk.format("GET", "/api/plugins/" .. slug .. "/files/dist/remoteEntry.js", headers)
+    elseif mode == "bundle-signed" then
+        -- What a <script> tag sends: the signed URL and no Authorization header.
+        return wrk.format("GET", urls[(counter - 1) % #urls + 1], {})
     else
         local round = math.floor((counter - 1) / n)
         if round % 2 == 0 then
