@@ -96,6 +96,8 @@ let package = Package(
             "Maintenance", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PluginLifecycleCLI", "FastCGITransport"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "PluginLifecycleCLI", "FastCGITransport", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -71,11 +71,7 @@ final class Stack: @unchecked Sendable {
     private static func facts(_ path: String, while launcher: Process, log: String) throws -> [String: String] {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                return Dictionary(text.split(separator: "\n").compactMap { line in
-                    line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
-                }, uniquingKeysWith: { $1 })
-            }
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return parseFacts(text) }
             if !launcher.isRunning { break }
             usleep(10_000)
         }
@@ -83,6 +79,13 @@ final class Stack: @unchecked Sendable {
         launcher.waitUntilExit()
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         throw StackError.failed("deploy/stack did not start the stack:\n\(output.suffix(3000))")
+    }
+
+    /// KEY=value lines (deploy/stack's stack.env) as a dictionary.
+    static func parseFacts(_ text: String) -> [String: String] {
+        Dictionary(text.split(separator: "\n").compactMap { line in
+            line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
+        }, uniquingKeysWith: { $1 })
     }
 
     func stop() {
