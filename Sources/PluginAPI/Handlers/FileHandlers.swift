@@ -103,9 +103,12 @@ enum FileTypes {
     }
 
     static let fallback = "application/octet-stream"
+    /// No `charset` parameter: nginx keeps a charset it parsed from the worker's type through the
+    /// redirect, into its own problem answers' type when the file is gone; scripts and styles are
+    /// read as UTF-8 from the page anyway.
     static let byExtension: [String: String] = [
-        "js": "text/javascript; charset=utf-8", "mjs": "text/javascript; charset=utf-8",
-        "css": "text/css; charset=utf-8", "json": "application/json", "map": "application/json",
+        "js": "text/javascript", "mjs": "text/javascript",
+        "css": "text/css", "json": "application/json", "map": "application/json",
         "svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
         "webp": "image/webp", "avif": "image/avif", "ico": "image/x-icon",
         "woff2": "font/woff2", "woff": "font/woff", "ttf": "font/ttf", "otf": "font/otf",

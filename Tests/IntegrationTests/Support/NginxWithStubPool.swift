@@ -8,7 +8,7 @@ import Testing
 /// nginx was rendered with. The responder answers every request the way a worker answers a file
 /// route, with an empty body and `X-Accel-Redirect`, but names whatever path the request chose:
 /// `GET /api/plugins/stub/files/{rest}` → `/_plugin_files/{rest}`, with no check of its own, and
-/// the worker's Content-Type for the name (`.js`: `text/javascript; charset=utf-8`, others
+/// the worker's Content-Type for the name (`.js`: `text/javascript`, others
 /// `application/octet-stream`). So what reaches the client is nginx's own judgement of the path.
 /// Nothing is in the data directory but what a test puts under `plugins`.
 final class NginxWithStubPool: @unchecked Sendable {
@@ -55,7 +55,7 @@ final class NginxWithStubPool: @unchecked Sendable {
                 guard uri.hasPrefix(route) else { return FastCGIResponse(status: 404) }
                 let target = "/_plugin_files/" + String(uri.dropFirst(route.count))
                 redirects.add(target)
-                let type = target.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+                let type = target.hasSuffix(".js") ? "text/javascript" : "application/octet-stream"
                 return FastCGIResponse(status: 200, headers: [("Content-Type", type), ("X-Accel-Redirect", target)])
             }
             finished.signal()

@@ -6,7 +6,9 @@
  *   fcgi-hello SOCKET_PATH PROCESSES THREADS [DATA_DIR]
  *
  * With DATA_DIR, each request does the service's GET status work instead (fcgi-status-work.c:
- * the "C doing the same work" row).
+ * the "C doing the same work" row). Without, a request for /bench/c-accel gets an empty answer
+ * naming u000001's bench-bundle in X-Accel-Redirect, no check at all: the ceiling of the bundle
+ * rows (nginx's FastCGI round trip, its internal redirect and the send, nothing else).
  * Binds the socket, forks the processes before any thread exists (fork is safe then), and runs
  * until SIGTERM (the parent forwards it to its children).
  */
@@ -21,6 +23,8 @@
 
 static int listen_fd;
 static const char body[] = "{\"status\":\"ok\"}\n";
+static const char accel_head[] = "Status: 200 OK\r\nContent-Type: text/javascript; charset=utf-8\r\n"
+                                 "X-Accel-Redirect: /_plugin_files/u000001/bench_bundle/dist/remoteEntry.js\r\n\r\n";
 static int status_work;
 
 int status_init(const char *dir);
@@ -35,6 +39,12 @@ static void *serve(void *unused) {
     while (FCGX_Accept_r(&request) >= 0) {
         if (context) {
             status_respond(context, &request);
+            FCGX_Finish_r(&request);
+            continue;
+        }
+        const char *uri = FCGX_GetParam("REQUEST_URI", request.envp);
+        if (uri && strncmp(uri, "/bench/c-accel", 14) == 0) {
+            FCGX_PutStr(accel_head, (int)sizeof accel_head - 1, request.out);
             FCGX_Finish_r(&request);
             continue;
         }

@@ -67,12 +67,17 @@ for route in ("status", "available", "installed"):
 static_bundle = rows.get("nginx-static-bundle")
 bundle_rows = [(label, rows.get(name)) for label, name in
                (("signed URL", "get-bundle-signed"), ("bearer token", "get-bundle-token"))]
+accel = rows.get("c-accel-no-checks")
 if static_bundle:
     print(f"\n100 KiB bundle, nginx alone: {static_bundle['rps']:.0f} req/s, p99 {static_bundle['p99']:.2f} ms")
+    if accel:
+        print(f"  through the C hello answering X-Accel-Redirect with no check (the redirect path's ceiling): "
+              f"{accel['rps'] / static_bundle['rps']:.2f}x nginx's req/s, p99 {accel['p99'] / static_bundle['p99']:.2f}x")
     for label, row in bundle_rows:
         if row:
             print(f"  through the service, {label}: {row['rps'] / static_bundle['rps']:.2f}x nginx's req/s, "
-                  f"p99 {row['p99'] / static_bundle['p99']:.2f}x its p99")
+                  f"p99 {row['p99'] / static_bundle['p99']:.2f}x its p99"
+                  + (f"; {row['rps'] / accel['rps']:.2f}x the unchecked redirect's req/s" if accel else ""))
 if fastapi:
     print(f"\nGET status: {status['rps'] / fastapi['rps']:.1f}x the FastAPI reference's req/s "
           f"(uvicorn, {args.workers} processes, PyJWT + sqlite3)")
