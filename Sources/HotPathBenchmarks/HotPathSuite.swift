@@ -132,8 +132,11 @@ enum HotPathSuite {
         let report = try fixture.service.status(user: fixture.user, slug: try LifecycleService.slug(raw), verify: .sizes)
         struct Envelope: Decodable { let status: String; let data: StatusReport }
         let body = SuccessBody.status(report)
+        // The copy's bundle entry is not JSON of its own (the API writes a signed link from it).
+        var expected = report
+        expected.bundle = nil
         guard let decoded = try? JSONDecoder().decode(Envelope.self, from: Data(body)),
-              decoded.status == "success", decoded.data == report else {
+              decoded.status == "success", decoded.data == expected else {
             throw HarnessError("encode.status: the body does not decode to the same report")
         }
         return Benchmark("encode.status", expected: body.count) { SuccessBody.status(report).count }
