@@ -31,6 +31,16 @@ extension LifecycleService {
         }
     }
 
+    /// The version and Module Federation entry of `user`'s enabled copy of `slug` (nil when it is
+    /// not installed, disabled or declares no entry): its committed rows, no file checks.
+    package func enabledBundle(user: UserID, slug: PluginSlug) throws(LifecycleError) -> (version: String, entry: BundleEntry)? {
+        try classified {
+            guard let rows = try database.hot.leaseAndHealthRows(userID: user.value, slug: slug.value).plugin,
+                  rows.enabled, let entry = BundleEntry(rows) else { return nil }
+            return (rows.version, entry)
+        }
+    }
+
     /// Compares the folder on disk and the module rows with what was recorded at install.
     func inspect(_ installed: InstalledPlugin, user: UserID, verify: VerifyMode) -> StatusReport {
         inspect(installed.healthRows, user: user, verify: verify)

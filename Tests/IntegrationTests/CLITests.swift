@@ -65,17 +65,22 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: dir + "/s.sock"), "\(name): refused before listening")
         }
         // With the development flag the same weak secret is accepted: the pool starts (and is stopped).
+        try expectServeStartsAndStops(dir, ["--jwt-secret-file", dir + "/secret-braindrive", "--insecure-dev-secret"])
+    }
+
+    /// `serve` on `dir` with `arguments` listens (its socket appears), then stops cleanly on SIGTERM.
+    func expectServeStartsAndStops(_ dir: String, _ arguments: [String],
+                                   sourceLocation: SourceLocation = #_sourceLocation) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Stack.binary)
-        process.arguments = ["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1",
-                             "--jwt-secret-file", dir + "/secret-braindrive", "--insecure-dev-secret"]
+        process.arguments = ["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1"] + arguments
         process.standardError = FileHandle.nullDevice
         try process.run()
         _ = eventually { FileManager.default.fileExists(atPath: dir + "/s.sock") }
-        #expect(FileManager.default.fileExists(atPath: dir + "/s.sock"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/s.sock"), sourceLocation: sourceLocation)
         process.terminate()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(process.terminationStatus == 0, sourceLocation: sourceLocation)
     }
 
     @Test func serveRefusesAShortBundleSecretOrTheJWTSecretAndMakesAMissingOne() throws {
@@ -96,16 +101,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/absent"), "a named file is never made up")
         // An installation from before bundle URLs: `serve` makes the default secret, and the workers start with it.
         try FileManager.default.removeItem(atPath: dir + "/bundle-secret")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Stack.binary)
-        process.arguments = ["serve", "--data-dir", dir, "--socket", dir + "/s.sock", "--workers", "1", "--bundle-url-ttl", "60"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        _ = eventually { FileManager.default.fileExists(atPath: dir + "/s.sock") }
-        #expect(FileManager.default.fileExists(atPath: dir + "/s.sock"))
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        try expectServeStartsAndStops(dir, ["--bundle-url-ttl", "60"])
         var st = stat()
         #expect(stat(dir + "/bundle-secret", &st) == 0 && st.st_mode & 0o777 == 0o600)
         #expect(try String(contentsOfFile: dir + "/bundle-secret", encoding: .utf8).count == 65)

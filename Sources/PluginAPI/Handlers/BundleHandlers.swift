@@ -89,13 +89,11 @@ extension PluginAPI {
     }
 
     /// The link and scope of `user`'s enabled copy of `slug` (nil when not installed, disabled or
-    /// without an entry), from a status read of its rows and file sizes; for `info`.
+    /// without an entry), from its rows alone; for `info`.
     func installedBundleLink(_ user: UserID, _ slug: PluginSlug) throws -> (link: BundleLink, scope: String)? {
-        guard bundleLinks != nil else { return nil }
-        let report = try service.status(user: user, slug: slug, verify: .sizes)
-        guard report.enabled == true, let bundle = report.bundle,
-              let link = bundleLink(user, report.pluginSlug, report.version, bundle) else { return nil }
-        return (link, bundle.scope)
+        guard bundleLinks != nil, let copy = try service.enabledBundle(user: user, slug: slug),
+              let link = bundleLink(user, slug.value, copy.version, copy.entry) else { return nil }
+        return (link, copy.entry.scope)
     }
 
     /// Hex digits of the recorded SHA-256 a URL's `?h=` names (64 bits: no accidental match).
@@ -113,7 +111,7 @@ extension PluginAPI {
         if let token, token.user.value != grant.user {
             throw GrantFailure.invalid(reason: "the token sent is another user's than the grant's")
         }
-        return SignedCaller(caller: try Caller(grant: grant), grant: grant, checkedAt: now)
+        return SignedCaller(caller: try Caller(grant: grant), grant: grant, slug: slug, path: path, checkedAt: now)
     }
 
     /// GET /api/plugins/{slug}/bundles/{grant}/{path}: the file route's answer for the grant's user,
@@ -122,7 +120,7 @@ extension PluginAPI {
     func bundleFile(_ call: Call<SignedCaller>) throws -> HTTPResponse {
         let grant = call.caller.grant
         let hint = call.request.query["h"].flatMap { $0.utf8.count == Self.contentHashDigits ? $0 : nil } ?? ""
-        return try fileAnswer(user: call.caller.caller.user, slug: try call.slug(), rawPath: try call.parameter("path"),
+        return try fileAnswer(user: call.caller.caller.user, slug: call.caller.slug, path: call.caller.path,
                               ifNoneMatch: call.request.ifNoneMatch,
                               cachePolicy: .immutable(maxAge: grant.expiresAt - call.caller.checkedAt, contentHash: hint),
                               version: grant.version)

@@ -29,16 +29,17 @@ extension PluginAPI {
     static let filesLocation = "/_plugin_files/"
 
     func file(_ call: Call<Caller>) throws -> HTTPResponse {
-        try fileAnswer(user: call.caller.user, slug: try call.slug(), rawPath: try call.parameter("path"),
+        try fileAnswer(user: call.caller.user, slug: try call.slug(), path: try Self.decodedFilePath(try call.parameter("path")),
                        ifNoneMatch: call.request.ifNoneMatch, cachePolicy: .revalidate)
     }
 
-    /// The answer for `rawPath` (the route's still-encoded tail) of `user`'s copy of `slug`: every
-    /// route that serves a file (token or signed) ends here, with its own cache policy.
-    /// `version`, for a signed URL: the version its grant was made for, which must be the one installed.
-    func fileAnswer(user: UserID, slug: PluginSlug, rawPath: String, ifNoneMatch: String?,
+    /// The answer for `path` (the route's tail, decoded by ``decodedFilePath(_:)``) of `user`'s copy
+    /// of `slug`: every route that serves a file (token or signed) ends here, with its own cache
+    /// policy. `version`, for a signed URL: the version its grant was made for, which must be the
+    /// one installed.
+    func fileAnswer(user: UserID, slug: PluginSlug, path: String, ifNoneMatch: String?,
                     cachePolicy: FileCachePolicy, version: String? = nil) throws -> HTTPResponse {
-        let file = try service.servedFile(user: user, slug: slug, path: try Self.decodedFilePath(rawPath))
+        let file = try service.servedFile(user: user, slug: slug, path: path)
         if let version, version != file.version {
             throw GrantFailure.invalid(reason: "granted for version \(version), \(file.version) is installed")
         }

@@ -76,10 +76,13 @@ struct Caller: Sendable {
     }
 }
 
-/// The caller of a signed route: the user its verified grant names (never an admin), and the grant.
+/// The caller of a signed route: the user its verified grant names (never an admin), the grant,
+/// and the slug and decoded file path the grant was checked against.
 struct SignedCaller: Sendable {
     let caller: Caller
     let grant: BundleGrant
+    let slug: PluginSlug
+    let path: String
     /// The second the grant was checked at (the answer's max-age counts from it).
     let checkedAt: Int
 }
