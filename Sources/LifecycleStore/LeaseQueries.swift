@@ -61,6 +61,15 @@ extension LifecycleDatabase {
         try read { db in try OperationLease.fetchAll(db) }
     }
 
+    /// The commit fence: the first statement of every commit deletes the committer's own lease, in
+    /// the transaction that writes its rows. A lease taken over by another process (ours was judged
+    /// dead or too slow) is gone, so nothing of ours commits over the new owner.
+    static func consumeLease(_ db: any SQLTransaction, operationID: String) throws {
+        guard try db.execute("DELETE FROM operation_lease WHERE operation_id = ?", [.text(operationID)]) == 1 else {
+            throw LeaseError.lost
+        }
+    }
+
     /// Removes a stale lease, but only if it is still the one the caller examined.
     package func removeLease(_ lease: OperationLease) throws -> Bool {
         try write { db in

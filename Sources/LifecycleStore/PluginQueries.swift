@@ -135,22 +135,20 @@ extension LifecycleDatabase {
             for change in changes {
                 switch change {
                 case .put(let installed, let audit, let operationID):
-                    try Self.requireLease(db, operationID: operationID)
+                    try Self.consumeLease(SQLiteTransaction(db), operationID: operationID)
                     try Self.put(db, installed)
                     try record(audit, db)
-                    try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
                 case .settleShare(let id, let state, let now, let audit):
                     try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
                                    arguments: [state, now, id])
                     guard db.changesCount == 1 else { throw ShareError.notPending }
                     try record(audit, db)
                 case .release(let operationID):
-                    try Self.requireLease(db, operationID: operationID)
-                    try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
+                    try Self.consumeLease(SQLiteTransaction(db), operationID: operationID)
                 case .removeShares(let userID):
                     try ShareRow.filter(Column("from_user") == userID || Column("to_user") == userID).deleteAll(db)
                 case .remove(let pluginID, let audit, let operationID):
-                    try Self.requireLease(db, operationID: operationID)
+                    try Self.consumeLease(SQLiteTransaction(db), operationID: operationID)
                     if let plugin = try PluginRow.fetchOne(db, key: pluginID) {
                         // Offers of a plugin its sender no longer has lapse with it.
                         try ShareRow.filter(Column("from_user") == plugin.userID && Column("plugin_slug") == plugin.pluginSlug
@@ -158,7 +156,6 @@ extension LifecycleDatabase {
                     }
                     _ = try PluginRow.deleteOne(db, key: pluginID)
                     try record(audit, db)
-                    try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
                 }
             }
         }
@@ -191,13 +188,6 @@ extension LifecycleDatabase {
         }
         for module in installed.modules { try module.insert(db) }
         for file in installed.files { try file.insert(db) }
-    }
-
-    /// A lease taken over by another process (ours was judged stale) must not commit.
-    static func requireLease(_ db: Database, operationID: String) throws {
-        guard try OperationLease.filter(Column("operation_id") == operationID).fetchCount(db) == 1 else {
-            throw LeaseError.lost
-        }
     }
 }
 
