@@ -1,0 +1,30 @@
+import GRDB
+import GRDBSQLite
+
+/// Errors of the store, before the API maps them to problem codes.
+package enum StoreError: Error, Sendable, Equatable {
+    /// The database stayed locked past the busy timeout.
+    case busy
+    /// The database file or its folder cannot be written.
+    case notWritable
+    /// The disk is full.
+    case diskFull
+    /// Anything else SQLite reported, with its message for the log.
+    case failed(String)
+
+    /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
+    package static func wrap(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        return StoreError(resultCode: error.extendedResultCode.rawValue, message: error.description)
+    }
+
+    /// Classifies an SQLite result code (primary or extended): GRDB's errors and the hot reader's alike.
+    init(resultCode: Int32, message: String) {
+        switch resultCode & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: self = .busy
+        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: self = .notWritable
+        case SQLITE_FULL: self = .diskFull
+        default: self = .failed(message)
+        }
+    }
+}
