@@ -29,3 +29,9 @@ func selection<Key: CodingKey>(_ columns: [Key], of table: String? = nil) -> Str
     let prefix = table.map { $0 + "." } ?? ""
     return columns.map { prefix + $0.stringValue }.joined(separator: ", ")
 }
+
+/// An `INSERT` of one row into `table`, its values bound by position in the order of `columns`
+/// (a record's `arguments` follow its `columns`).
+func insertion<Key: CodingKey>(into table: String, _ columns: [Key]) -> String {
+    "INSERT INTO \(table) (\(selection(columns))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+}

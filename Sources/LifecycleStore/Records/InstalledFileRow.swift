@@ -21,6 +21,10 @@ package struct InstalledFileRow: Codable, Sendable, Equatable, FetchableRecord, 
     /// Every column in table order, as ``OperationLease/columns``.
     static let columns: [CodingKeys] = [.pluginID, .path, .size, .sha256]
     package static var databaseSelection: [any SQLSelectable] { columns.map { Column($0) } }
+    static let insertSQL = insertion(into: databaseTableName, columns)
+
+    /// The row's values in `columns` order: what ``insertSQL`` binds.
+    var arguments: [SQLValue] { [.text(pluginID), .text(path), .integer(size), .text(sha256)] }
 
     /// Decoded by hand, by position, as ``PluginRow`` (status and installed read every column).
     package init(row: Row) throws { try self.init(columns: row) }

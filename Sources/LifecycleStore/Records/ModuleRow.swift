@@ -46,6 +46,14 @@ package struct ModuleRow: Codable, Sendable, Equatable, FetchableRecord, Persist
         .configFields, .requiredServices, .layout, .tags, .enabled, .createdAt, .updatedAt,
     ]
     package static var databaseSelection: [any SQLSelectable] { columns.map { Column($0) } }
+    static let insertSQL = insertion(into: databaseTableName, columns)
+
+    /// The row's values in `columns` order: what ``insertSQL`` binds.
+    var arguments: [SQLValue] {
+        [.text(id), .text(pluginID), .text(userID), .text(name), SQLValue(displayName), SQLValue(description), SQLValue(icon),
+         SQLValue(category), SQLValue(priority.map { Int64($0) }), SQLValue(props), SQLValue(configFields),
+         SQLValue(requiredServices), SQLValue(layout), SQLValue(tags), .bool(enabled), .text(createdAt), .text(updatedAt)]
+    }
 
     /// Decoded by hand, by position, as ``PluginRow``.
     package init(row: Row) throws { try self.init(columns: row) }

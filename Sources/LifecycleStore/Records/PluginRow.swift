@@ -45,6 +45,18 @@ package struct PluginRow: Codable, Sendable, Equatable, FetchableRecord, Persist
         .installationType, .manifestJSON, .operationID, .installedAt, .updatedAt,
     ]
     package static var databaseSelection: [any SQLSelectable] { columns.map { Column($0) } }
+    static let insertSQL = insertion(into: databaseTableName, columns)
+    /// Every column but the id, by id (`put` rewrites the whole row): binds `updateArguments`.
+    static let updateSQL = "UPDATE plugin SET \(columns.dropFirst().map { $0.stringValue + " = ?" }.joined(separator: ", ")) WHERE id = ?"
+
+    /// The row's values in `columns` order: what ``insertSQL`` binds.
+    var arguments: [SQLValue] {
+        [.text(id), .text(userID), .text(pluginSlug), .text(name), .text(version), SQLValue(description), SQLValue(author),
+         SQLValue(scope), SQLValue(bundleLocation), .bool(enabled), .text(installationType), .text(manifestJSON),
+         .text(operationID), .text(installedAt), .text(updatedAt)]
+    }
+
+    var updateArguments: [SQLValue] { Array(arguments.dropFirst()) + [.text(id)] }
 
     /// Decoded by hand, by position: GRDB's Codable path cost a sixth of a status request (callgrind).
     package init(row: Row) throws { try self.init(columns: row) }

@@ -25,4 +25,25 @@ package struct ShareRow: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.id = id; self.pluginSlug = pluginSlug; self.version = version; self.fromUser = fromUser
         self.toUser = toUser; self.state = state; self.createdAt = createdAt; self.updatedAt = updatedAt
     }
+
+    /// Every column in table order, as ``OperationLease/columns``.
+    static let columns: [CodingKeys] = [.id, .pluginSlug, .version, .fromUser, .toUser, .state, .createdAt, .updatedAt]
+    static let insertSQL = insertion(into: databaseTableName, columns)
+
+    /// The row's values in `columns` order: what ``insertSQL`` binds.
+    var arguments: [SQLValue] {
+        [.text(id), .text(pluginSlug), .text(version), .text(fromUser), .text(toUser), .text(state), .text(createdAt),
+         .text(updatedAt)]
+    }
+
+    init(columns row: some ColumnSource) throws {
+        id = try row.text(0)
+        pluginSlug = try row.text(1)
+        version = try row.text(2)
+        fromUser = try row.text(3)
+        toUser = try row.text(4)
+        state = try row.text(5)
+        createdAt = try row.text(6)
+        updatedAt = try row.text(7)
+    }
 }
