@@ -1,14 +1,14 @@
-import GRDB
-
 extension LifecycleDatabase {
     /// Newest first; `before` is the id of the last event of the previous page.
     package func auditEvents(userID: String?, limit: Int, before: Int64?) throws -> [AuditEventRow] {
-        try read { db in
-            var request = AuditEventRow.all()
-            if let userID { request = request.filter(Column("user_id") == userID) }
-            if let before { request = request.filter(Column("id") < before) }
-            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
-        }
+        // Only the filters asked for: each of the four texts keeps its own plan (by user: the (user_id, id) index).
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let userID { conditions.append("user_id = ?"); arguments.append(.text(userID)) }
+        if let before { conditions.append("id < ?"); arguments.append(.integer(before)) }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT \(selection(AuditEventRow.columns)) FROM audit_event\(filter) ORDER BY id DESC LIMIT ?"
+        return try read { db in try db.all(sql, arguments + [.integer(Int64(limit))]) { try AuditEventRow(columns: $0) } }
     }
 
     /// For events that change nothing else (a failure worth keeping).

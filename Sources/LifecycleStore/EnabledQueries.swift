@@ -1,5 +1,3 @@
-import GRDB
-
 package enum EnabledChange: Sendable, Equatable {
     case pluginMissing, moduleMissing, unchanged, changed
 }
@@ -10,23 +8,23 @@ extension LifecycleDatabase {
     package func setEnabled(_ enabled: Bool, userID: String, slug: String, module: String?, at now: String,
                            audit: (PluginRow) -> AuditEventRow) throws -> EnabledChange {
         try write { db in
-            guard var plugin = try PluginRow.filter(Column("user_id") == userID && Column("plugin_slug") == slug).fetchOne(db) else {
+            guard var plugin = try db.one(HotQueries.plugin, [.text(userID), .text(slug)], { try PluginRow(columns: $0) }) else {
                 return .pluginMissing
             }
-            let pluginID = plugin.id
             if let module {
-                guard var row = try ModuleRow.filter(Column("plugin_id") == pluginID && Column("name") == module).fetchOne(db) else {
+                guard let moduleEnabled = try db.one("SELECT enabled FROM module WHERE plugin_id = ? AND name = ?",
+                                                     [.text(plugin.id), .text(module)], { try $0.bool(0) }) else {
                     return .moduleMissing
                 }
-                if row.enabled == enabled { return .unchanged }
-                row.enabled = enabled
-                row.updatedAt = now
-                try row.update(db)
+                if moduleEnabled == enabled { return .unchanged }
+                try db.execute("UPDATE module SET enabled = ?, updated_at = ? WHERE plugin_id = ? AND name = ?",
+                               [.bool(enabled), .text(now), .text(plugin.id), .text(module)])
             } else {
                 if plugin.enabled == enabled { return .unchanged }
                 plugin.enabled = enabled
                 plugin.updatedAt = now
-                try plugin.update(db)
+                try db.execute("UPDATE plugin SET enabled = ?, updated_at = ? WHERE id = ?",
+                               [.bool(enabled), .text(now), .text(plugin.id)])
             }
             try record(audit(plugin), db)
             return .changed

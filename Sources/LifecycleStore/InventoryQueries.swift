@@ -1,5 +1,3 @@
-import GRDB
-
 /// What an installed plugin's manifest needs of other plugins, with the version it is at.
 package struct InstalledManifest: Sendable, Equatable {
     package var userID: String
@@ -15,15 +13,14 @@ extension LifecycleDatabase {
         try read { db in try Self.pluginCount(db) }
     }
 
-    static func pluginCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM plugin") ?? 0
+    static func pluginCount(_ db: any SQLTransaction) throws -> Int {
+        Int(try db.one("SELECT count(*) FROM plugin") { try $0.integer(0) } ?? 0)
     }
 
     /// Every installed (user, plugin), ordered by user then slug.
     package func allPluginKeys() throws -> [(userID: String, slug: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug FROM plugin ORDER BY user_id, plugin_slug")
-                .map { ($0[0] as String, $0[1] as String) }
+            try db.all("SELECT user_id, plugin_slug FROM plugin ORDER BY user_id, plugin_slug") { (try $0.text(0), try $0.text(1)) }
         }
     }
 
@@ -31,8 +28,10 @@ extension LifecycleDatabase {
     /// commit a plugin and its dependencies together, so this never shows one without the other.
     package func allInstalledManifests() throws -> [InstalledManifest] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug, version, manifest_json FROM plugin ORDER BY user_id, plugin_slug")
-                .map { InstalledManifest(userID: $0[0], pluginSlug: $0[1], version: $0[2], manifestJSON: $0[3]) }
+            try db.all("SELECT user_id, plugin_slug, version, manifest_json FROM plugin ORDER BY user_id, plugin_slug") {
+                InstalledManifest(userID: try $0.text(0), pluginSlug: try $0.text(1), version: try $0.text(2),
+                                  manifestJSON: try $0.text(3))
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ extension LifecycleDatabase {
     /// A lease whose owner `isAlive` says is gone (or that expired) is replaced, and returned
     /// so the caller can roll back what its operation left behind.
     package func acquireLease(_ lease: OperationLease, now: Double, isAlive: (OperationLease) -> Bool) throws -> OperationLease? {
-        try write { db in
+        try sqlite.writeGRDB { db in
             let existing = try OperationLease
                 .filter(Column("user_id") == lease.userID && Column("plugin_slug") == lease.pluginSlug)
                 .fetchOne(db)
@@ -30,14 +30,14 @@ extension LifecycleDatabase {
 
     /// Gives the lease back without committing anything (the operation failed and rolled back).
     package func releaseLease(operationID: String) throws {
-        try write { db in
+        try sqlite.writeGRDB { db in
             _ = try OperationLease.filter(Column("operation_id") == operationID).deleteAll(db)
         }
     }
 
     /// Pushes the expiry of a lease we hold (long operations).
     package func renewLease(operationID: String, expiresAt: Double) throws {
-        try write { db in
+        try sqlite.writeGRDB { db in
             try db.execute(sql: "UPDATE operation_lease SET expires_at = ? WHERE operation_id = ?",
                            arguments: [expiresAt, operationID])
         }
@@ -47,18 +47,16 @@ extension LifecycleDatabase {
         try read { db in try Self.lease(db, userID: userID, slug: slug) }
     }
 
-    static func lease(_ db: Database, userID: String, slug: String) throws -> OperationLease? {
-        try OperationLease.fetchOne(
-            db.cachedStatement(sql: HotQueries.leaseOfPlugin),
-            arguments: [userID, slug])
+    static func lease(_ db: any SQLTransaction, userID: String, slug: String) throws -> OperationLease? {
+        try db.one(HotQueries.leaseOfPlugin, [.text(userID), .text(slug)]) { try OperationLease(columns: $0) }
     }
 
     package func leases(userID: String) throws -> [OperationLease] {
-        try read { db in try OperationLease.filter(Column("user_id") == userID).fetchAll(db) }
+        try sqlite.readGRDB { db in try OperationLease.filter(Column("user_id") == userID).fetchAll(db) }
     }
 
     package func allLeases() throws -> [OperationLease] {
-        try read { db in try OperationLease.fetchAll(db) }
+        try sqlite.readGRDB { db in try OperationLease.fetchAll(db) }
     }
 
     /// The commit fence: the first statement of every commit deletes the committer's own lease, in
@@ -72,7 +70,7 @@ extension LifecycleDatabase {
 
     /// Removes a stale lease, but only if it is still the one the caller examined.
     package func removeLease(_ lease: OperationLease) throws -> Bool {
-        try write { db in
+        try sqlite.writeGRDB { db in
             try OperationLease.filter(Column("operation_id") == lease.operationID).deleteAll(db) == 1
         }
     }

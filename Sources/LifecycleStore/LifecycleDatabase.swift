@@ -2,13 +2,17 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// The one SQLite database every process shares: WAL, foreign keys on every connection,
-/// a busy timeout, IMMEDIATE write transactions and durable (synchronous=FULL) commits.
+/// The one database every process shares: the SQLite file (``SQLiteEngine``: WAL, foreign keys on
+/// every connection, a busy timeout, IMMEDIATE write transactions and durable commits).
 ///
 /// Open one per process for its life. Only the master (or a CLI run) migrates, so that
 /// workers never race on a fresh file.
 package final class LifecycleDatabase: Sendable {
-    package let pool: DatabasePool
+    /// Where the rules run (``StoreEngine``): every query file goes through ``write(_:)`` and ``read(_:)``.
+    let engine: any StoreEngine
+    /// The same engine with its SQLite-only parts: GRDB's API for backup, checkpoint, PRAGMAs and tests.
+    let sqlite: SQLiteEngine
+    package var pool: DatabasePool { sqlite.pool }
     /// The hot routes' reads, on one read-only C-API connection per thread (``HotReader``).
     package let hot: HotReader
     let observer: DatabaseObserver?
@@ -16,34 +20,22 @@ package final class LifecycleDatabase: Sendable {
     package init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
                 observer: DatabaseObserver? = nil) throws {
         self.observer = observer
-        var config = Configuration()
-        // Read-only opening is for inspection (`doctor`): it never converts the journal mode or
-        // writes a page. A missing file is still created, so callers check for it first.
-        config.readonly = readOnlyIfExists && FileManager.default.fileExists(atPath: path)
         // The hot reader's connections wait as GRDB's do.
+        let busyMode: Database.BusyMode
         let hotBusyMode: HotBusyMode
         if let busyWait = observer?.busyWait {
             let callback = BusyWait.callback(timeout: busyTimeout, started: busyWait)
-            config.busyMode = .callback(callback)
+            busyMode = .callback(callback)
             hotBusyMode = .callback(callback)
         } else {
-            config.busyMode = .timeout(busyTimeout)
+            busyMode = .timeout(busyTimeout)
             hotBusyMode = .timeout(milliseconds: Int32(busyTimeout * 1000))
         }
-        config.foreignKeysEnabled = true
-        config.prepareDatabase { db in
-            // Lifecycle writes must survive a power cut once answered; the pool's default is NORMAL.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // GRDB sets this too; stated here because BrainDrive's missing pragma is a known failure.
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
-        }
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-        } catch {
-            throw StoreError.wrap(error)
-        }
-        self.pool = pool
+        let sqlite = try SQLiteEngine(path: path, readOnly: readOnlyIfExists && FileManager.default.fileExists(atPath: path),
+                                      busyMode: busyMode)
+        self.sqlite = sqlite
+        engine = sqlite
+        let pool = sqlite.pool
         hot = try HotReader(path: pool.path, busyMode: hotBusyMode, requiredMigrations: LifecycleMigrations.migrator.migrations,
                             migrate: { try LifecycleDatabase.migrate(pool) })
     }
@@ -69,35 +61,24 @@ package final class LifecycleDatabase: Sendable {
         do { try LifecycleMigrations.migrator.migrate(pool) } catch { throw StoreError.wrap(error) }
     }
 
-    /// Runs `body` in a write transaction begun IMMEDIATE, mapping SQLite errors to ``StoreError``.
-    package func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
-        } catch {
-            throw StoreError.wrap(error)
-        }
+    /// Runs `body` in a write transaction (SQLite: begun IMMEDIATE), with the store's errors as ``StoreError``.
+    func write<T>(_ body: (any SQLTransaction) throws -> T) throws -> T {
+        try engine.write(body)
     }
 
-    /// Inserts an audit event in the current write transaction; the observer hears of it once
-    /// the transaction commits (never for a rollback).
-    func record(_ audit: AuditEventRow, _ db: Database) throws {
-        var audit = audit
-        try audit.insert(db)
+    /// Inserts an audit event in the current write transaction; the observer hears of it, with the
+    /// id the database gave it, once the transaction commits (never for a rollback).
+    func record(_ audit: AuditEventRow, _ db: any SQLTransaction) throws {
+        var inserted = audit
+        inserted.id = try db.one(AuditEventRow.insertNew, Array(audit.arguments.dropFirst())) { try $0.integer(0) }
         if let committed = observer?.auditCommitted {
-            let inserted = audit
-            db.afterNextTransaction(onCommit: { _ in committed(inserted) })
+            let event = inserted
+            db.afterCommit { committed(event) }
         }
     }
 
-    package func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch { throw StoreError.wrap(error) }
+    func read<T>(_ body: (any SQLTransaction) throws -> T) throws -> T {
+        try engine.read(body)
     }
 
     /// Keeps the WAL from growing without bound when readers hold old snapshots (run it from one process now and then).
@@ -115,9 +96,12 @@ package final class LifecycleDatabase: Sendable {
         try pool.close()
     }
 
-    /// Liveness for `health` through GRDB: a read that touches the schema (the route reads it
+    /// Liveness for `health` through the engine: a read that touches the schema (the route reads it
     /// through ``HotReader/ping()``).
     package func ping() throws {
-        _ = try read { db in try Int.fetchOne(db, sql: HotQueries.ping) }
+        _ = try read { db in
+            // The migration table stands in for sqlite_master on PostgreSQL.
+            try db.one(db.dialect == .sqlite ? HotQueries.ping : "SELECT count(*) FROM schema_migrations") { try $0.integer(0) }
+        }
     }
 }

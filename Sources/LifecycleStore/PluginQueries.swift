@@ -1,5 +1,3 @@
-import GRDB
-
 /// A plugin row with everything that belongs to it.
 package struct InstalledPlugin: Sendable, Equatable {
     package var plugin: PluginRow
@@ -30,14 +28,12 @@ extension LifecycleDatabase {
     }
 
     // Cached statements: preparing them anew (with GRDB's authorizer) was a quarter of a status request.
-    static func installedPlugin(_ db: Database, userID: String, slug: String) throws -> InstalledPlugin? {
-        guard let plugin = try PluginRow.fetchOne(
-            db.cachedStatement(sql: HotQueries.plugin),
-            arguments: [userID, slug]) else { return nil }
-        let modules = try ModuleRow.fetchAll(
-            db.cachedStatement(sql: HotQueries.modulesOfPlugin), arguments: [plugin.id])
-        let files = try InstalledFileRow.fetchAll(
-            db.cachedStatement(sql: HotQueries.filesOfPlugin), arguments: [plugin.id])
+    static func installedPlugin(_ db: any SQLTransaction, userID: String, slug: String) throws -> InstalledPlugin? {
+        guard let plugin = try db.one(HotQueries.plugin, [.text(userID), .text(slug)], { try PluginRow(columns: $0) }) else {
+            return nil
+        }
+        let modules = try db.all(HotQueries.modulesOfPlugin, [.text(plugin.id)]) { try ModuleRow(columns: $0) }
+        let files = try db.all(HotQueries.filesOfPlugin, [.text(plugin.id)]) { try InstalledFileRow(columns: $0) }
         return InstalledPlugin(plugin: plugin, modules: modules, files: files)
     }
 
@@ -52,7 +48,7 @@ extension LifecycleDatabase {
         try read { db in try Self.healthRows(db, userID: userID, slug: slug) }
     }
 
-    static func healthRows(_ db: Database, userID: String, slug: String) throws -> PluginHealthRows? {
+    static func healthRows(_ db: any SQLTransaction, userID: String, slug: String) throws -> PluginHealthRows? {
         try healthRows(db, plugins: HotQueries.pluginHealth, modules: HotQueries.moduleNamesOfPlugin,
                        files: HotQueries.fileSizesOfPlugin, userID: userID, slug: slug).first
     }
@@ -61,7 +57,7 @@ extension LifecycleDatabase {
     /// in one transaction of four indexed queries (`installed`; one read per plugin was most of its cost).
     package func leasesAndHealthRows(userID: String) throws -> (leases: [OperationLease], plugins: [PluginHealthRows]) {
         try read { db in
-            let leases = try OperationLease.fetchAll(db.cachedStatement(sql: HotQueries.leasesOfUser), arguments: [userID])
+            let leases = try db.all(HotQueries.leasesOfUser, [.text(userID)]) { try OperationLease(columns: $0) }
             return (leases, try Self.healthRows(db, plugins: HotQueries.pluginHealthOfUser, modules: HotQueries.modulesOfUser,
                                                 files: HotQueries.filesOfUser, userID: userID, slug: nil))
         }
@@ -69,38 +65,30 @@ extension LifecycleDatabase {
 
     /// Runs the three narrow statements (plugins; their modules; their files) and joins them in
     /// memory, as the hot reader does (``HealthRowsBuilder``).
-    private static func healthRows(_ db: Database, plugins pluginSQL: String, modules moduleSQL: String, files fileSQL: String,
-                                   userID: String, slug: String?) throws -> [PluginHealthRows] {
-        let arguments: StatementArguments = slug.map { [userID, $0] } ?? [userID]
+    private static func healthRows(_ db: any SQLTransaction, plugins pluginSQL: String, modules moduleSQL: String,
+                                   files fileSQL: String, userID: String, slug: String?) throws -> [PluginHealthRows] {
+        let arguments: [SQLValue] = slug.map { [.text(userID), .text($0)] } ?? [.text(userID)]
         var health = HealthRowsBuilder()
-        let pluginRows = try Row.fetchCursor(db.cachedStatement(sql: pluginSQL), arguments: arguments)
-        while let row = try pluginRows.next() { try health.addPlugin(row) }
+        try db.forEachRow(pluginSQL, arguments) { try health.addPlugin($0) }
         if health.plugins.isEmpty { return [] }
         // One plugin (status) is found by its id; a user's plugins by the user, joined on the owner.
-        let childArguments: StatementArguments = slug == nil ? [userID] : [health.plugins[0].pluginID]
-        let moduleRows = try Row.fetchCursor(db.cachedStatement(sql: moduleSQL), arguments: childArguments)
-        while let row = try moduleRows.next() { try health.addModule(row) }
-        let fileRows = try Row.fetchCursor(db.cachedStatement(sql: fileSQL), arguments: childArguments)
-        while let row = try fileRows.next() { try health.addFile(row) }
+        let childArguments: [SQLValue] = slug == nil ? [.text(userID)] : [.text(health.plugins[0].pluginID)]
+        try db.forEachRow(moduleSQL, childArguments) { try health.addModule($0) }
+        try db.forEachRow(fileSQL, childArguments) { try health.addFile($0) }
         return health.plugins
     }
 
     /// The caller's plugins (rows only), by slug.
     package func plugins(userID: String) throws -> [PluginRow] {
-        try read { db in
-            try PluginRow.fetchAll(db.cachedStatement(sql: HotQueries.pluginsOfUser),
-                                   arguments: [userID])
-        }
+        try read { db in try db.all(HotQueries.pluginsOfUser, [.text(userID)]) { try PluginRow(columns: $0) } }
     }
 
     /// Installed versions of the caller's plugins, keyed by slug: one indexed query (`available`
     /// reads it through ``HotReader/installedVersions(userID:)``).
     package func installedVersions(userID: String) throws -> [String: String] {
         try read { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: HotQueries.versionsOfUser),
-                                        arguments: [userID])
             var result: [String: String] = [:]
-            for row in rows { result[try row.text(0)] = try row.text(1) }
+            try db.forEachRow(HotQueries.versionsOfUser, [.text(userID)]) { result[try $0.text(0)] = try $0.text(1) }
             return result
         }
     }
@@ -135,44 +123,49 @@ extension LifecycleDatabase {
             for change in changes {
                 switch change {
                 case .put(let installed, let audit, let operationID):
-                    try Self.consumeLease(SQLiteTransaction(db), operationID: operationID)
+                    try Self.consumeLease(db, operationID: operationID)
                     try Self.put(db, installed)
                     try record(audit, db)
                 case .settleShare(let id, let state, let now, let audit):
-                    try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
-                                   arguments: [state, now, id])
-                    guard db.changesCount == 1 else { throw ShareError.notPending }
+                    guard try db.execute(Self.settlePendingShare, [.text(state), .text(now), .text(id)]) == 1 else {
+                        throw ShareError.notPending
+                    }
                     try record(audit, db)
                 case .release(let operationID):
-                    try Self.consumeLease(SQLiteTransaction(db), operationID: operationID)
+                    try Self.consumeLease(db, operationID: operationID)
                 case .removeShares(let userID):
-                    try ShareRow.filter(Column("from_user") == userID || Column("to_user") == userID).deleteAll(db)
+                    try db.execute("DELETE FROM share WHERE from_user = ? OR to_user = ?", [.text(userID), .text(userID)])
                 case .remove(let pluginID, let audit, let operationID):
-                    try Self.consumeLease(SQLiteTransaction(db), operationID: operationID)
-                    if let plugin = try PluginRow.fetchOne(db, key: pluginID) {
+                    try Self.consumeLease(db, operationID: operationID)
+                    if let plugin = try db.one("SELECT user_id, plugin_slug FROM plugin WHERE id = ?", [.text(pluginID)],
+                                               { (userID: try $0.text(0), slug: try $0.text(1)) }) {
                         // Offers of a plugin its sender no longer has lapse with it.
-                        try ShareRow.filter(Column("from_user") == plugin.userID && Column("plugin_slug") == plugin.pluginSlug
-                                            && Column("state") == "pending").deleteAll(db)
+                        try db.execute("DELETE FROM share WHERE from_user = ? AND plugin_slug = ? AND state = 'pending'",
+                                       [.text(plugin.userID), .text(plugin.slug)])
                     }
-                    _ = try PluginRow.deleteOne(db, key: pluginID)
+                    try db.execute("DELETE FROM plugin WHERE id = ?", [.text(pluginID)])
                     try record(audit, db)
                 }
             }
         }
     }
 
-    static func put(_ db: Database, _ installed: InstalledPlugin) throws {
+    static func put(_ db: any SQLTransaction, _ installed: InstalledPlugin) throws {
         var installed = installed
+        let existing = try db.one("SELECT \(selection(PluginRow.columns)) FROM plugin WHERE id = ?", [.text(installed.plugin.id)]) {
+            try PluginRow(columns: $0)
+        }
         // Ids are `{user_id}_{slug}` and user ids may hold `_`: the same id can name another
         // user's plugin (`u` + `a_b` and `u_a` + `b`). Never touch a row that is not the caller's.
-        if let holder = try PluginRow.fetchOne(db, key: installed.plugin.id),
-           holder.userID != installed.plugin.userID || holder.pluginSlug != installed.plugin.pluginSlug {
+        if let holder = existing, holder.userID != installed.plugin.userID || holder.pluginSlug != installed.plugin.pluginSlug {
             throw RowConflict.pluginIDTaken(installed.plugin.id)
         }
-        if let existing = try PluginRow.fetchOne(db, key: installed.plugin.id) {
+        if let existing {
             installed.plugin.enabled = existing.enabled
             installed.plugin.installedAt = existing.installedAt
-            let previousModules = try ModuleRow.filter(Column("plugin_id") == existing.id).fetchAll(db)
+            let previousModules = try db.all("SELECT id, enabled, created_at FROM module WHERE plugin_id = ?", [.text(existing.id)]) {
+                (id: try $0.text(0), enabled: try $0.bool(1), createdAt: try $0.text(2))
+            }
             let kept = Dictionary(previousModules.map { ($0.id, ($0.enabled, $0.createdAt)) }, uniquingKeysWith: { a, _ in a })
             for index in installed.modules.indices {
                 if let (enabled, createdAt) = kept[installed.modules[index].id] {
@@ -180,14 +173,14 @@ extension LifecycleDatabase {
                     installed.modules[index].createdAt = createdAt
                 }
             }
-            try installed.plugin.update(db)
-            try ModuleRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
-            try InstalledFileRow.filter(Column("plugin_id") == existing.id).deleteAll(db)
+            try db.execute(PluginRow.updateSQL, installed.plugin.updateArguments)
+            try db.execute("DELETE FROM module WHERE plugin_id = ?", [.text(existing.id)])
+            try db.execute("DELETE FROM installed_file WHERE plugin_id = ?", [.text(existing.id)])
         } else {
-            try installed.plugin.insert(db)
+            try db.execute(PluginRow.insertSQL, installed.plugin.arguments)
         }
-        for module in installed.modules { try module.insert(db) }
-        for file in installed.files { try file.insert(db) }
+        for module in installed.modules { try db.execute(ModuleRow.insertSQL, module.arguments) }
+        for file in installed.files { try db.execute(InstalledFileRow.insertSQL, file.arguments) }
     }
 }
 

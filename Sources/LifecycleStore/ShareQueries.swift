@@ -1,6 +1,8 @@
-import GRDB
-
 extension LifecycleDatabase {
+    /// Moves a pending share to a state (binds state, updated_at, id): no row changes once it is settled.
+    static let settlePendingShare = "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'"
+    private static let shareColumns = selection(ShareRow.columns)
+
     /// Creates pending offers (an identical pending offer is returned instead of duplicated),
     /// with their audit events, in one transaction.
     package func offer(_ shares: [ShareRow], audits: [AuditEventRow]) throws -> [ShareRow] {
@@ -8,19 +10,21 @@ extension LifecycleDatabase {
             var result: [ShareRow] = []
             for share in shares {
                 // Checked in the transaction: an uninstall that committed meanwhile wins.
-                guard try PluginRow.filter(Column("user_id") == share.fromUser && Column("plugin_slug") == share.pluginSlug).fetchCount(db) == 1 else {
-                    throw ShareError.senderLacksPlugin
-                }
-                if let existing = try ShareRow.filter(Column("from_user") == share.fromUser && Column("to_user") == share.toUser
-                                                      && Column("plugin_slug") == share.pluginSlug && Column("state") == "pending")
-                    .fetchOne(db) {
-                    var refreshed = existing
+                let senderHas = try db.one("SELECT count(*) FROM plugin WHERE user_id = ? AND plugin_slug = ?",
+                                           [.text(share.fromUser), .text(share.pluginSlug)]) { try $0.integer(0) }
+                guard senderHas == 1 else { throw ShareError.senderLacksPlugin }
+                let existing = try db.one("""
+                    SELECT \(Self.shareColumns) FROM share
+                    WHERE from_user = ? AND to_user = ? AND plugin_slug = ? AND state = 'pending' LIMIT 1
+                    """, [.text(share.fromUser), .text(share.toUser), .text(share.pluginSlug)]) { try ShareRow(columns: $0) }
+                if var refreshed = existing {
                     refreshed.version = share.version
                     refreshed.updatedAt = share.updatedAt
-                    try refreshed.update(db)
+                    try db.execute("UPDATE share SET version = ?, updated_at = ? WHERE id = ?",
+                                   [.text(refreshed.version), .text(refreshed.updatedAt), .text(refreshed.id)])
                     result.append(refreshed)
                 } else {
-                    try share.insert(db)
+                    try db.execute(ShareRow.insertSQL, share.arguments)
                     result.append(share)
                 }
             }
@@ -32,7 +36,8 @@ extension LifecycleDatabase {
     /// Pending offers made to `userID`, oldest first.
     package func pendingShares(to userID: String) throws -> [ShareRow] {
         try read { db in
-            try ShareRow.filter(Column("to_user") == userID && Column("state") == "pending").order(Column("created_at"), Column("id")).fetchAll(db)
+            try db.all("SELECT \(Self.shareColumns) FROM share WHERE to_user = ? AND state = 'pending' ORDER BY created_at, id",
+                       [.text(userID)]) { try ShareRow(columns: $0) }
         }
     }
 
@@ -40,21 +45,21 @@ extension LifecycleDatabase {
     /// what the sender can still withdraw.
     package func pendingShares(from userID: String) throws -> [ShareRow] {
         try read { db in
-            try ShareRow.filter(Column("from_user") == userID && Column("state") == "pending")
-                .order(Column("created_at"), Column("plugin_slug"), Column("to_user"), Column("id")).fetchAll(db)
+            try db.all("""
+                SELECT \(Self.shareColumns) FROM share WHERE from_user = ? AND state = 'pending'
+                ORDER BY created_at, plugin_slug, to_user, id
+                """, [.text(userID)]) { try ShareRow(columns: $0) }
         }
     }
 
     package func share(id: String) throws -> ShareRow? {
-        try read { db in try ShareRow.fetchOne(db, key: id) }
+        try read { db in try db.one("SELECT \(Self.shareColumns) FROM share WHERE id = ?", [.text(id)]) { try ShareRow(columns: $0) } }
     }
 
     /// Moves a pending share to `state`; false if it was no longer pending.
     package func settleShare(id: String, state: String, at now: String, audit: AuditEventRow) throws -> Bool {
         try write { db in
-            try db.execute(sql: "UPDATE share SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
-                           arguments: [state, now, id])
-            guard db.changesCount == 1 else { return false }
+            guard try db.execute(Self.settlePendingShare, [.text(state), .text(now), .text(id)]) == 1 else { return false }
             try record(audit, db)
             return true
         }
@@ -62,7 +67,9 @@ extension LifecycleDatabase {
 
     package func sharesCount(involving userID: String) throws -> Int {
         try read { db in
-            try ShareRow.filter(Column("from_user") == userID || Column("to_user") == userID).fetchCount(db)
+            Int(try db.one("SELECT count(*) FROM share WHERE from_user = ? OR to_user = ?", [.text(userID), .text(userID)]) {
+                try $0.integer(0)
+            } ?? 0)
         }
     }
 }

@@ -49,14 +49,14 @@ package final class BackupCopy {
 
     /// Replaces the user's rows in the copy with `rows`, in one transaction.
     package func replace(with rows: UserRows) throws {
-        try queue.write { db in try rows.replace(in: db) }
+        try queue.write { db in try rows.replace(in: SQLiteTransaction(db)) }
     }
 
     /// What the copy holds: counts and migrations, for a backup's manifest.
     package func summary() throws -> (users: Int, plugins: Int, migrations: [String]) {
         try queue.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(DISTINCT user_id) FROM plugin") ?? 0,
-             try LifecycleDatabase.pluginCount(db),
+             try LifecycleDatabase.pluginCount(SQLiteTransaction(db)),
              try LifecycleDatabase.appliedMigrations(db))
         }
     }
