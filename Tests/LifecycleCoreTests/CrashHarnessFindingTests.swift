@@ -49,7 +49,7 @@ import Testing
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         try RecoveryTests().leave(f, lease: "deadbeef22", user: "u1", slug: "braindrive_chat", operation: "uninstall")
         try FileManager.default.moveItem(atPath: f.pluginFolder("u1", "braindrive_chat"), toPath: f.root + "/staging/deadbeef22/old")
-        try f.service.database.write { db in
+        try f.service.database.pool.write { db in
             try db.execute(sql: "UPDATE operation_lease SET owner = ? WHERE operation_id = 'deadbeef22'", arguments: [zombie])
         }
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy,

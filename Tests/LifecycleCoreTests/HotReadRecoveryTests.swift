@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(10))) struct HotReadRecoveryTests {
     /// A lease on u1's braindrive_network held by this (live) process, expiring `expiresIn` seconds from now.
     func leaseHeldByThisProcess(_ f: Fixture, operationID: String, expiresIn: Double) throws {
-        try f.service.database.write { db in
+        try f.service.database.pool.write { db in
             try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: operationID, operation: "update",
                                owner: ProcessIdentity.current, expiresAt: Date().timeIntervalSince1970 + expiresIn).insert(db)
         }

@@ -76,7 +76,7 @@ import Testing
         #expect(result.uninstalled == ["braindrive_network"])
         #expect(!f.exists(f.pluginFolder("u1", "braindrive_network")))
         #expect(!f.exists(f.root + "/plugins/u1"), "the empty user folder goes too")
-        let counts = try f.service.database.read { db in
+        let counts = try f.service.database.pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM plugin")!,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM module")!,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM installed_file")!,

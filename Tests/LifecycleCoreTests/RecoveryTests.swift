@@ -11,7 +11,7 @@ import Testing
     func leave(_ f: Fixture, lease operationID: String, user: String, slug: String, operation: String) throws {
         let lease = OperationLease(userID: user, pluginSlug: slug, operationID: operationID, operation: operation,
                                    owner: Self.deadOwner, expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.write { db in try lease.insert(db) }
+        try f.service.database.pool.write { db in try lease.insert(db) }
         let staging = f.root + "/staging/" + operationID
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let record = ["operation_id": operationID, "user_id": user, "plugin_slug": slug, "operation": operation]
@@ -54,7 +54,7 @@ import Testing
             .split(separator: ")").last!.split(separator: " ")[19])
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: "live01", operation: "repair",
                                    owner: me, expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.write { db in try lease.insert(db) }
+        try f.service.database.pool.write { db in try lease.insert(db) }
         #expect(throws: LifecycleError.operationInProgress(slug: "braindrive_chat", operation: "repair")) {
             try f.service.install(user: "u1", slug: "braindrive-chat")
         }
@@ -103,7 +103,7 @@ import Testing
         try FileManager.default.removeItem(atPath: target + "/plugin_metadata.json")
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "deadbeef09", operation: "update",
                                    owner: RecoveryTests.deadOwner, expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.write { db in try lease.insert(db) }
+        try f.service.database.pool.write { db in try lease.insert(db) }
         let staging = f.root + "/staging/deadbeef09"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: target, toPath: staging + "/old")

@@ -56,7 +56,7 @@ import Testing
     @Test func missingModuleRowIsCorruptionAndRepairRecreatesIt() throws {
         let f = try Fixture(); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
-        try f.service.database.write { db in
+        try f.service.database.pool.write { db in
             try db.execute(sql: "DELETE FROM module WHERE id = 'u1_braindrive_network_ComponentNetworkHistory'")
         }
         let status = try f.service.status(user: "u1", slug: "braindrive-network")

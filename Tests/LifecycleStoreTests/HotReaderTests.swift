@@ -44,7 +44,7 @@ import Testing
         try put(db, plugin("u", "a_b"), modules: ["M2", "M1"], files: [("z.js", 1 << 40), ("a/b.js", 0)])
         try put(db, plugin("u", "c", version: "2.0.0-beta.1"), modules: ["N"], files: [("ç.js", 7)])
         try put(db, plugin("u_a", "x"), modules: ["O"], files: [("o.js", 1)])
-        try db.write { db in
+        try db.pool.write { db in
             try db.execute(sql: "UPDATE plugin SET enabled = 0 WHERE id = 'u_c'")
             try db.execute(sql: "UPDATE module SET enabled = 0 WHERE id = 'u_a_b_M2'")
         }
@@ -57,19 +57,21 @@ import Testing
     @Test func columnListsFollowTheTables() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
         func tableColumns(_ table: String) throws -> [String] {
-            try db.read { db in try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String } }
+            try db.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String } }
         }
         #expect(try tableColumns("operation_lease") == OperationLease.columns.map(\.stringValue))
         #expect(try tableColumns("plugin") == PluginRow.columns.map(\.stringValue))
         #expect(try tableColumns("module") == ModuleRow.columns.map(\.stringValue))
         #expect(try tableColumns("installed_file") == InstalledFileRow.columns.map(\.stringValue))
+        #expect(try tableColumns("audit_event") == AuditEventRow.columns.map(\.stringValue))
+        #expect(try tableColumns("share") == ShareRow.columns.map(\.stringValue))
     }
 
     /// The hot statements, GRDB's records, and rows read by column name all agree on the same rows.
     @Test func hotReadsAgreeWithGRDB() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
         try seed(db)
-        let byName = try db.read { db in
+        let byName = try db.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM operation_lease ORDER BY user_id, plugin_slug").map { row in
                 OperationLease(userID: row["user_id"], pluginSlug: row["plugin_slug"], operationID: row["operation_id"],
                                operation: row["operation"], owner: row["owner"], expiresAt: row["expires_at"])
@@ -87,7 +89,7 @@ import Testing
                 #expect(one.lease == byName.first { $0.userID == user && $0.pluginSlug == slug })
                 #expect(one.plugin == grdb.plugins.first { $0.pluginSlug == slug }, "\(user)/\(slug)")
                 // The whole GRDB records, decoded by name through Codable's keys, say the same.
-                let whole = try db.read { db in
+                let whole = try db.pool.read { db in
                     try PluginRow.filter(Column("user_id") == user && Column("plugin_slug") == slug).fetchOne(db).map { plugin in
                         InstalledPlugin(plugin: plugin,
                                         modules: try ModuleRow.filter(Column("plugin_id") == plugin.id).order(Column("id")).fetchAll(db),
@@ -109,7 +111,7 @@ import Testing
         try put(db, plugin("u", "p"), modules: ["M1"], files: [("a.js", 1)])
         let (before, after) = try db.hot.read { snapshot in
             let before = (try snapshot.lease(userID: "u", slug: "p"), try snapshot.healthRows(userID: "u", slug: "p"))
-            try db.write { db in
+            try db.pool.write { db in
                 try db.execute(sql: "UPDATE plugin SET version = '2.0.0' WHERE id = 'u_p'")
                 try db.execute(sql: "INSERT INTO installed_file VALUES ('u_p', 'b.js', 2, 'h')")
                 try db.execute(sql: "INSERT INTO operation_lease VALUES ('u', 'p', 'op2', 'update', '1:1', 1e12)")
@@ -134,7 +136,7 @@ import Testing
             var second = false
             while !stop.isSet {
                 second.toggle()
-                try? db.write { db in
+                try? db.pool.write { db in
                     try db.execute(sql: "UPDATE plugin SET version = ? WHERE id = 'u_p'", arguments: [second ? "2.0.0" : "1.0.0"])
                     if second {
                         try db.execute(sql: "INSERT INTO installed_file VALUES ('u_p', 'b.js', 2, 'h')")
@@ -204,7 +206,7 @@ import Testing
         try seed(db)
         let before = try db.hot.statistics()
         _ = try db.hot.leaseAndHealthRows(userID: "u", slug: "a_b")
-        try db.write { db in
+        try db.pool.write { db in
             try db.execute(sql: "ALTER TABLE plugin ADD COLUMN note TEXT")
             try db.execute(sql: "CREATE INDEX plugin_on_version ON plugin(version)")
         }

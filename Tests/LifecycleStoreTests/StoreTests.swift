@@ -53,7 +53,7 @@ import Testing
         let file = InstalledFileRow(pluginID: row.id, path: "a.js", size: 3, sha256: String(repeating: "0", count: 64))
         _ = try db.acquireLease(lease("u1", "p", "op1"), now: 0) { _ in true }
         try db.commitPlugin(InstalledPlugin(plugin: row, modules: [module], files: [file]), audit: audit("u1"), releasing: "op1")
-        try db.write { db in try db.execute(sql: "UPDATE module SET enabled = 0; UPDATE plugin SET enabled = 0") }
+        try db.pool.write { db in try db.execute(sql: "UPDATE module SET enabled = 0; UPDATE plugin SET enabled = 0") }
 
         row.version = "1.1.0"
         _ = try db.acquireLease(lease("u1", "p", "op2"), now: 0) { _ in true }
@@ -63,7 +63,7 @@ import Testing
 
         _ = try db.acquireLease(lease("u1", "p", "op3"), now: 0) { _ in true }
         try db.commitRemoval(pluginID: row.id, audit: audit("u1"), releasing: "op3")
-        let counts = try db.read { db in
+        let counts = try db.pool.read { db in
             [try Int.fetchOne(db, sql: "SELECT count(*) FROM module")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM installed_file")!]
         }
         #expect(counts == [0, 0], "module and file rows go by ON DELETE CASCADE")
@@ -97,9 +97,9 @@ import Testing
 
     @Test func uniqueUserAndSlug() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
-        try db.write { db in try plugin("u1", "p").insert(db) }
+        try db.pool.write { db in try plugin("u1", "p").insert(db) }
         var duplicate = plugin("u1", "p"); duplicate.id = "other"
-        #expect(throws: (any Error).self) { try db.write { db in try duplicate.insert(db) } }
+        #expect(throws: (any Error).self) { try db.pool.write { db in try duplicate.insert(db) } }
     }
 
     @Test func migrationsAreIdempotentAcrossOpens() throws {
@@ -107,7 +107,7 @@ import Testing
         try db.migrate()
         let second = try LifecycleDatabase(path: dir + "/lifecycle.sqlite")
         try second.migrate()
-        let tables = try second.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name") }
+        let tables = try second.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name") }
         #expect(Set(["plugin", "module", "installed_file", "audit_event", "operation_lease"]).isSubset(of: Set(tables)))
     }
 }

@@ -17,7 +17,7 @@ import Testing
                 "a backup holds no operation lease", sourceLocation: sourceLocation)
         try raw.close()
         let service = try LifecycleService(dataDirectory: root, logger: MaintenanceFixture.quiet)
-        let rows = try service.database.read { db in
+        let rows = try service.database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT user_id, plugin_slug FROM plugin").map { ($0[0] as String, $0[1] as String) }
         }
         for (user, slug) in rows {
@@ -147,7 +147,7 @@ import Testing
         // What an expired lease allows: another operation takes it while the folders are copied.
         writer.whileHoldingLeases = { user in
             guard user == "u1", thefts.take() else { return }
-            try service.database.write { db in try db.execute(sql: "DELETE FROM operation_lease WHERE user_id = ?", arguments: [user]) }
+            try service.database.pool.write { db in try db.execute(sql: "DELETE FROM operation_lease WHERE user_id = ?", arguments: [user]) }
         }
         let manifest = try writer.write(to: f.path("backup"))
         #expect(thefts.take() == false, "the lease was taken once")
@@ -156,7 +156,7 @@ import Testing
         #expect(try expectEveryPluginHealthy(f.path("restored")) == 2)
 
         writer.whileHoldingLeases = { user in
-            try service.database.write { db in try db.execute(sql: "DELETE FROM operation_lease WHERE user_id = ?", arguments: [user]) }
+            try service.database.pool.write { db in try db.execute(sql: "DELETE FROM operation_lease WHERE user_id = ?", arguments: [user]) }
         }
         #expect(throws: MaintenanceError.leaseExpired(user: "u1", attempts: BackupWriter.attemptsPerUser)) {
             try writer.write(to: f.path("backup2"))
@@ -165,12 +165,12 @@ import Testing
 
     @Test func backupOpensTheDatabaseWithoutMigratingIt() throws {
         let f = try MaintenanceFixture(); defer { f.remove() }
-        try f.service.database.write { db in try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-shares'") }
+        try f.service.database.pool.write { db in try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-shares'") }
         #expect(throws: MaintenanceError.schemaNotCurrent(pending: ["v2-shares"], unknown: [])) {
             try BackupWriter.openService(dataDirectory: f.root, catalogRoot: nil, logger: MaintenanceFixture.quiet)
         }
         #expect(try f.service.database.schemaState().pending == ["v2-shares"], "still not migrated")
-        try f.service.database.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v2-shares'), ('v3-newer')") }
+        try f.service.database.pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v2-shares'), ('v3-newer')") }
         #expect(throws: MaintenanceError.schemaNotCurrent(pending: [], unknown: ["v3-newer"])) {
             try BackupWriter.openService(dataDirectory: f.root, catalogRoot: nil, logger: MaintenanceFixture.quiet)
         }

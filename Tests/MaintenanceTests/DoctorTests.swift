@@ -109,7 +109,7 @@ import Testing
         // What a SIGKILLed install leaves: a dead owner's lease, its staging record, its folder in place.
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: "deadbeef01", operation: "install",
                                    owner: "999999999:1", expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.write { db in try lease.insert(db) }
+        try f.service.database.pool.write { db in try lease.insert(db) }
         let staging = f.root + "/staging/deadbeef01"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: ["operation_id": "deadbeef01", "user_id": "u1", "plugin_slug": "braindrive_chat",
@@ -158,7 +158,7 @@ import Testing
         let f = try MaintenanceFixture(); defer { f.remove() }
         try installSome(f)  // u2: braindrive-library with braindrive-chat
         // A row removed by hand (uninstall would refuse: library needs chat).
-        try f.service.database.write { db in
+        try f.service.database.pool.write { db in
             try db.execute(sql: "DELETE FROM plugin WHERE user_id = 'u2' AND plugin_slug = 'braindrive_chat'")
         }
         try FileManager.default.removeItem(atPath: f.pluginFolder("u2", "braindrive_chat"))
@@ -174,7 +174,7 @@ import Testing
         try installSome(f)  // u2: braindrive-library needs braindrive-chat ^1.0.0, has 1.0.0
         #expect(Doctor(dataDirectory: f.root).run().findings("dependency_out_of_range").isEmpty)
         // A row edited by hand (update refuses to leave a dependent's range).
-        try f.service.database.write { db in
+        try f.service.database.pool.write { db in
             try db.execute(sql: "UPDATE plugin SET version = '2.0.0' WHERE user_id = 'u2' AND plugin_slug = 'braindrive_chat'")
         }
         let report = Doctor(dataDirectory: f.root).run()

@@ -169,7 +169,7 @@ import Testing
     @Test func aLiveOperationIs409AndADeadOnesLeaseIsRolledBackFirst() throws {
         let f = try Self.fixture(); defer { f.remove() }
         func lease(_ id: String, expiresIn: Double) throws {
-            try f.api.service.database.write { db in
+            try f.api.service.database.pool.write { db in
                 try OperationLease(userID: "user1", pluginSlug: "braindrive_chat", operationID: id, operation: "update",
                                    owner: ProcessIdentity.current, expiresAt: Date().timeIntervalSince1970 + expiresIn).insert(db)
             }
