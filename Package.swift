@@ -24,6 +24,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
+        // libpq (Debian's libpq-dev), for the PostgreSQL store: synchronous, one connection per thread.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The Linux calls Swift's Glibc module hides (copy_file_range, FICLONE), for Posix's file copy.
         .target(name: "CPosix"),
         // The one POSIX layer: file trees, the file copy, the system-call error, signals, locks, threads.
@@ -44,7 +46,7 @@ let package = Package(
         // GRDB for migrations, writes and most reads; SQLite's C API (GRDBSQLite) and a per-thread
         // connection (Posix's Locked) for the hot routes' reads.
         .target(name: "LifecycleStore", dependencies: [
-            "Posix", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "CLibPQ", "Posix", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "LifecycleCore", dependencies: [
             "LifecycleStore", "PluginCatalog", "Posix",

@@ -68,6 +68,8 @@ package final class PluginAPI: Sendable {
                                                           "path": "\(Self.instance(request.path))"])
             } else if case .storageUnavailable(let reason) = error {
                 logger.error("storage unavailable", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)"])
+            } else if case .databaseUnreachable(let reason) = error {
+                logger.warning("database unreachable", metadata: ["request_id": "\(request.requestID)", "reason": "\(reason)"])
             }
             let problem = Problem(error)
             trace.problemCode = problem.code

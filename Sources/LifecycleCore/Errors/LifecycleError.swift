@@ -37,6 +37,9 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
     case insufficientStorage
     /// The database stayed locked past its busy timeout.
     case databaseBusy
+    /// The database server cannot be reached (PostgreSQL restarting, the network); the reason is
+    /// for the log only. Unlike ``storageUnavailable`` it passes without an operator.
+    case databaseUnreachable(reason: String)
     /// A bug or an unexpected system error; the reason is for the log only.
     case internalFailure(reason: String)
 
@@ -86,6 +89,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             return "The disk filled up during the operation, which was rolled back"
         case .databaseBusy:
             return "The database is busy; retry shortly"
+        case .databaseUnreachable:
+            return "The database cannot be reached; retry shortly"
         case .internalFailure:
             return "Internal error"
         }
@@ -102,10 +107,13 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
         case let error as LifecycleError: self = error
         case let error as StoreError:
             switch error {
-            case .busy: self = .databaseBusy
+            case .busy, .serializationFailure: self = .databaseBusy
             case .notWritable: self = .storageUnavailable(reason: "database not writable")
             case .diskFull: self = .insufficientStorage
             case .failed(let message): self = .internalFailure(reason: message)
+            case .unavailable(let message): self = .databaseUnreachable(reason: message)
+            case .unknownMigrations(let identifiers):
+                self = .storageUnavailable(reason: "the database has migrations this build does not know: \(identifiers.joined(separator: ", "))")
             }
         case let error as RowConflict:
             switch error {

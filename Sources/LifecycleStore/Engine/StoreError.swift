@@ -9,8 +9,18 @@ package enum StoreError: Error, Sendable, Equatable {
     case notWritable
     /// The disk is full.
     case diskFull
-    /// Anything else SQLite reported, with its message for the log.
+    /// Anything else the database reported, with its message for the log.
     case failed(String)
+    /// The PostgreSQL server cannot be reached, or it ended the session (a restart, a dropped
+    /// network): the message is for the log and never holds the connection string. The next use
+    /// connects again, so a caller may retry shortly.
+    case unavailable(String)
+    /// A PostgreSQL transaction lost a serialization conflict or a deadlock (40001, 40P01). The
+    /// engine re-runs the whole write; callers see `.busy` once its tries are spent.
+    case serializationFailure
+    /// The database holds migrations this build does not know (a newer build migrated it): it is
+    /// refused rather than used with a schema this build cannot read.
+    case unknownMigrations([String])
 
     /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
     package static func wrap(_ error: any Error) -> any Error {

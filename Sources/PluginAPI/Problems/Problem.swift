@@ -61,6 +61,10 @@ extension Problem {
         case .storageUnavailable:
             self.init(status: 503, code: "storage_unavailable", detail: error.description,
                       headers: [("Retry-After", "30")])
+        // The server is restarting or out of reach: a short wait, as for a busy database.
+        case .databaseUnreachable:
+            self.init(status: 503, code: "storage_unavailable", detail: error.description,
+                      headers: [("Retry-After", Self.retryAfterSeconds)])
         case .insufficientStorage: self.init(status: 507, code: "insufficient_storage", detail: error.description)
         case .databaseBusy:
             self.init(status: 503, code: "unavailable", detail: error.description,

@@ -1,0 +1,103 @@
+import Posix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The store's transactions on a PostgreSQL server: sessions kept in a small pool (one per
+/// thread that is inside a transaction at the same moment, so one per accept thread in a
+/// worker), each with its own prepared statements.
+///
+/// A write is SERIALIZABLE, so each closure keeps the one-writer world it has on SQLite (where
+/// `BEGIN IMMEDIATE` serialises writers); a serialization failure or deadlock re-runs the whole
+/// closure, and its after-commit actions run once, after the COMMIT that succeeded. A read is
+/// REPEATABLE READ, READ ONLY: one snapshot, never a serialization failure.
+///
+/// A session the server dropped (a restart) is discarded; the next transaction connects again
+/// and prepares its statements again, with no process restart. While the server is down,
+/// transactions throw ``StoreError/unavailable(_:)``.
+package final class PostgresEngine: @unchecked Sendable {
+    // @unchecked: a session is used by one thread at a time, between taking it from `idle` and
+    // putting it back; the list itself is behind a lock.
+    private let connection: String
+    private let idle = Locked<[PostgresConnection]>([])
+    private let retries = Locked(0)
+
+    /// Tries of a write that keeps losing serialization conflicts, before it is `.busy`.
+    static let maxAttempts = 8
+
+    /// `connection`: a `postgres://` URL or a libpq `key=value` string. Nothing connects yet.
+    package init(connection: String) {
+        self.connection = connection
+    }
+
+    /// Runs `body` in a SERIALIZABLE transaction, again from the start after a serialization
+    /// failure or deadlock (up to ``maxAttempts`` tries, with a jittered back-off from 1 ms).
+    func write<T>(_ body: (any SQLTransaction) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE") { try body($0) }
+            } catch StoreError.serializationFailure {
+                guard attempt < Self.maxAttempts else { throw StoreError.busy }
+                retries.withLock { $0 += 1 }
+                // 1, 2, 4 … 64 ms, each between half and one and a half times that: under 0.2 s in all.
+                let base = 1_000 << min(attempt - 1, 6)
+                usleep(UInt32(Double(base) * Double.random(in: 0.5...1.5)))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Runs `body` in a REPEATABLE READ, READ ONLY transaction: every statement reads one snapshot.
+    func read<T>(_ body: (any SQLTransaction) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") { try body($0) }
+    }
+
+    /// Write transactions re-run after a serialization failure or deadlock, since the start.
+    package var serializationRetries: Int { retries.withLock { $0 } }
+
+    /// Closes the idle sessions; sessions in use close when they come back broken or at exit.
+    package func close() {
+        idle.withLock { $0.removeAll() }
+    }
+
+    /// Runs `body` between `begin` and COMMIT on a session from the pool; the session goes back
+    /// to the pool unless the server dropped it. After-commit actions run after COMMIT only.
+    func transaction<T>(_ begin: String, _ body: (PostgresConnection) throws -> T) throws -> T {
+        let session = try beginning(begin)
+        let result: T
+        do {
+            result = try body(session)
+            try session.command("COMMIT")
+        } catch {
+            session.rollBack()
+            giveBack(session)
+            throw error
+        }
+        let actions = session.takeAfterCommitActions()
+        giveBack(session)
+        for action in actions { action() }
+        return result
+    }
+
+    /// A session from the pool, or a new one, inside a transaction opened by `begin`.
+    private func beginning(_ begin: String) throws -> PostgresConnection {
+        if let pooled = idle.withLock({ $0.popLast() }) {
+            do {
+                try pooled.command(begin)
+                return pooled
+            } catch {
+                // It died while idle (a server restart): nothing ran yet, so a new session may try.
+                guard case .unavailable = error else { throw error }
+            }
+        }
+        let session = try PostgresConnection(connection: connection)
+        try session.command(begin)
+        return session
+    }
+
+    private func giveBack(_ session: PostgresConnection) {
+        guard session.isReusable else { return }
+        idle.withLock { $0.append(session) }
+    }
+}
