@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 # System packages the service builds and runs against (Debian 12 names).
-PL_APT_PACKAGES=(nginx libfcgi-dev libfcgi-bin libsqlite3-dev curl)
+PL_APT_PACKAGES=(nginx libfcgi-dev libfcgi-bin libsqlite3-dev libpq-dev curl)
 
 pl_log() { printf '%s %s\n' "[${PL_SCRIPT_NAME:-deploy}]" "$*" >&2; }
 pl_die() { pl_log "error: $*"; exit 1; }
