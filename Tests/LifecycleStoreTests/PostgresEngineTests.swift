@@ -1,0 +1,302 @@
+import Foundation
+import GRDB
+@testable import LifecycleStore
+import Testing
+
+/// The PostgreSQL side of the store against a real server: the one deploy/test starts
+/// (deploy/lib/postgres.sh) and names in PLUGIN_LIFECYCLE_TEST_DATABASE_URL. Each test works in
+/// its own schema, dropped at its end. Serialized: one test stops and restarts the server.
+@Suite(.serialized, .timeLimit(.minutes(10)),
+       .enabled(if: PostgresTestServer.url != nil || PostgresTestServer.underCI,
+                "PLUGIN_LIFECYCLE_TEST_DATABASE_URL is unset: no PostgreSQL server to test against (deploy/test starts one)"))
+struct PostgresEngineTests {
+    @Test func everyValueRoundTrips() throws {
+        try PostgresTestServer.withSchema { schema in
+            try schema.run("CREATE TABLE v (k bigint PRIMARY KEY, i bigint, r double precision, t text, b boolean)")
+            let rows: [[SQLValue]] = [
+                [1, .integer(.max), .real(0.1), .text(""), .bool(true)],
+                [2, .integer(.min), .real(-1e300), .text("héllo ✓ 𝄞 'quoted' \"double\" ? \\ \t"), .bool(false)],
+                [3, .null, .null, .null, .null],
+                [4, 0, .real(.leastNonzeroMagnitude), .text(String(repeating: "ü", count: 50_000)), .integer(1)],
+                [5, -1, .real(.pi), "?", .integer(0)],
+                [6, 9_007_199_254_740_993, .real(.infinity), "a\nb", true],
+                [7, 42, .real(-.infinity), "x", false],
+                [8, 43, .real(.nan), "y", false],
+                [9, 44, .real(-0.0), "z", false],
+                [10, 45, .real(.greatestFiniteMagnitude), "w", false],
+            ]
+            let engine = schema.engine()
+            let inserted = try engine.write { transaction in
+                try rows.reduce(0) { try $0 + transaction.execute("INSERT INTO v (k, i, r, t, b) VALUES (?, ?, ?, ?, ?)", $1) }
+            }
+            #expect(inserted == rows.count)
+            let read = try engine.read { transaction in
+                try transaction.all("SELECT k, i, r, t, b FROM v ORDER BY k") { row in
+                    (try row.integer(0), try row.optionalInteger(1), try row.optionalText(2).map { _ in try row.real(2) },
+                     try row.optionalText(3), try row.optionalText(4).map { _ in try row.bool(4) })
+                }
+            }
+            #expect(read.map(\.0) == Array(1...10))
+            #expect(read.map(\.1) == [.max, .min, nil, 0, -1, 9_007_199_254_740_993, 42, 43, 44, 45])
+            let reals = read.map(\.2)
+            #expect(reals[0] == 0.1 && reals[1] == -1e300 && reals[2] == nil && reals[3] == .leastNonzeroMagnitude && reals[4] == .pi)
+            #expect(reals[5] == .infinity && reals[6] == -.infinity && reals[7]!.isNaN && reals[9] == .greatestFiniteMagnitude)
+            #expect(reals[8] == 0 && reals[8]!.sign == .minus)
+            #expect(read[0].3 == "" && read[1].3 == "héllo ✓ 𝄞 'quoted' \"double\" ? \\ \t" && read[2].3 == nil)
+            #expect(read[3].3 == String(repeating: "ü", count: 50_000) && read[4].3 == "?" && read[5].3 == "a\nb")
+            // Integers 1 and 0 load into a boolean column as SQLite's flags do.
+            #expect(read.map(\.4) == [true, false, nil, true, false, true, false, false, false, false])
+
+            try engine.read { transaction in
+                try transaction.forEachRow("SELECT t, i FROM v WHERE k = ?", [3]) { row in
+                    #expect(throws: StoreError.self) { try row.text(0) }
+                    #expect(throws: StoreError.self) { try row.integer(1) }
+                    #expect(throws: StoreError.self) { try row.text(2) }
+                }
+                try transaction.forEachRow("SELECT t FROM v WHERE k = ?", [2]) { row in
+                    let whole = try row.text(0, equals: "héllo ✓ 𝄞 'quoted' \"double\" ? \\ \t")
+                    let prefix = try row.text(0, equals: "héllo")
+                    #expect(whole && !prefix)
+                }
+            }
+            // Changed rows, as PQcmdTuples reports them.
+            #expect(try engine.write { try $0.execute("UPDATE v SET i = i WHERE k <= ?", [5]) } == 5)
+            #expect(try engine.write { try $0.execute("DELETE FROM v WHERE k > ?", [100]) } == 0)
+        }
+    }
+
+    @Test func statementsArePreparedOncePerSession() throws {
+        #expect(PostgresConnection.numberingPlaceholders("SELECT \"a?\", 'b?''?', ? -- c?\n, /* d? */ ?, '?'") ==
+            ("SELECT \"a?\", 'b?''?', $1 -- c?\n, /* d? */ $2, '?'", 2))
+        try PostgresTestServer.withSchema { schema in
+            let engine = schema.engine()
+            for argument in ["one", "two"] {
+                try engine.write { transaction in
+                    for _ in 0..<3 {
+                        let row = try transaction.one("SELECT 'a?b', ?::text", [.text(argument)]) { (try $0.text(0), try $0.text(1)) }
+                        #expect(row?.0 == "a?b" && row?.1 == argument)
+                    }
+                }
+            }
+            let counts = try engine.read { transaction in
+                try transaction.one("SELECT count(*) FILTER (WHERE statement = ?), count(*) FROM pg_prepared_statements",
+                                    ["SELECT 'a?b', $1::text"]) { (try $0.integer(0), try $0.integer(1)) }
+            }
+            // One for the query, one for this count; the same session served every transaction.
+            #expect(counts?.0 == 1 && counts?.1 == 2)
+        }
+    }
+
+    @Test func aUniqueViolationFailsAndTheSessionStaysUsable() throws {
+        try PostgresTestServer.withSchema { schema in
+            try schema.run("CREATE TABLE u (k text PRIMARY KEY)")
+            let engine = schema.engine()
+            _ = try engine.write { try $0.execute("INSERT INTO u VALUES (?)", ["a"]) }
+            let ranAfterCommit = Counter()
+            let error = #expect(throws: StoreError.self) {
+                _ = try engine.write { transaction in
+                    transaction.afterCommit { ranAfterCommit.add() }
+                    try transaction.execute("INSERT INTO u VALUES (?)", ["b"])
+                    try transaction.execute("INSERT INTO u VALUES (?)", ["a"])
+                }
+            }
+            guard case .failed(let message) = error else { Issue.record("not .failed: \(String(describing: error))"); return }
+            #expect(message.contains("23505"))
+            #expect(ranAfterCommit.value == 0)
+            #expect(try engine.read { try $0.all("SELECT k FROM u") { try $0.text(0) } } == ["a"])
+        }
+    }
+
+    @Test func aSerializationConflictIsRetriedAndCommitsOnce() throws {
+        try PostgresTestServer.withSchema { schema in
+            try schema.run("CREATE TABLE c (id bigint PRIMARY KEY, v bigint NOT NULL); INSERT INTO c VALUES (1, 0)")
+            let first = schema.engine(), second = schema.engine()
+            let ranAfterCommit = Counter()
+            var attempts = 0
+            try first.write { transaction in
+                attempts += 1
+                _ = try transaction.one("SELECT v FROM c WHERE id = ?", [1]) { try $0.integer(0) } // the snapshot
+                if attempts == 1 {
+                    // Another session commits a change to the row after this snapshot was taken.
+                    _ = try second.write { try $0.execute("UPDATE c SET v = v + 10 WHERE id = ?", [1]) }
+                }
+                transaction.afterCommit { ranAfterCommit.add() }
+                try transaction.execute("UPDATE c SET v = v + 1 WHERE id = ?", [1])
+            }
+            #expect(attempts == 2)
+            #expect(first.serializationRetries == 1)
+            #expect(ranAfterCommit.value == 1)
+            #expect(try first.read { try $0.one("SELECT v FROM c WHERE id = ?", [1]) { try $0.integer(0) } } == 11)
+        }
+    }
+
+    @Test func aServerRestartIsUnavailableThenTheSameEngineReconnects() throws {
+        let directory = try #require(PostgresTestServer.directory, "PLUGIN_LIFECYCLE_TEST_PG_DIR is unset: the server's folder (deploy/test sets it)")
+        try PostgresTestServer.withSchema { schema in
+            try schema.run("CREATE TABLE r (k bigint PRIMARY KEY)")
+            let engine = schema.engine()
+            _ = try engine.write { try $0.execute("INSERT INTO r VALUES (?)", [1]) }
+            try PostgresTestServer.control(directory, "stop", "-m", "fast")
+            var stopped = true
+            defer { if stopped { try? PostgresTestServer.control(directory, "restart", "-m", "fast") } }
+
+            // While it is down: the pooled session is dead and a new one cannot connect.
+            func expectUnavailable(_ body: () throws -> Void) {
+                let error = #expect(throws: StoreError.self) { try body() }
+                guard case .unavailable(let message) = error else { Issue.record("not .unavailable: \(String(describing: error))"); return }
+                #expect(!message.contains("plugin_lifecycle?"), "the message quotes the connection string: \(message)")
+            }
+            expectUnavailable { _ = try engine.write { try $0.execute("INSERT INTO r VALUES (?)", [2]) } }
+            expectUnavailable { try engine.read { _ = try $0.all("SELECT k FROM r") { try $0.integer(0) } } }
+            expectUnavailable { try schema.engine().read { _ in } }
+
+            // Started again with the options it had (postmaster.opts); the engine's old session is gone.
+            try PostgresTestServer.control(directory, "restart", "-m", "fast")
+            stopped = false
+            _ = try engine.write { try $0.execute("INSERT INTO r VALUES (?)", [3]) }
+            #expect(try engine.read { try $0.all("SELECT k FROM r ORDER BY k") { try $0.integer(0) } } == [1, 3])
+        }
+    }
+
+    @Test func hostsStartingTogetherMigrateOnceAndAnUnknownMigrationIsRefused() throws {
+        try PostgresTestServer.withSchema { schema in
+            let engines = (0..<4).map { _ in schema.engine() }
+            let failures = Counter()
+            DispatchQueue.concurrentPerform(iterations: engines.count) { index in
+                do { try engines[index].migrate() } catch {
+                    failures.add()
+                    Issue.record("migrate failed: \(error)")
+                }
+            }
+            #expect(failures.value == 0)
+            try engines[0].migrate()
+            let applied = try engines[0].read { try $0.all("SELECT identifier FROM schema_migrations ORDER BY applied_at, identifier") { try $0.text(0) } }
+            #expect(applied == PostgresSchema.migrations.map(\.identifier))
+
+            try schema.run("INSERT INTO schema_migrations (identifier) VALUES ('v99-from-a-newer-build')")
+            #expect(throws: StoreError.unknownMigrations(["v99-from-a-newer-build"])) { try schema.engine().migrate() }
+        }
+    }
+
+    /// The two schemas hold the same tables with the same columns in the same order (the records
+    /// decode by position), and every PostgreSQL text column compares bytes as SQLite does.
+    @Test func theSchemaMatchesSQLites() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lc-pg-parity-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sqlite = try LifecycleDatabase(path: folder + "/lifecycle.sqlite")
+        try sqlite.migrate()
+        let sqliteColumns = try sqlite.pool.read { db in
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master
+                WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations' ORDER BY name
+                """)
+            return try tables.map { table in (table, try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }) }
+        }
+        try sqlite.closeConnections()
+
+        try PostgresTestServer.withSchema { schema in
+            let engine = schema.engine()
+            try engine.migrate()
+            let columns = try engine.read { transaction in
+                try transaction.all("""
+                    SELECT table_name, column_name FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'
+                    ORDER BY table_name, ordinal_position
+                    """) { (try $0.text(0), try $0.text(1)) }
+            }
+            let postgresColumns = Dictionary(grouping: columns, by: \.0).mapValues { $0.map(\.1) }
+            #expect(postgresColumns.keys.sorted() == sqliteColumns.map(\.0))
+            for (table, names) in sqliteColumns { #expect(postgresColumns[table] == names, "table \(table)") }
+
+            let notBytewise = try engine.read { transaction in
+                try transaction.all("""
+                    SELECT table_name || '.' || column_name FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'
+                      AND data_type = 'text' AND collation_name IS DISTINCT FROM 'C'
+                    """) { try $0.text(0) }
+            }
+            #expect(notBytewise == [])
+        }
+    }
+}
+
+/// The server deploy/test starts, from its environment.
+enum PostgresTestServer {
+    static let environment = ProcessInfo.processInfo.environment
+    static let url = environment["PLUGIN_LIFECYCLE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let directory = environment["PLUGIN_LIFECYCLE_TEST_PG_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    /// CI must not skip these silently: under CI=1 they run, and fail without a server.
+    static let underCI = environment["CI"].map { !$0.isEmpty && $0 != "0" } ?? false
+
+    /// Runs `body` with a new schema of its own, dropped afterwards with everything in it.
+    static func withSchema(_ body: (TestSchema) throws -> Void) throws {
+        let server = try #require(url, "CI is set but PLUGIN_LIFECYCLE_TEST_DATABASE_URL is not: deploy/test starts a PostgreSQL server for these tests")
+        let schema = try TestSchema(server: server)
+        defer { schema.drop() }
+        try body(schema)
+    }
+
+    /// Runs the server's `pg_ctl` on its data folder, as its owner (postgres) when we are root.
+    static func control(_ directory: String, _ subcommand: String...) throws {
+        let versions = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").compactMap(Int.init).sorted()
+        let pgCtl = "/usr/lib/postgresql/\(try #require(versions.last))/bin/pg_ctl"
+        // -l: a server started without a log file would keep our output pipe open.
+        let command = [pgCtl, "-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60"] + subcommand
+        let argv = (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + command
+        // posix_spawn and waitpid, not Foundation's Process: its wait never returned once pg_ctl
+        // had started the server (the child stayed a zombie), hanging the test.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in arguments { free(argument) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, arguments, environ)
+        try #require(spawned == 0, "posix_spawn \(argv[0]): \(spawned)")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        #expect(status == 0, "pg_ctl \(subcommand.joined(separator: " ")) ended with wait status \(status)")
+    }
+}
+
+/// A schema for one test: its engines see only it (search_path through the connection's options).
+final class TestSchema {
+    let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let connection: String
+    private let server: PostgresEngine
+
+    init(server url: String) throws {
+        server = PostgresEngine(connection: url)
+        // A URL takes the option percent-encoded in its query; a key=value string takes it quoted.
+        connection = url.contains("://")
+            ? url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + name
+            : url + " options='-csearch_path=\(name)'"
+        try server.transaction("BEGIN") { try $0.command("CREATE SCHEMA \(name)") }
+    }
+
+    func engine() -> PostgresEngine { PostgresEngine(connection: connection) }
+
+    /// Runs SQL (several statements allowed) in this schema.
+    func run(_ sql: String) throws {
+        try server.transaction("BEGIN") { try $0.command("SET LOCAL search_path = \(name); " + sql) }
+    }
+
+    func drop() {
+        do { try server.transaction("BEGIN") { try $0.command("DROP SCHEMA \(name) CASCADE") } } catch {
+            Issue.record("could not drop schema \(name): \(error)")
+        }
+        server.close()
+    }
+}
+
+/// A count that after-commit actions and concurrent threads may add to.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
