@@ -65,9 +65,6 @@ final class PostgresConnection: SQLTransaction {
     /// Whether the session can take another transaction: connected and outside any transaction.
     var isReusable: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
 
-    /// Statements this session prepared (the tests check each is prepared once).
-    var preparedCount: Int { statements.count }
-
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
         let result = try run(sql, arguments)
