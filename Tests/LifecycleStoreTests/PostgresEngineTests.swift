@@ -178,6 +178,46 @@ struct PostgresEngineTests {
         }
     }
 
+    /// The records bind and decode by position on PostgreSQL as on SQLite: booleans, the audit
+    /// id the database gives (RETURNING), bigints, NULLs, and `put`'s full update.
+    @Test func everyRecordRoundTripsThroughTheMigratedSchema() throws {
+        try PostgresTestServer.withSchema { schema in
+            let engine = schema.engine()
+            try engine.migrate()
+            var plugin = PluginRow(id: "u_p", userID: "u", pluginSlug: "p", name: "P", version: "2.0.0", description: nil,
+                                   author: "a", scope: nil, bundleLocation: "b", enabled: false, installationType: "user-scoped",
+                                   manifestJSON: "{\"k\": \"✓\"}", operationID: "op", installedAt: "i", updatedAt: "u")
+            let module = ModuleRow(id: "u_p_M", pluginID: "u_p", userID: "u", name: "M", displayName: nil, description: "d",
+                                   icon: nil, category: "c", priority: -3, props: nil, configFields: "[]", requiredServices: nil,
+                                   layout: nil, tags: "t", enabled: true, createdAt: "c", updatedAt: "u")
+            let file = InstalledFileRow(pluginID: "u_p", path: "dist/a.js", size: 5 << 33, sha256: "h")
+            var event = AuditEventRow(at: "t", actor: "admin", userID: "u", pluginSlug: nil, action: "install", fromVersion: nil,
+                                      toVersion: "2.0.0", outcome: "success", requestID: nil, detail: nil)
+            let share = ShareRow(id: "s", pluginSlug: "p", version: "2.0.0", fromUser: "u", toUser: "v", state: "pending",
+                                 createdAt: "c", updatedAt: "u")
+            let id: Int64? = try engine.write { transaction in
+                for (sql, arguments) in [(PluginRow.insertSQL, plugin.arguments), (ModuleRow.insertSQL, module.arguments),
+                                         (InstalledFileRow.insertSQL, file.arguments), (ShareRow.insertSQL, share.arguments)] {
+                    try transaction.execute(sql, arguments)
+                }
+                return try transaction.one(AuditEventRow.insertNew, Array(event.arguments.dropFirst())) { try $0.integer(0) }
+            }
+            #expect(id != nil)
+            event.id = id
+            let read = try engine.read { transaction in
+                (try transaction.one("SELECT * FROM plugin", []) { try PluginRow(columns: $0) },
+                 try transaction.one("SELECT * FROM module", []) { try ModuleRow(columns: $0) },
+                 try transaction.one("SELECT * FROM installed_file", []) { try InstalledFileRow(columns: $0) },
+                 try transaction.one("SELECT * FROM audit_event", []) { try AuditEventRow(columns: $0) },
+                 try transaction.one("SELECT * FROM share", []) { try ShareRow(columns: $0) })
+            }
+            #expect(read.0 == plugin && read.1 == module && read.2 == file && read.3 == event && read.4 == share)
+            plugin.enabled = true; plugin.author = nil; plugin.version = "2.1.0"
+            #expect(try engine.write { try $0.execute(PluginRow.updateSQL, plugin.updateArguments) } == 1)
+            #expect(try engine.read { try $0.one("SELECT * FROM plugin", []) { try PluginRow(columns: $0) } } == plugin)
+        }
+    }
+
     /// The two schemas hold the same tables with the same columns in the same order (the records
     /// decode by position), and every PostgreSQL text column compares bytes as SQLite does.
     @Test func theSchemaMatchesSQLites() throws {

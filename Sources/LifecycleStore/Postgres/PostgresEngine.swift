@@ -15,7 +15,7 @@ import Glibc
 /// A session the server dropped (a restart) is discarded; the next transaction connects again
 /// and prepares its statements again, with no process restart. While the server is down,
 /// transactions throw ``StoreError/unavailable(_:)``.
-package final class PostgresEngine: @unchecked Sendable {
+package final class PostgresEngine: StoreEngine, @unchecked Sendable {
     // @unchecked: a session is used by one thread at a time, between taking it from `idle` and
     // putting it back; the list itself is behind a lock.
     private let connection: String
