@@ -141,23 +141,24 @@ extension OperationRunner {
     /// live, or that has a staging folder no lease names, is recovered through its lease, as a
     /// request would: other hosts may be running operations meanwhile.
     func recoverAll() throws {
-        var keys: [(user: UserID, slug: String, lease: OperationLease?)] = []
+        var done: Set<String> = []
         for lease in try database.allLeases() where !leases.isLive(lease) {
-            if let user = try? UserID(lease.userID) { keys.append((user, lease.pluginSlug, lease)) }
+            guard let user = try? UserID(lease.userID) else { continue }
+            _ = try recoverIfAbandoned(user: user, slug: lease.pluginSlug, lease: lease)
+            done.insert(lease.userID + "/" + lease.pluginSlug)
         }
+        let named = Set(try database.allLeases().flatMap { [$0.operationID, "\($0.ownerHost)~\($0.operationID)"] })
         for name in (try? FileTree.entries(directory.stagingRoot)) ?? [] where !name.hasSuffix(Self.removingSuffix) {
             let staging = directory.stagingRoot + "/" + name
             if let record = StagingRecord.read(staging), let user = try? UserID(record.userID) {
-                if !keys.contains(where: { $0.user == user && $0.slug == record.pluginSlug }) {
-                    keys.append((user, record.pluginSlug, try database.lease(userID: record.userID, slug: record.pluginSlug)))
-                }
-            } else if isOldEnough(staging) || (leases.namesStaging ? name.hasPrefix(leases.host + "~") : !name.contains("~")) {
-                // No record: its owner died before writing it, so it moved nothing yet.
+                guard done.insert(record.userID + "/" + record.pluginSlug).inserted else { continue }
+                _ = try recoverIfAbandoned(user: user, slug: record.pluginSlug,
+                                           lease: try database.lease(userID: record.userID, slug: record.pluginSlug))
+            } else if !named.contains(name),
+                      isOldEnough(staging) || (leases.namesStaging ? name.hasPrefix(leases.host + "~") : !name.contains("~")) {
+                // No record and no lease: its owner died before writing either, so it moved nothing.
                 try? FileTree.removeTree(staging)
             }
-        }
-        for key in keys {
-            _ = try recoverIfAbandoned(user: key.user, slug: key.slug, lease: key.lease)
         }
     }
 }
