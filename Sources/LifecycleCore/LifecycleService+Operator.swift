@@ -54,6 +54,12 @@ extension LifecycleService {
         LeaseSettings.process.isLive(lease, now: now)
     }
 
+    /// Rolls back the operations of leases whose owners died or whose deadlines passed (`serve`'s
+    /// periodic tick), so a dead host's operation does not wait for a request on that plugin.
+    package func recoverAbandonedLeases() throws(LifecycleError) {
+        try classified { try runner.recoverAbandonedLeases() }
+    }
+
     /// The record a staging folder keeps of its operation, if it has one.
     package static func stagingRecord(inFolder folder: String) -> (operationID: String, userID: String, pluginSlug: String, operation: String)? {
         StagingRecord.read(folder).map { ($0.operationID, $0.userID, $0.pluginSlug, $0.operation) }

@@ -137,16 +137,23 @@ extension OperationRunner {
         return Date().timeIntervalSince1970 - Double(written.tv_sec) > 2 * leases.ttl
     }
 
-    /// Start-up recovery (master, before its workers): every (user, plugin) whose lease is no longer
-    /// live, or that has a staging folder no lease names, is recovered through its lease, as a
-    /// request would: other hosts may be running operations meanwhile.
-    func recoverAll() throws {
+    /// Recovers every (user, plugin) whose lease is no longer live; returns their `user/slug` keys.
+    @discardableResult
+    func recoverAbandonedLeases() throws -> Set<String> {
         var done: Set<String> = []
         for lease in try database.allLeases() where !leases.isLive(lease) {
             guard let user = try? UserID(lease.userID) else { continue }
             _ = try recoverIfAbandoned(user: user, slug: lease.pluginSlug, lease: lease)
             done.insert(lease.userID + "/" + lease.pluginSlug)
         }
+        return done
+    }
+
+    /// Start-up recovery (master, before its workers): every (user, plugin) whose lease is no longer
+    /// live, or that has a staging folder no lease names, is recovered through its lease, as a
+    /// request would: other hosts may be running operations meanwhile.
+    func recoverAll() throws {
+        var done = try recoverAbandonedLeases()
         let named = Set(try database.allLeases().flatMap { [$0.operationID, "\($0.ownerHost)~\($0.operationID)"] })
         for name in (try? FileTree.entries(directory.stagingRoot)) ?? [] where !name.hasSuffix(Self.removingSuffix) {
             let staging = directory.stagingRoot + "/" + name

@@ -100,6 +100,9 @@ struct ServeCommand: ParsableCommand {
         }
         configuration.periodic = {
             do { try database.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+            do { try service.recoverAbandonedLeases() } catch {
+                logger.warning("recovery of abandoned leases failed", metadata: ["error": "\(error)"])
+            }
         }
         logger.info("pool starting", metadata: [
             "workers": "\(workers)", "threads": "\(pool.threads)", "request_timeout": "\(pool.requestTimeout)", "pid": "\(getpid())",
