@@ -25,7 +25,8 @@ package struct DataDirectory: Sendable {
     func pluginFolder(_ user: UserID, _ slug: String) -> String { userFolder(user) + "/" + slug }
     /// Relative form for responses: never an absolute path.
     static func relativePluginFolder(_ user: UserID, _ slug: String) -> String { "plugins/\(user.value)/\(slug)" }
-    func stagingFolder(_ operationID: String) -> String { stagingRoot + "/" + operationID }
+    /// `name`: the operation id, behind `<host>~` when hosts are named (``LeaseSettings``).
+    func stagingFolder(_ name: String) -> String { stagingRoot + "/" + name }
 
     /// Creates the folders (0750 root, 0755 inside) and refuses a world-writable root.
     package func prepare() throws {

@@ -49,7 +49,9 @@ extension LifecycleService {
     /// Stages a full copy of `package` with its metadata file, then renames it onto the user's
     /// folder, moving any previous copy aside into the operation's staging folder. Returns the rows
     /// to commit. Nothing here is visible to the database until the caller commits.
+    /// Before each step that moves a folder, the lease must still be ours (``Operation/requireLease()``).
     func placeCopy(of package: CatalogPackage, for operation: Operation, previous: InstalledPlugin?) throws -> InstalledPlugin {
+        try operation.requireLease()
         var copied = try PackageCopier.copy(package, to: operation.newFolder)
         // One instant for the file and the row: the metadata file must repeat the row's
         // installed_at exactly, and a repair or update never moves it.
@@ -74,10 +76,12 @@ extension LifecycleService {
 
         let userFolder = directory.userFolder(operation.user)
         try FileTree.makeDirectories(userFolder, linkedFolders: .followed)
+        try operation.requireLease()
         if FileTree.exists(operation.target) {
             try FileTree.rename(operation.target, operation.oldFolder)
             FaultPoint.hit("\(operation.kind).old-moved")
         }
+        try operation.requireLease()
         do {
             try FileTree.rename(operation.newFolder, operation.target)
         } catch {
@@ -88,6 +92,8 @@ extension LifecycleService {
         }
         try FileTree.syncDirectory(userFolder)
         FaultPoint.hit("\(operation.kind).after-swap")
+        // The caller commits next: a lease lost meanwhile stops it here (the commit's fence would too).
+        try operation.requireLease()
         return rows(for: package, user: operation.user, operationID: operation.id, files: copied,
                     installedAt: installedAt)
     }

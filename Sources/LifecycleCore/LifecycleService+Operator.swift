@@ -19,17 +19,18 @@ extension LifecycleService {
     /// are waited for, at most `timeout` seconds; then ``LifecycleError/operationInProgress(slug:operation:)``.
     /// Taking a lease rolls back what a dead owner left, as any operation does.
     ///
-    /// A lease expires (600 s): a long `body` may have lost one to another operation, which then
-    /// moved folders under it. So once `body` returns, every lease must still be the one taken (same
-    /// operation id); if not, ``LeaseLost`` is thrown and what `body` read must be thrown away.
+    /// A lease is renewed while `body` runs, but a process that stalls past its deadline loses it to
+    /// another operation, which then moves folders under it. So once `body` returns, every lease
+    /// must still be the one taken (same operation id and generation); if not, ``LeaseLost`` is
+    /// thrown and what `body` read must be thrown away.
     package func holdingLeases<T>(user: UserID, slugs: [PluginSlug], timeout: Double, _ body: () throws -> T) throws -> T {
         let deadline = Date().timeIntervalSince1970 + timeout
         while true {
             do {
                 return try withOperations(on: slugs.map(\.value), user: user, kind: "backup") { operations in
                     let result = try body()
-                    let held = Set(try database.allLeases().map(\.operationID))
-                    let lost = operations.filter { !held.contains($0.id) }
+                    let held = Set(try database.allLeases().map { "\($0.operationID)/\($0.generation)" })
+                    let lost = operations.filter { !held.contains("\($0.id)/\($0.generation)") }
                     guard lost.isEmpty else { throw LeaseLost(slugs: lost.map(\.slug)) }
                     // Nothing to commit: give the leases back (run() then removes each staging folder).
                     for operation in operations { try database.releaseLease(operationID: operation.id) }
@@ -47,9 +48,16 @@ extension LifecycleService {
         public var slugs: [String]
     }
 
-    /// Whether a lease's owner may still commit (alive and not expired): the test recovery applies.
+    /// Whether a lease's owner may still commit (not past its deadline, and alive when it runs on
+    /// this process's host): the test recovery applies.
     package static func leaseIsLive(_ lease: OperationLease, now: Double = Date().timeIntervalSince1970) -> Bool {
-        lease.expiresAt > now && ProcessIdentity.isAlive(lease.owner)
+        LeaseSettings.process.isLive(lease, now: now)
+    }
+
+    /// Rolls back the operations of leases whose owners died or whose deadlines passed (`serve`'s
+    /// periodic tick), so a dead host's operation does not wait for a request on that plugin.
+    package func recoverAbandonedLeases() throws(LifecycleError) {
+        try classified { try runner.recoverAbandonedLeases() }
     }
 
     /// The record a staging folder keeps of its operation, if it has one.

@@ -30,9 +30,10 @@ public final class LifecycleService: Sendable {
     /// `available`'s catalog part and the catalog generation it was built from.
     let availableCache = Locked<(generation: Int, plugins: [AvailablePlugin])?>(nil)
 
-    package init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger) {
+    package init(directory: DataDirectory, database: LifecycleDatabase, catalog: CatalogSource, logger: Logger,
+                 leases: LeaseSettings = .process) {
         self.directory = directory; self.database = database; self.catalog = catalog; self.logger = logger
-        runner = OperationRunner(database: database, directory: directory, logger: logger)
+        runner = OperationRunner(database: database, directory: directory, logger: logger, leases: leases)
     }
 
     /// Opens (and prepares, migrates) a data directory with its default catalog folder.
@@ -41,17 +42,18 @@ public final class LifecycleService: Sendable {
         try self.init(dataDirectory: dataDirectory, catalogRoot: catalogRoot, logger: logger, observer: nil)
     }
 
-    /// `observer` hears of committed lifecycle changes and database busy waits (a worker's log and metrics).
+    /// `observer` hears of committed lifecycle changes and database busy waits (a worker's log and metrics);
+    /// `leases` says which host this is and how long its leases last (default: the environment's).
     package convenience init(dataDirectory: String, catalogRoot: String? = nil,
                              logger: Logger = Logger(label: "plugin-lifecycle"),
-                             observer: DatabaseObserver?) throws(LifecycleError) {
+                             observer: DatabaseObserver?, leases: LeaseSettings = .process) throws(LifecycleError) {
         let directory = DataDirectory(root: dataDirectory)
         do {
             try directory.prepare()
             let database = try LifecycleDatabase(path: directory.databasePath, observer: observer)
             try database.migrate()
             let catalog = CatalogSource(root: URL(fileURLWithPath: catalogRoot ?? directory.defaultCatalogRoot))
-            self.init(directory: directory, database: database, catalog: catalog, logger: logger)
+            self.init(directory: directory, database: database, catalog: catalog, logger: logger, leases: leases)
         } catch {
             throw LifecycleError(classifying: error)
         }

@@ -14,8 +14,8 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Catalog folder (default: DATA_DIR/catalog).")
     var catalog: String?
 
-    func openService(logger: Logger) throws -> LifecycleService {
-        try LifecycleService(dataDirectory: dataDir, catalogRoot: catalog, logger: logger)
+    func openService(logger: Logger, leases: LeaseSettings = .process) throws -> LifecycleService {
+        try LifecycleService(dataDirectory: dataDir, catalogRoot: catalog, logger: logger, observer: nil, leases: leases)
     }
 
     var directory: DataDirectory { DataDirectory(root: dataDir) }

@@ -74,7 +74,8 @@ import Testing
         let byName = try db.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM operation_lease ORDER BY user_id, plugin_slug").map { row in
                 OperationLease(userID: row["user_id"], pluginSlug: row["plugin_slug"], operationID: row["operation_id"],
-                               operation: row["operation"], owner: row["owner"], expiresAt: row["expires_at"])
+                               operation: row["operation"], owner: row["owner"], expiresAt: row["expires_at"],
+                               ownerHost: row["owner_host"], generation: row["generation"])
             }
         }
         #expect(try db.allLeases() == byName)
@@ -114,7 +115,7 @@ import Testing
             try db.pool.write { db in
                 try db.execute(sql: "UPDATE plugin SET version = '2.0.0' WHERE id = 'u_p'")
                 try db.execute(sql: "INSERT INTO installed_file VALUES ('u_p', 'b.js', 2, 'h')")
-                try db.execute(sql: "INSERT INTO operation_lease VALUES ('u', 'p', 'op2', 'update', '1:1', 1e12)")
+                try db.execute(sql: "INSERT INTO operation_lease VALUES ('u', 'p', 'op2', 'update', '1:1', 1e12, 'h1', 7)")
             }
             // GRDB's own readers already see the commit; this transaction does not.
             #expect(try db.healthRows(userID: "u", slug: "p")?.version == "2.0.0")
@@ -141,7 +142,7 @@ import Testing
                     if second {
                         try db.execute(sql: "INSERT INTO installed_file VALUES ('u_p', 'b.js', 2, 'h')")
                         try db.execute(sql: "INSERT INTO module (id, plugin_id, user_id, name, created_at, updated_at) VALUES ('u_p_M2', 'u_p', 'u', 'M2', 't', 't')")
-                        try db.execute(sql: "INSERT INTO operation_lease VALUES ('u', 'p', 'op2', 'update', '1:1', 1e12)")
+                        try db.execute(sql: "INSERT INTO operation_lease VALUES ('u', 'p', 'op2', 'update', '1:1', 1e12, 'h1', 7)")
                     } else {
                         try db.execute(sql: "DELETE FROM installed_file WHERE path = 'b.js'")
                         try db.execute(sql: "DELETE FROM module WHERE name = 'M2'")

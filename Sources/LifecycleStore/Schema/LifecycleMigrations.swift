@@ -109,6 +109,20 @@ enum LifecycleMigrations {
                 CREATE INDEX share_on_from_user ON share(from_user, plugin_slug, state);
                 """)
         }
+        migrator.registerMigration("v3-lease-owners") { db in
+            // Several hosts share the database: a lease names its host (a pid means nothing on
+            // another machine), and carries a generation that never repeats (the counter outlives
+            // every row, which is deleted at commit) for the renewal and the commit to present.
+            try db.execute(sql: """
+                ALTER TABLE operation_lease ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+                ALTER TABLE operation_lease ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE lease_counter (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    generation INTEGER NOT NULL
+                );
+                INSERT INTO lease_counter (id, generation) VALUES (1, 0);
+                """)
+        }
         return migrator
     }
 }

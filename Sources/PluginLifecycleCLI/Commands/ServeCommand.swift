@@ -20,6 +20,24 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Worker processes (default: one per core).") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Write the master's pid here.") var pidFile: String?
     @Option(help: "Seconds a draining worker gets before SIGKILL.") var drainTimeout: Int = 10
+    @Option(name: .customLong("host-id"),
+            help: "This host's name when several hosts share the data directory (letters, digits, '.', '_', '-'; staging folders then carry it). Env: PLUGIN_LIFECYCLE_HOST_ID. Default: the hostname and boot id.")
+    var hostID: String?
+    @Option(name: .customLong("lease-ttl"),
+            help: "Seconds an operation's lease lasts unrenewed: a dead or stalled host's operation is rolled back by the next caller this long after its last renewal (2...300; default 10). Env: PLUGIN_LIFECYCLE_LEASE_TTL.")
+    var leaseTTL: Double?
+
+    /// The lease settings of the options over the environment's, as the workers get them.
+    func leaseEnvironment() throws -> (settings: LeaseSettings, environment: [String: String]) {
+        var environment = ProcessInfo.processInfo.environment
+        if let hostID { environment[LeaseSettings.hostIDVariable] = hostID }
+        if let leaseTTL { environment[LeaseSettings.ttlVariable] = String(leaseTTL) }
+        do {
+            return (try LeaseSettings.fromEnvironment(environment), environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
 
     func run() throws {
         // Handlers before anything that takes time or leaves files behind, and before the mask
@@ -28,7 +46,8 @@ struct ServeCommand: ParsableCommand {
         WorkerSupervisor.installSignalHandlers()
         SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.master")
-        let service = try data.openService(logger: logger)
+        let (leases, workerEnvironment) = try leaseEnvironment()
+        let service = try data.openService(logger: logger, leases: leases)
         // Installations from before signed bundle URLs have no bundle-secret: make the default one
         // here (O_EXCL, 0600, as `init` does), so an upgrade needs no extra step. A file named
         // with --bundle-secret-file is the operator's to provide.
@@ -64,6 +83,7 @@ struct ServeCommand: ParsableCommand {
         var configuration = SupervisorConfiguration(
             executable: Self.executablePath(), arguments: arguments, workers: max(1, workers), listenFD: listenFD)
         configuration.drainTimeout = .seconds(drainTimeout)
+        configuration.environment = workerEnvironment
         let metrics = MetricsDirectory(path: service.directory.metricsRoot)
         defer { metrics.removeAll() }
         do {
@@ -80,9 +100,13 @@ struct ServeCommand: ParsableCommand {
         }
         configuration.periodic = {
             do { try database.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+            do { try service.recoverAbandonedLeases() } catch {
+                logger.warning("recovery of abandoned leases failed", metadata: ["error": "\(error)"])
+            }
         }
         logger.info("pool starting", metadata: [
-            "workers": "\(workers)", "threads": "\(pool.threads)", "request_timeout": "\(pool.requestTimeout)", "pid": "\(getpid())"])
+            "workers": "\(workers)", "threads": "\(pool.threads)", "request_timeout": "\(pool.requestTimeout)", "pid": "\(getpid())",
+            "host_id": "\(leases.host)", "lease_ttl": "\(leases.ttl)"])
         let code = WorkerSupervisor(configuration: configuration, logger: logger).run()
         logger.info("pool stopped", metadata: ["exit": "\(code)"])
         if code != 0 { throw ExitCode(code) }

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// Two hosts on one data directory: two `serve` pools with different `--host-id`, each on its own
+/// socket (FastCGI straight to the socket, as nginx would send it). Host A stalls (SIGSTOP of its
+/// whole process group) with its copy swapped in; host B rolls A's operation back once A's lease
+/// deadline passes and installs anew; when A goes on, nothing of it lands.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct LeaseFenceTests {
+    static let ttl = 3.0
+    /// The stated recovery bound: a stalled host's operation is rolled back within ttl + 2 s of its
+    /// last renewal (docs/scale-out.md).
+    static let bound = ttl + 2
+
+    /// A `serve` pool in a process group of its own (setsid), so the test can stop the whole host.
+    final class Host: @unchecked Sendable {
+        let process = Process()
+        let socket: String
+        let log: String
+
+        init(_ name: String, dataDir: String, folder: String, environment: [String: String] = [:]) throws {
+            socket = folder + "/\(name).sock"
+            log = folder + "/\(name).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: Stack.binary)
+            process.arguments = ["serve", "--data-dir", dataDir, "--socket", socket, "--workers", "1",
+                                 "--host-id", name, "--lease-ttl", String(Int(LeaseFenceTests.ttl)), "--drain-timeout", "2"]
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "PLUGIN_LIFECYCLE_FAULT")
+            process.environment = env.merging(environment) { $1 }
+            process.standardOutput = FileHandle(forWritingAtPath: log)
+            process.standardError = FileHandle(forWritingAtPath: log)
+            try process.run()
+        }
+
+        /// Foundation starts a child in a process group of its own, which the master's workers join:
+        /// the whole host. Nil if not (never signal the test's own group).
+        var group: pid_t? {
+            let pid = process.processIdentifier
+            return getpgid(pid) == pid && pid != getpgrp() ? pid : nil
+        }
+
+        func signal(_ number: Int32) -> Bool { group.map { kill(-$0, number) == 0 } ?? false }
+
+        func stop() {
+            _ = signal(SIGCONT)
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+
+        /// One request through this host's socket: (HTTP status, body).
+        func request(_ method: String, _ path: String, token: String) throws -> (status: Int, body: String) {
+            let client = Process()
+            client.executableURL = URL(fileURLWithPath: "/usr/bin/cgi-fcgi")
+            client.arguments = ["-bind", "-connect", socket]
+            client.environment = ["REQUEST_METHOD": method, "REQUEST_URI": path, "SCRIPT_NAME": path, "QUERY_STRING": "",
+                                  "CONTENT_LENGTH": "0", "HTTP_AUTHORIZATION": "Bearer " + token]
+            let pipe = Pipe()
+            client.standardOutput = pipe
+            client.standardInput = FileHandle.nullDevice
+            client.standardError = FileHandle.nullDevice
+            try client.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            client.waitUntilExit()
+            let status = output.hasPrefix("Status: ") ? Int(output.dropFirst(8).prefix(3)) ?? 0 : (output.isEmpty ? 0 : 200)
+            return (status, output)
+        }
+
+        func waitUntilServing(token: String) -> Bool {
+            eventually(within: 20) { (try? self.request("GET", "/api/plugins/health", token: token).status) == 200 }
+        }
+    }
+
+    final class Answer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: (status: Int, body: String)?
+        func set(_ value: (status: Int, body: String)) { lock.lock(); stored = value; lock.unlock() }
+        var value: (status: Int, body: String)? { lock.lock(); defer { lock.unlock() }; return stored }
+    }
+
+    func metadataOperation(_ folder: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: folder + "/plugin_metadata.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["operation_id"] as? String
+    }
+
+    @Test func aStalledHostIsFencedAndAnotherHostRollsItBackWithinTheBound() throws {
+        let dataDir = try Stack.initializedDataDirectory(prefix: "lc-fence")
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let token = try Stack.run(["token", "fenced", "--data-dir", dataDir]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hold = try FaultHold("install.after-swap")
+        let a = try Host("hA", dataDir: dataDir, folder: hold.folder, environment: hold.environment)
+        defer { a.stop() }
+        let b = try Host("hB", dataDir: dataDir, folder: hold.folder)
+        defer { b.stop() }
+        #expect(a.waitUntilServing(token: token) && b.waitUntilServing(token: token))
+        let path = "/api/plugins/braindrive-chat/install"
+        let target = dataDir + "/plugins/fenced/braindrive_chat"
+
+        // A's install stops with its copy swapped in, uncommitted; then the whole host stalls.
+        let answerOfA = Answer()
+        Thread.detachNewThread { if let answer = try? a.request("POST", path, token: token) { answerOfA.set(answer) } }
+        #expect(hold.waitUntilReached())
+        let copyOfA = metadataOperation(target)
+        #expect(copyOfA != nil, "A's copy is in place")
+        #expect(a.group != nil, "host A has a process group of its own")
+        #expect(a.signal(SIGSTOP))
+        let stalled = Date()
+        defer { _ = a.signal(SIGCONT) }
+        let staging = (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/staging")) ?? []
+        #expect(staging.count == 1 && staging.allSatisfy { $0.hasPrefix("hA~") }, "A's staging folder carries its host: \(staging)")
+
+        // Through B: 409 while A's lease lasts, then the takeover rolls A back and B installs.
+        var answerOfB = try b.request("POST", path, token: token)
+        #expect(answerOfB.status == 409, "A's lease is live until its deadline: \(answerOfB.body.suffix(300))")
+        while answerOfB.status != 201 && Date().timeIntervalSince(stalled) < Self.bound + 5 {
+            usleep(200_000)
+            answerOfB = try b.request("POST", path, token: token)
+        }
+        let recovered = Date().timeIntervalSince(stalled)
+        #expect(answerOfB.status == 201, "\(answerOfB.body.suffix(500))")
+        #expect(recovered >= Self.ttl - 0.5 && recovered <= Self.bound, "taken over \(recovered) s after A stalled (bound \(Self.bound) s)")
+        let copyOfB = metadataOperation(target)
+        #expect(copyOfB != nil && copyOfB != copyOfA)
+
+        // A goes on: fenced. Its answer is a conflict (or unavailable), and nothing of it lands.
+        #expect(a.signal(SIGCONT))
+        hold.release()
+        #expect(eventually(within: 20) { answerOfA.value != nil })
+        #expect([409, 503].contains(answerOfA.value?.status ?? 0), "\(answerOfA.value?.body.suffix(500) ?? "no answer")")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(metadataOperation(target) == copyOfB, "the tree is B's")
+        let status = try b.request("GET", "/api/plugins/braindrive-chat/status", token: token)
+        #expect(status.status == 200 && status.body.contains("\"status\":\"healthy\""), "\(status.body.suffix(500))")
+        let audit = try b.request("GET", "/api/plugins/audit", token: token)
+        #expect(audit.body.components(separatedBy: "\"action\":\"install\"").count - 1 == 1, "one install committed: \(audit.body.suffix(800))")
+        #expect(eventually(within: 5) { ((try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/staging")) ?? ["?"]).isEmpty })
+        let logOfA = (try? String(contentsOfFile: a.log, encoding: .utf8)) ?? ""
+        #expect(logOfA.contains("fenced"), "A says it was fenced")
+    }
+}

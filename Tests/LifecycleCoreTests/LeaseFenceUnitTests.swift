@@ -1,0 +1,140 @@
+import Foundation
+@testable import LifecycleCore
+@testable import LifecycleStore
+import Logging
+import Testing
+
+/// Leases across hosts, in one process: two services on one data directory with different host
+/// ids behave as two hosts. The two-process version (SIGSTOP) is IntegrationTests' LeaseFenceTests.
+@Suite(.timeLimit(.minutes(10))) struct LeaseFenceUnitTests {
+    static let deadPID = "999999999:1"
+
+    func service(_ f: Fixture, host: String, ttl: Double = 2) throws -> LifecycleService {
+        try LifecycleService(dataDirectory: f.root, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                             observer: nil, leases: try LeaseSettings(hostID: host, ttl: ttl))
+    }
+
+    /// An uncommitted install by host `hA`: its lease (a pid that is dead here), its staging folder
+    /// named for its host, its copy at the target.
+    func leaveInstall(_ f: Fixture, host: String, operationID: String, expiresIn: Double) throws {
+        let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: operationID, operation: "install",
+                                   owner: Self.deadPID, expiresAt: Date().timeIntervalSince1970 + expiresIn, ownerHost: host, generation: 0)
+        try f.service.database.write { db in try lease.insert(db) }
+        let staging = f.root + "/staging/\(host)~\(operationID)"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let record = ["operation_id": operationID, "user_id": "u1", "plugin_slug": "braindrive_chat", "operation": "install", "host": host]
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: staging + "/operation.json"))
+        let target = f.pluginFolder("u1", "braindrive_chat")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: ["operation_id": operationID]).write(to: URL(fileURLWithPath: target + "/plugin_metadata.json"))
+    }
+
+    /// A pid is checked only on its own host: another host's lease lives until its deadline, then
+    /// any host takes it over, fences its folder and rolls it back.
+    @Test func anotherHostsLeaseDiesByItsDeadlineOnly() throws {
+        let f = try Fixture(); defer { f.remove() }
+        let b = try service(f, host: "hB")
+        try leaveInstall(f, host: "hA", operationID: "deadbeef31", expiresIn: 1.5)
+        let lease = try #require(try f.service.database.lease(userID: "u1", slug: "braindrive_chat"))
+        #expect(!LeaseOwner.isLive(lease, judgedOn: "hA", now: Date().timeIntervalSince1970), "its own host sees the pid dead")
+        #expect(LeaseOwner.isLive(lease, judgedOn: "hB", now: Date().timeIntervalSince1970), "another host waits for the deadline")
+        #expect(throws: LifecycleError.operationInProgress(slug: "braindrive_chat", operation: "install")) {
+            try b.install(user: "u1", slug: "braindrive-chat")
+        }
+        let start = Date()
+        var installed: InstallResult?
+        while installed == nil, Date().timeIntervalSince(start) < 5 {
+            installed = try? b.install(user: "u1", slug: "braindrive-chat")
+            if installed == nil { usleep(100_000) }
+        }
+        #expect(installed != nil && Date().timeIntervalSince(start) < 3.5, "taken over once the 1.5 s deadline passed")
+        #expect(try b.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(f.stagingEntries().isEmpty)
+        #expect(try f.service.database.allLeases().isEmpty)
+    }
+
+    /// The commit presents the generation its lease was taken with: a lease row of the same
+    /// operation with another generation (taken again) refuses it, and nothing is written.
+    @Test func aCommitWithAStaleGenerationIsLostAndWritesNothing() throws {
+        let f = try Fixture(); defer { f.remove() }
+        let db = f.service.database
+        let first = try db.takeLease(OperationLease(userID: "u1", pluginSlug: "p", operationID: "op-a", operation: "install",
+                                                    owner: "1:1", expiresAt: 1e12, ownerHost: "hA"), isLive: { _ in true })
+        let second = try db.takeLease(OperationLease(userID: "u1", pluginSlug: "p", operationID: "op-b", operation: "install",
+                                                     owner: "1:1", expiresAt: 1e12, ownerHost: "hB"), isLive: { _ in false })
+        #expect(second.stale?.operationID == "op-a" && second.lease.generation > first.lease.generation)
+        let row = PluginRow(id: "u1_p", userID: "u1", pluginSlug: "p", name: "p", version: "1.0.0", description: nil, author: nil,
+                            scope: nil, bundleLocation: nil, manifestJSON: "{}", operationID: "op-b", installedAt: "t", updatedAt: "t")
+        let audit = AuditEventRow(at: "t", actor: "u1", userID: "u1", pluginSlug: "p", action: "install", fromVersion: nil,
+                                  toVersion: "1.0.0", outcome: "success", requestID: nil)
+        #expect(throws: LeaseError.lost, "the taken-over operation") {
+            try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit, releasing: "op-a")
+        }
+        // The same operation id under a generation it was not taken with.
+        try db.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 100 WHERE operation_id = 'op-b'") }
+        #expect(throws: LeaseError.lost, "a stale generation") {
+            try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit, releasing: "op-b")
+        }
+        #expect(try db.installedPlugin(userID: "u1", slug: "p") == nil)
+        #expect(try db.auditEvents(userID: "u1", limit: 10, before: nil).isEmpty)
+        #expect(try db.allLeases().map(\.operationID) == ["op-b"])
+        let counter = try db.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM lease_counter") }
+        #expect(counter == second.lease.generation, "a generation is drawn once per acquisition")
+    }
+
+    /// The keeper pushes a held lease's deadline on every ttl/3; once a renewal finds the row gone
+    /// (taken over) the operation is flagged lost.
+    @Test func theKeeperRenewsAndFlagsALostLease() throws {
+        let f = try Fixture(); defer { f.remove() }
+        let db = f.service.database
+        let ttl = 2.0
+        let since = LeaseKeeper.now()
+        let start = Date().timeIntervalSince1970 + ttl
+        let taken = try db.takeLease(OperationLease(userID: "u1", pluginSlug: "p", operationID: "op-k", operation: "update",
+                                                    owner: "1:1", expiresAt: start, ownerHost: "hA"), isLive: { _ in true })
+        LeaseKeeper.shared.keepRenewing("op-k", database: db, ttl: ttl, since: since)
+        defer { LeaseKeeper.shared.forget("op-k") }
+        Thread.sleep(forTimeInterval: 3 * ttl / 2)
+        let renewed = try #require(try db.lease(userID: "u1", slug: "p"))
+        #expect(renewed.expiresAt > start && renewed.generation == taken.lease.generation, "renewed past its first deadline")
+        #expect(!LeaseKeeper.shared.isLost("op-k"))
+        // Taken over: same row, another generation.
+        try db.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 1, operation_id = 'op-x'") }
+        let deadline = Date().addingTimeInterval(3)
+        while !LeaseKeeper.shared.isLost("op-k") && Date() < deadline { usleep(50_000) }
+        #expect(LeaseKeeper.shared.isLost("op-k"))
+        #expect(try db.lease(userID: "u1", slug: "p")?.operationID == "op-x", "the keeper never touches another's lease")
+    }
+
+    /// Host A has swapped its copy in when host B takes its lease over (A stalled past its deadline):
+    /// B rolls A's copy back and installs its own. When A goes on, its commit is refused and its
+    /// error path rolls nothing back: the tree and rows stay B's.
+    @Test func aFencedOperationNeitherRollsBackNorReleases() throws {
+        let f = try Fixture(); defer { f.remove() }
+        // A long ttl: A's keeper does not renew during the test; the takeover is staged by its deadline.
+        let a = try service(f, host: "hA", ttl: 300)
+        let b = try service(f, host: "hB")
+        let slug = try LifecycleService.slug("braindrive-chat")
+        let package = try a.resolve(slug, nil, in: a.catalog.fresh)
+        var stagingOfA = ""
+        #expect(throws: LifecycleError.operationInProgress(slug: "braindrive_chat", operation: "install")) {
+            try a.runner.run(user: try UserID("u1"), slug: "braindrive_chat", kind: "install") { operation in
+                stagingOfA = operation.staging
+                #expect(operation.staging.hasSuffix("/staging/hA~\(operation.id)"))
+                let rows = try a.placeCopy(of: package, for: operation, previous: nil)
+                try a.database.write { db in try db.execute(sql: "UPDATE operation_lease SET expires_at = 0") }
+                _ = try b.install(user: "u1", slug: "braindrive-chat")
+                #expect(!FileManager.default.fileExists(atPath: operation.staging), "fenced: moved into B's folder")
+                #expect(rename(operation.target, operation.oldFolder) != 0 && errno == ENOENT, "a disk step of A fails")
+                try a.database.commit([.put(rows, audit: a.audit(.cli, operation.user, "braindrive_chat", "install", from: nil, to: "1.0.0"),
+                                            operationID: operation.id)])
+            }
+        }
+        let row = try #require(try b.database.installedPlugin(userID: "u1", slug: "braindrive_chat"))
+        #expect(PluginMetadataFile.operationID(inFolder: f.pluginFolder("u1", "braindrive_chat")) == row.plugin.operationID)
+        #expect(!stagingOfA.isEmpty && row.plugin.operationID != String(stagingOfA.split(separator: "~").last!))
+        #expect(try b.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(f.stagingEntries().isEmpty)
+        #expect(try f.service.database.allLeases().isEmpty)
+    }
+}
