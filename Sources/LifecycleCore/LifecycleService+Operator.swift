@@ -57,7 +57,7 @@ extension LifecycleService {
     /// Rolls back the operations of leases whose owners died or whose deadlines passed (`serve`'s
     /// periodic tick), so a dead host's operation does not wait for a request on that plugin.
     package func recoverAbandonedLeases() throws(LifecycleError) {
-        try classified { try runner.recoverAbandonedLeases() }
+        _ = try classified { try runner.recoverAbandonedLeases() }
     }
 
     /// The record a staging folder keeps of its operation, if it has one.

@@ -19,7 +19,7 @@ import Testing
     func leaveInstall(_ f: Fixture, host: String, operationID: String, expiresIn: Double) throws {
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: operationID, operation: "install",
                                    owner: Self.deadPID, expiresAt: Date().timeIntervalSince1970 + expiresIn, ownerHost: host, generation: 0)
-        try f.service.database.write { db in try lease.insert(db) }
+        try f.service.database.pool.write { db in try lease.insert(db) }
         let staging = f.root + "/staging/\(host)~\(operationID)"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let record = ["operation_id": operationID, "user_id": "u1", "plugin_slug": "braindrive_chat", "operation": "install", "host": host]
@@ -71,14 +71,14 @@ import Testing
             try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit, releasing: "op-a")
         }
         // The same operation id under a generation it was not taken with.
-        try db.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 100 WHERE operation_id = 'op-b'") }
+        try db.pool.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 100 WHERE operation_id = 'op-b'") }
         #expect(throws: LeaseError.lost, "a stale generation") {
             try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit, releasing: "op-b")
         }
         #expect(try db.installedPlugin(userID: "u1", slug: "p") == nil)
         #expect(try db.auditEvents(userID: "u1", limit: 10, before: nil).isEmpty)
         #expect(try db.allLeases().map(\.operationID) == ["op-b"])
-        let counter = try db.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM lease_counter") }
+        let counter = try db.pool.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM lease_counter") }
         #expect(counter == second.lease.generation, "a generation is drawn once per acquisition")
     }
 
@@ -99,7 +99,7 @@ import Testing
         #expect(renewed.expiresAt > start && renewed.generation == taken.lease.generation, "renewed past its first deadline")
         #expect(!LeaseKeeper.shared.isLost("op-k"))
         // Taken over: same row, another generation.
-        try db.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 1, operation_id = 'op-x'") }
+        try db.pool.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 1, operation_id = 'op-x'") }
         let deadline = Date().addingTimeInterval(3)
         while !LeaseKeeper.shared.isLost("op-k") && Date() < deadline { usleep(50_000) }
         #expect(LeaseKeeper.shared.isLost("op-k"))
@@ -122,7 +122,7 @@ import Testing
                 stagingOfA = operation.staging
                 #expect(operation.staging.hasSuffix("/staging/hA~\(operation.id)"))
                 let rows = try a.placeCopy(of: package, for: operation, previous: nil)
-                try a.database.write { db in try db.execute(sql: "UPDATE operation_lease SET expires_at = 0") }
+                try a.database.pool.write { db in try db.execute(sql: "UPDATE operation_lease SET expires_at = 0") }
                 _ = try b.install(user: "u1", slug: "braindrive-chat")
                 #expect(!FileManager.default.fileExists(atPath: operation.staging), "fenced: moved into B's folder")
                 #expect(rename(operation.target, operation.oldFolder) != 0 && errno == ENOENT, "a disk step of A fails")
