@@ -17,8 +17,14 @@ package struct DataDirectory: Sendable {
     package var stagingRoot: String { root + "/staging" }
     package var defaultCatalogRoot: String { root + "/catalog" }
     package var defaultSecretPath: String { root + "/jwt-secret" }
+    /// This host's run state (`serve`'s default socket and pid file, the counter files):
+    /// `run/`, or `run/<host>/` when the operator named the host (``LeaseSettings/namesStaging``),
+    /// so pools sharing the directory never remove or overwrite each other's.
+    package func runFolder(_ leases: LeaseSettings) -> String {
+        leases.namesStaging ? root + "/run/" + leases.host : root + "/run"
+    }
     /// The workers' shared counter files (``Telemetry``), beside the default socket.
-    package var metricsRoot: String { root + "/run/metrics" }
+    package func metricsRoot(_ leases: LeaseSettings) -> String { runFolder(leases) + "/metrics" }
 
     /// Only ever called with a validated user id and canonical slug.
     func userFolder(_ user: UserID) -> String { pluginsRoot + "/" + user.value }

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Posix
 
-/// The folder of counter files (`DATA_DIR/run/metrics`): `pool.bin` of the master and one
+/// The folder of counter files (`DATA_DIR/run/metrics`, or `DATA_DIR/run/<host>/metrics` with a host id): `pool.bin` of the master and one
 /// `worker-PID.bin` per worker.
 ///
 /// Totals stay monotonic across worker restarts: when a worker exits, the master adds its counts
@@ -18,10 +18,15 @@ package struct MetricsDirectory: Sendable {
     package var poolFilePath: String { path + "/pool.bin" }
     package func workerFilePath(pid: Int32) -> String { path + "/worker-\(pid).bin" }
 
-    /// Makes the folder (0750) and its parent (`run/`) if missing.
+    /// Makes the folder (0750) and its missing parents (`run/`, `run/<host>/`).
     package func prepare() throws(TelemetryError) {
-        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        for folder in [parent, path] where !folder.isEmpty {
+        var missing: [String] = []
+        var folder = path
+        while !folder.isEmpty, access(folder, F_OK) != 0 {
+            missing.append(folder)
+            folder = folder.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        }
+        for folder in missing.reversed() {
             if mkdir(folder, 0o750) != 0 && errno != EEXIST { throw .system("mkdir \(folder)", errno) }
         }
     }

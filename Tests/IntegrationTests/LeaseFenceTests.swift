@@ -17,12 +17,13 @@ import Testing
         let socket: String
         let log: String
 
-        init(_ name: String, dataDir: String, folder: String, environment: [String: String] = [:]) throws {
-            socket = folder + "/\(name).sock"
+        /// `defaultSocket`: no `--socket`, so the pool listens on its host's `DATA_DIR/run/<host>/fcgi.sock`.
+        init(_ name: String, dataDir: String, folder: String, environment: [String: String] = [:], defaultSocket: Bool = false) throws {
+            socket = defaultSocket ? dataDir + "/run/\(name)/fcgi.sock" : folder + "/\(name).sock"
             log = folder + "/\(name).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: Stack.binary)
-            process.arguments = ["serve", "--data-dir", dataDir, "--socket", socket, "--workers", "1",
+            process.arguments = ["serve", "--data-dir", dataDir] + (defaultSocket ? [] : ["--socket", socket]) + ["--workers", "1",
                                  "--host-id", name, "--lease-ttl", String(Int(LeaseFenceTests.ttl)), "--drain-timeout", "2"]
             var env = ProcessInfo.processInfo.environment
             env.removeValue(forKey: "PLUGIN_LIFECYCLE_FAULT")
@@ -136,5 +137,44 @@ import Testing
         #expect(eventually(within: 5) { ((try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/staging")) ?? ["?"]).isEmpty })
         let logOfA = (try? String(contentsOfFile: a.log, encoding: .utf8)) ?? ""
         #expect(logOfA.contains("fenced"), "A says it was fenced")
+    }
+
+    /// Each named host keeps its run state under `run/<host>/`: socket, pid file and counters. One
+    /// master stopping removes only its own counters; `restore` sees any host's pool.
+    @Test func namedHostsKeepTheirOwnRunState() throws {
+        let dataDir = try Stack.initializedDataDirectory(prefix: "lc-run")
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let token = try Stack.run(["token", "runner", "--data-dir", dataDir]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let folder = dataDir + "/logs"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let a = try Host("hA", dataDir: dataDir, folder: folder, defaultSocket: true)
+        defer { a.stop() }
+        let b = try Host("hB", dataDir: dataDir, folder: folder, defaultSocket: true)
+        defer { b.stop() }
+        #expect(a.waitUntilServing(token: token) && b.waitUntilServing(token: token))
+        for (host, name) in [(a, "hA"), (b, "hB")] {
+            let pid = try? String(contentsOfFile: dataDir + "/run/\(name)/pool.pid", encoding: .utf8)
+            #expect(pid == "\(host.process.processIdentifier)\n", "\(name)'s pid file")
+            #expect(FileManager.default.fileExists(atPath: dataDir + "/run/\(name)/metrics/pool.bin"), "\(name)'s counters")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/run/metrics/pool.bin"), "no single-host counters")
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/run/pool.pid"))
+
+        // `restore` finds host A's pool by its pid file under run/hA/.
+        defer { try? FileManager.default.removeItem(atPath: dataDir + "-backup") }
+        let backup = try Stack.run(["backup", dataDir + "-backup", "--data-dir", dataDir])
+        #expect(backup.status == 0, "\(backup.output)")
+        let refused = try Stack.run(["restore", dataDir + "-backup", "--force", "--data-dir", dataDir])
+        #expect(refused.status == 1 && refused.output.contains(dataDir + "/run/hA/pool.pid"), "\(refused.output)")
+
+        let beforeStop = try b.request("GET", "/api/plugins/metrics", token: token)
+        #expect(beforeStop.status == 200 && beforeStop.body.contains("plugin_lifecycle_http_requests_total"), "\(beforeStop.body.suffix(300))")
+        a.stop()
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/run/hA/pool.pid"))
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/run/hA/metrics/pool.bin"), "A's counters go with A")
+        #expect(FileManager.default.fileExists(atPath: dataDir + "/run/hB/metrics/pool.bin"), "B's counters stay")
+        #expect(try b.request("GET", "/api/plugins/health", token: token).status == 200)
+        let afterStop = try b.request("GET", "/api/plugins/metrics", token: token)
+        #expect(afterStop.status == 200 && afterStop.body.contains("plugin_lifecycle_pool_workers_alive 1"), "\(afterStop.body.suffix(600))")
     }
 }

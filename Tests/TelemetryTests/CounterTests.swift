@@ -223,4 +223,13 @@ final class CounterTests {
         let processes = try #require(json["processes"] as? [[String: Any]])
         #expect(processes.count == 1 && processes[0]["pid"] as? Int == Int(getpid()) && processes[0]["last_request_status"] as? Int == 200)
     }
+
+    /// A named host's folder is two levels below `run/` (`run/<host>/metrics`): every missing level is made.
+    @Test func aHostsFolderIsMadeWithItsParents() throws {
+        let nested = MetricsDirectory(path: directory.path + "/run/h1/metrics")
+        _ = try nested.startPool(configuredWorkers: 1)
+        #expect(FileManager.default.fileExists(atPath: nested.poolFilePath))
+        #expect(try nested.snapshot().configuredWorkers == 1)
+        nested.removeAll()
+    }
 }

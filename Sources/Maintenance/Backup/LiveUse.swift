@@ -13,28 +13,45 @@ enum LiveUse {
         if let holder = shmHolder(directory.databasePath + "-shm") {
             signs.append("a process (pid \(holder)) has the database open (it holds SQLite's lock on \(directory.databasePath)-shm)")
         }
-        let pidFile = directory.runRoot + "/pool.pid"
-        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-           let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), isPool(pid) {
-            signs.append("the pool's master (pid \(pid), \(pidFile)) is running")
-        }
-        // A pool started elsewhere (systemd: socket in /run, no pid file) still keeps its counters here.
-        let metrics = (try? MetricsDirectory(path: directory.metricsRoot).snapshot()) ?? MetricsSnapshot()
-        if let master = metrics.masterPID, isPool(pid_t(truncatingIfNeeded: master)) {
-            signs.append("the pool's master (pid \(master), \(directory.metricsRoot)/pool.bin) is running")
-        }
-        for worker in metrics.workers where worker.alive && isPool(pid_t(truncatingIfNeeded: worker.pid)) {
-            signs.append("a worker (pid \(worker.pid)) is running")
-        }
-        let socket = directory.runRoot + "/fcgi.sock"
-        if FileTree.kind(socket) == .socket, accepts(socket) {
-            signs.append("a process accepts connections on \(socket)")
-        }
+        for folder in runFolders(directory) { signs += runState(in: folder) }
         if FileTree.kind(directory.databasePath) == .regular,
            let leases = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true).allLeases() {
             for lease in leases where LifecycleService.leaseIsLive(lease) {
                 signs.append("an operation (\(lease.operation)) on \(lease.userID)/\(lease.pluginSlug) is running")
             }
+        }
+        return signs
+    }
+
+    /// `run/` and every `run/<host>/`: a pool started with a host id keeps its run state in its own
+    /// folder (``DataDirectory/runFolder(_:)``), and any host's pool makes the directory live.
+    static func runFolders(_ directory: DataDirectory) -> [String] {
+        let hosts = ((try? FileTree.entries(directory.runRoot)) ?? []).sorted()
+            .map { directory.runRoot + "/" + $0 }
+            .filter { FileTree.kind($0) == .directory }
+        return [directory.runRoot] + hosts
+    }
+
+    /// A pool's pid file, counters and socket in one run folder.
+    static func runState(in folder: String) -> [String] {
+        var signs: [String] = []
+        let pidFile = folder + "/pool.pid"
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+           let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), isPool(pid) {
+            signs.append("the pool's master (pid \(pid), \(pidFile)) is running")
+        }
+        // A pool started elsewhere (systemd: socket in /run, no pid file) still keeps its counters here.
+        let metricsRoot = folder + "/metrics"
+        let metrics = (try? MetricsDirectory(path: metricsRoot).snapshot()) ?? MetricsSnapshot()
+        if let master = metrics.masterPID, isPool(pid_t(truncatingIfNeeded: master)) {
+            signs.append("the pool's master (pid \(master), \(metricsRoot)/pool.bin) is running")
+        }
+        for worker in metrics.workers where worker.alive && isPool(pid_t(truncatingIfNeeded: worker.pid)) {
+            signs.append("a worker (pid \(worker.pid)) is running")
+        }
+        let socket = folder + "/fcgi.sock"
+        if FileTree.kind(socket) == .socket, accepts(socket) {
+            signs.append("a process accepts connections on \(socket)")
         }
         return signs
     }

@@ -15,10 +15,10 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var auth: AuthOptions
     @OptionGroup var pool: PoolOptions
-    @Option(help: "Unix socket to listen on (mode 0660).") var socket: String?
+    @Option(help: "Unix socket to listen on (mode 0660; default DATA_DIR/run/fcgi.sock, with --host-id DATA_DIR/run/<host>/fcgi.sock).") var socket: String?
     @Option(help: "Loopback TCP address to listen on instead, e.g. 127.0.0.1:9000.") var listen: String?
     @Option(help: "Worker processes (default: one per core).") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Write the master's pid here.") var pidFile: String?
+    @Option(help: "Write the master's pid here (default with --host-id: DATA_DIR/run/<host>/pool.pid).") var pidFile: String?
     @Option(help: "Seconds a draining worker gets before SIGKILL.") var drainTimeout: Int = 10
     @Option(name: .customLong("host-id"),
             help: "This host's name when several hosts share the data directory (letters, digits, '.', '_', '-'; staging folders then carry it). Env: PLUGIN_LIFECYCLE_HOST_ID. Default: the hostname and boot id.")
@@ -65,12 +65,18 @@ struct ServeCommand: ParsableCommand {
             guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen wants HOST:PORT") }
             listenFD = try FastCGISocket.listen(host: String(parts[0]), port: port)
         } else {
-            let path = socket ?? service.directory.root + "/run/fcgi.sock"
+            let path = socket ?? service.directory.runFolder(leases) + "/fcgi.sock"
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             listenFD = try FastCGISocket.listen(unixPath: path)
         }
-        if let pidFile { try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8) }
+        // A named host writes its pid by default (`restore` finds it under `run/<host>/`); a single host only when asked.
+        let pidFile = pidFile ?? (leases.namesStaging ? service.directory.runFolder(leases) + "/pool.pid" : nil)
+        if let pidFile {
+            try FileManager.default.createDirectory(atPath: (pidFile as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        }
         defer {
             if let pidFile { unlink(pidFile) }
             if listen == nil, let socket { unlink(socket) }
@@ -84,7 +90,7 @@ struct ServeCommand: ParsableCommand {
             executable: Self.executablePath(), arguments: arguments, workers: max(1, workers), listenFD: listenFD)
         configuration.drainTimeout = .seconds(drainTimeout)
         configuration.environment = workerEnvironment
-        let metrics = MetricsDirectory(path: service.directory.metricsRoot)
+        let metrics = MetricsDirectory(path: service.directory.metricsRoot(leases))
         defer { metrics.removeAll() }
         do {
             let poolCounters = try metrics.startPool(configuredWorkers: max(1, workers))

@@ -25,7 +25,8 @@ struct WorkerCommand: ParsableCommand {
         FastCGIWorker.installSignalHandlers()
         SignalMask.unblockAll()
         let logger = makeLogger("plugin-lifecycle.worker")
-        let metrics = MetricsDirectory(path: data.directory.metricsRoot)
+        // This host's counters (`serve` passes its host id in the environment), so `/metrics` reports this host's pool.
+        let metrics = MetricsDirectory(path: data.directory.metricsRoot(.process))
         let counters: WorkerCounters?
         do {
             counters = try metrics.startWorker(threads: pool.threads)
