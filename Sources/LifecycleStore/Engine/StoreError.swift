@@ -21,6 +21,9 @@ package enum StoreError: Error, Sendable, Equatable {
     /// The database holds migrations this build does not know (a newer build migrated it): it is
     /// refused rather than used with a schema this build cannot read.
     case unknownMigrations([String])
+    /// A SQLite-only part of the service (backup, restore, integrity checks) was asked of a
+    /// PostgreSQL store: refused rather than faked.
+    case notOnPostgres(String)
 
     /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
     package static func wrap(_ error: any Error) -> any Error {
