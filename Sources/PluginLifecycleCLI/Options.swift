@@ -37,10 +37,16 @@ struct DataOptions: ParsableArguments {
 
     /// Refuses a SQLite-only command (backup, restore, doctor) when the store is on PostgreSQL.
     func requireSQLite(_ feature: String) throws {
-        if case .postgres = location { throw LifecycleError(classifying: StoreError.notOnPostgres(feature)) }
+        if case .postgres = location { throw SQLiteOnly(feature: feature) }
     }
 
     var directory: DataDirectory { DataDirectory(root: dataDir) }
+}
+
+/// A SQLite-only command (backup, restore, doctor) asked of a PostgreSQL store.
+struct SQLiteOnly: Error, CustomStringConvertible {
+    let feature: String
+    var description: String { StoreError.notOnPostgresMessage(feature) }
 }
 
 /// How callers are checked (tokens, signed bundle URLs); shared by `serve` and `worker` (the master passes them on).

@@ -115,7 +115,7 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             case .unknownMigrations(let identifiers):
                 self = .storageUnavailable(reason: "the database has migrations this build does not know: \(identifiers.joined(separator: ", "))")
             case .notOnPostgres(let feature):
-                self = .storageUnavailable(reason: "\(feature) is not available on PostgreSQL yet")
+                self = .storageUnavailable(reason: StoreError.notOnPostgresMessage(feature))
             }
         case let error as RowConflict:
             switch error {

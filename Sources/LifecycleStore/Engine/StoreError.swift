@@ -25,6 +25,9 @@ package enum StoreError: Error, Sendable, Equatable {
     /// PostgreSQL store: refused rather than faked.
     case notOnPostgres(String)
 
+    /// What an operator reads when a SQLite-only `feature` is asked of PostgreSQL.
+    package static func notOnPostgresMessage(_ feature: String) -> String { "\(feature) is not available on PostgreSQL yet" }
+
     /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
     package static func wrap(_ error: any Error) -> any Error {
         guard let error = error as? DatabaseError else { return error }
