@@ -25,4 +25,22 @@ struct PostgresCLITests {
             #expect(backup.status != 0 && backup.output.contains("backup is not available on PostgreSQL yet"), "\(backup.output)")
         }
     }
+
+    /// `serve --database-url`: the master hands the URL to its workers through their environment
+    /// (never their argv), and the API installs and answers a status from the server's rows.
+    @Test func serveWithADatabaseURLInstallsAndAnswersStatus() throws {
+        try PostgresTestServer.withSchema { schema in
+            let stack = try Stack(serveArguments: ["--database-url", schema.connection]); defer { stack.stop() }
+            let install = try stack.request("POST", "/api/plugins/braindrive-network/install", user: "user123")
+            #expect(install.status == 201, "\(install.text)")
+            let status = try stack.get("/api/plugins/braindrive-network/status", user: "user123")
+            #expect(status.status == 200 && status.data?["status"] as? String == "healthy", "\(status.text)")
+            let log = (try? String(contentsOfFile: stack.poolLog, encoding: .utf8)) ?? ""
+            #expect(!log.contains(schema.connection), "the URL is never logged")
+            for pid in stack.workerPIDs() {
+                let argv = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                #expect(!argv.contains(schema.connection), "the URL is not in a worker's argv")
+            }
+        }
+    }
 }
