@@ -80,8 +80,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
+        // The PostgreSQL test server and one schema per test, for the store's, the core's and the CLI's tests.
+        .target(name: "StoreTestSupport", dependencies: ["LifecycleStore"], path: "Tests/StoreTestSupport"),
+        .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", "StoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "StoreTestSupport", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "PluginCatalogTests", dependencies: ["PluginCatalog"]),
@@ -99,7 +101,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "PluginLifecycleCLI", "FastCGITransport", .product(name: "Logging", package: "swift-log"),
+            "PluginLifecycleCLI", "FastCGITransport", "StoreTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

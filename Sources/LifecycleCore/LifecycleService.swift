@@ -46,11 +46,13 @@ public final class LifecycleService: Sendable {
     /// `leases` says which host this is and how long its leases last (default: the environment's).
     package convenience init(dataDirectory: String, catalogRoot: String? = nil,
                              logger: Logger = Logger(label: "plugin-lifecycle"),
-                             observer: DatabaseObserver?, leases: LeaseSettings = .process) throws(LifecycleError) {
+                             observer: DatabaseObserver?, leases: LeaseSettings = .process,
+                             location: StoreLocation? = nil) throws(LifecycleError) {
         let directory = DataDirectory(root: dataDirectory)
         do {
             try directory.prepare()
-            let database = try LifecycleDatabase(path: directory.databasePath, observer: observer)
+            // nil: the data directory's SQLite file.
+            let database = try LifecycleDatabase(location: location ?? .sqlite(path: directory.databasePath), observer: observer)
             try database.migrate()
             let catalog = CatalogSource(root: URL(fileURLWithPath: catalogRoot ?? directory.defaultCatalogRoot))
             self.init(directory: directory, database: database, catalog: catalog, logger: logger, leases: leases)

@@ -53,7 +53,7 @@ extension LifecycleDatabase {
     /// SQLite's plan for each statement on the request path (`EXPLAIN QUERY PLAN` details), for the
     /// tests and the bench to show that none scans a table.
     package func hotQueryPlans() throws -> [(sql: String, plan: [String])] {
-        try sqlite.readGRDB { db in
+        try sqlite(for: "query plans").readGRDB { db in
             try HotQueries.all.map { sql in
                 (sql, try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql,
                                        arguments: StatementArguments(Array(repeating: "x", count: sql.filter { $0 == "?" }.count)))

@@ -11,21 +11,21 @@ package struct ForeignKeyViolation: Sendable, Equatable {
 /// the request path, and work on a read-only connection.
 extension LifecycleDatabase {
     package func journalMode() throws -> String? {
-        try sqlite.readGRDB { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        try sqlite(for: "integrity checks").readGRDB { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
     }
 
     /// `["ok"]`, or at most `maxMessages` problems.
     package func integrityCheck(maxMessages: Int) throws -> [String] {
-        try sqlite.readGRDB { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(\(maxMessages))") }
+        try sqlite(for: "integrity checks").readGRDB { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(\(maxMessages))") }
     }
 
     /// The quicker check (no index against table comparison): `["ok"]` or the problems.
     package func quickCheck() throws -> [String] {
-        try sqlite.readGRDB { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        try sqlite(for: "integrity checks").readGRDB { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
     }
 
     package func foreignKeyViolations() throws -> [ForeignKeyViolation] {
-        try sqlite.readGRDB { db in
+        try sqlite(for: "integrity checks").readGRDB { db in
             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { ForeignKeyViolation(table: $0[0], rowid: $0[1], parent: $0[2]) }
         }
     }

@@ -3,23 +3,60 @@ import GRDB
 import GRDBSQLite
 
 /// The one database every process shares: the SQLite file (``SQLiteEngine``: WAL, foreign keys on
-/// every connection, a busy timeout, IMMEDIATE write transactions and durable commits).
+/// every connection, a busy timeout, IMMEDIATE write transactions and durable commits), or a
+/// PostgreSQL server several hosts share (``PostgresEngine``), as ``StoreLocation`` says.
 ///
 /// Open one per process for its life. Only the master (or a CLI run) migrates, so that
 /// workers never race on a fresh file.
 package final class LifecycleDatabase: Sendable {
     /// Where the rules run (``StoreEngine``): every query file goes through ``write(_:)`` and ``read(_:)``.
     let engine: any StoreEngine
-    /// The same engine with its SQLite-only parts: GRDB's API for backup, checkpoint, PRAGMAs and tests.
-    let sqlite: SQLiteEngine
-    package var pool: DatabasePool { sqlite.pool }
-    /// The hot routes' reads, on one read-only C-API connection per thread (``HotReader``).
-    package let hot: HotReader
+    /// The SQLite engine, for its SQLite-only parts (backup, checkpoint, PRAGMAs); nil on PostgreSQL.
+    private let sqliteEngine: SQLiteEngine?
+    /// The PostgreSQL engine; nil on SQLite.
+    private let postgres: PostgresEngine?
+    /// SQLite's hot reader: one read-only C-API connection per thread (``HotReader``); nil on PostgreSQL.
+    package let hotReader: HotReader?
     let observer: DatabaseObserver?
 
-    package init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
-                observer: DatabaseObserver? = nil) throws {
+    /// The SQLite engine, or ``StoreError/notOnPostgres(_:)`` naming what needed it.
+    func sqlite(for feature: String) throws -> SQLiteEngine {
+        guard let sqliteEngine else { throw StoreError.notOnPostgres(feature) }
+        return sqliteEngine
+    }
+
+    /// GRDB's pool of the SQLite file (tests, backup); PostgreSQL has none.
+    package var pool: DatabasePool {
+        get throws { try sqlite(for: "direct SQLite access").pool }
+    }
+
+    /// The hot routes' reads: SQLite's C-API reader, or the same rules through the engine.
+    package var hot: any HotReads {
+        if let hotReader { return hotReader }
+        return self
+    }
+
+    package convenience init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
+                             observer: DatabaseObserver? = nil) throws {
+        try self.init(location: .sqlite(path: path), busyTimeout: busyTimeout, readOnlyIfExists: readOnlyIfExists,
+                      observer: observer)
+    }
+
+    /// Opens the store at `location`; nothing migrates here (``migrate()``). `busyTimeout` and
+    /// `readOnlyIfExists` are SQLite's: PostgreSQL's engine bounds its own waits.
+    package init(location: StoreLocation, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
+                 observer: DatabaseObserver? = nil) throws {
         self.observer = observer
+        guard case .sqlite(let path) = location else {
+            guard case .postgres(let connection) = location else { preconditionFailure() }
+            let postgres = PostgresEngine(connection: connection)
+            self.postgres = postgres
+            engine = postgres
+            sqliteEngine = nil
+            hotReader = nil
+            return
+        }
+        postgres = nil
         // The hot reader's connections wait as GRDB's do.
         let busyMode: Database.BusyMode
         let hotBusyMode: HotBusyMode
@@ -33,21 +70,22 @@ package final class LifecycleDatabase: Sendable {
         }
         let sqlite = try SQLiteEngine(path: path, readOnly: readOnlyIfExists && FileManager.default.fileExists(atPath: path),
                                       busyMode: busyMode)
-        self.sqlite = sqlite
+        sqliteEngine = sqlite
         engine = sqlite
         let pool = sqlite.pool
-        hot = try HotReader(path: pool.path, busyMode: hotBusyMode, requiredMigrations: LifecycleMigrations.migrator.migrations,
-                            migrate: { try LifecycleDatabase.migrate(pool) })
+        hotReader = try HotReader(path: pool.path, busyMode: hotBusyMode, requiredMigrations: LifecycleMigrations.migrator.migrations,
+                                  migrate: { try LifecycleDatabase.migrate(pool) })
     }
 
     // The hot reader's connections close before GRDB's, whose writer closes last (GRDB closes its
     // readers first too): the last connection to close is the one that can checkpoint and remove the WAL.
     deinit {
-        hot.close()
+        hotReader?.close()
     }
 
     /// Applies pending migrations. Safe to call from several processes at once: it runs under an exclusive file lock.
     package func migrate() throws {
+        if let postgres { return try postgres.migrate() }
         try Self.migrate(pool)
     }
 
@@ -55,7 +93,7 @@ package final class LifecycleDatabase: Sendable {
         let lockPath = pool.path + ".migrate-lock"
         let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StoreError.notWritable }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         do { try LifecycleMigrations.migrator.migrate(pool) } catch { throw StoreError.wrap(error) }
@@ -82,7 +120,9 @@ package final class LifecycleDatabase: Sendable {
     }
 
     /// Keeps the WAL from growing without bound when readers hold old snapshots (run it from one process now and then).
+    /// PostgreSQL checkpoints by itself: a no-op there.
     package func checkpoint() throws {
+        guard sqliteEngine != nil else { return }
         _ = try write { _ in () }
         do {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -92,8 +132,15 @@ package final class LifecycleDatabase: Sendable {
     /// Closes every connection now rather than when the last reference goes (the hot reader's
     /// too). No read may be running.
     package func closeConnections() throws {
-        hot.close()
+        if let postgres { return postgres.close() }
+        hotReader?.close()
         try pool.close()
+    }
+
+    /// Closes the connections of the hot reads (``HotReads``): SQLite's hot reader, PostgreSQL's idle sessions.
+    package func close() {
+        hotReader?.close()
+        postgres?.close()
     }
 
     /// Liveness for `health` through the engine: a read that touches the schema (the route reads it

@@ -78,6 +78,19 @@ extension LifecycleDatabase {
         return health.plugins
     }
 
+    /// The (user, plugin) lease, the plugin's state and its row for `path`, in one transaction (the file route).
+    package func leaseAndFileRows(userID: String, slug: String, path: String) throws -> (lease: OperationLease?, plugin: PluginFileRows?) {
+        try read { db in
+            let lease = try Self.lease(db, userID: userID, slug: slug)
+            guard var plugin = try db.one(HotQueries.pluginToServe, [.text(userID), .text(slug)], { try PluginFileRows(plugin: $0) })
+            else { return (lease, nil) }
+            plugin.file = try db.one(HotQueries.fileOfPlugin, [.text(plugin.pluginID), .text(path)]) {
+                try InstalledFileRow(columns: $0, pluginID: plugin.pluginID)
+            }
+            return (lease, plugin)
+        }
+    }
+
     /// The caller's plugins (rows only), by slug.
     package func plugins(userID: String) throws -> [PluginRow] {
         try read { db in try db.all(HotQueries.pluginsOfUser, [.text(userID)]) { try PluginRow(columns: $0) } }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LifecycleCore
+import LifecycleStore
 import Logging
 import PluginAPI
 import Telemetry
@@ -14,11 +15,38 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Catalog folder (default: DATA_DIR/catalog).")
     var catalog: String?
 
+    // No default shown in --help: the URL may hold a password, and is read from the environment here.
+    @Option(name: .long, help: "PostgreSQL URL of the store instead of DATA_DIR's SQLite file. Env: \(StoreLocation.environmentVariable) (workers read it from there).")
+    var databaseURL: String?
+
+    /// Where the store lives: --database-url, else the environment's URL, else DATA_DIR's SQLite file.
+    var location: StoreLocation {
+        StoreLocation(databaseURL: databaseURL ?? ProcessInfo.processInfo.environment[StoreLocation.environmentVariable],
+                      sqlitePath: directory.databasePath)
+    }
+
     func openService(logger: Logger, leases: LeaseSettings = .process) throws -> LifecycleService {
-        try LifecycleService(dataDirectory: dataDir, catalogRoot: catalog, logger: logger, observer: nil, leases: leases)
+        try LifecycleService(dataDirectory: dataDir, catalogRoot: catalog, logger: logger, observer: nil, leases: leases,
+                             location: location)
+    }
+
+    /// Hands --database-url to the workers through their environment, never their argv (ps shows argv).
+    func passDatabaseURL(to environment: inout [String: String]) {
+        if let databaseURL { environment[StoreLocation.environmentVariable] = databaseURL }
+    }
+
+    /// Refuses a SQLite-only command (backup, restore, doctor) when the store is on PostgreSQL.
+    func requireSQLite(_ feature: String) throws {
+        if case .postgres = location { throw SQLiteOnly(feature: feature) }
     }
 
     var directory: DataDirectory { DataDirectory(root: dataDir) }
+}
+
+/// A SQLite-only command (backup, restore, doctor) asked of a PostgreSQL store.
+struct SQLiteOnly: Error, CustomStringConvertible {
+    let feature: String
+    var description: String { StoreError.notOnPostgresMessage(feature) }
 }
 
 /// How callers are checked (tokens, signed bundle URLs); shared by `serve` and `worker` (the master passes them on).

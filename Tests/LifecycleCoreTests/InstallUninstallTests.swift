@@ -4,8 +4,8 @@ import LifecycleStore
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct InstallUninstallTests {
-    @Test func installCopiesFilesRecordsRowsAndIsHealthy() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installCopiesFilesRecordsRowsAndIsHealthy(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let result = try f.service.install(user: "user123", slug: "braindrive-network")
         #expect(result.pluginID == "user123_braindrive_network")
         #expect(result.pluginSlug == "braindrive_network")
@@ -33,8 +33,8 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func installNamedVersion() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installNamedVersion(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let result = try f.service.install(user: "u1", slug: "BrainDrive_Network", version: "1.0.0")
         #expect(result.version == "1.0.0")
         #expect(result.modulesCreated == ["u1_braindrive_network_ComponentNetworkStatus"])
@@ -46,8 +46,8 @@ import Testing
         }
     }
 
-    @Test func usersAreIsolated() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func usersAreIsolated(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "alice", slug: "braindrive-network")
         let bob = try f.service.status(user: "bob", slug: "braindrive-network")
         #expect(bob.status == .notInstalled && !bob.exists)
@@ -60,36 +60,31 @@ import Testing
         #expect(!f.exists(f.root + "/plugins/bob"))
     }
 
-    @Test func installTwiceIsAConflictNamingTheVersion() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installTwiceIsAConflictNamingTheVersion(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         #expect(throws: LifecycleError.alreadyInstalled(slug: "braindrive_chat", version: "1.0.0")) {
             try f.service.install(user: "u1", slug: "braindrive_chat")
         }
     }
 
-    @Test func uninstallLeavesNothingBehindButTheAudit() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func uninstallLeavesNothingBehindButTheAudit(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
         let result = try f.service.uninstall(user: "u1", slug: "braindrive-network")
         #expect(result.deletedModules.count == 2)
         #expect(result.uninstalled == ["braindrive_network"])
         #expect(!f.exists(f.pluginFolder("u1", "braindrive_network")))
         #expect(!f.exists(f.root + "/plugins/u1"), "the empty user folder goes too")
-        let counts = try f.service.database.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM plugin")!,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM module")!,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM installed_file")!,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM operation_lease")!)
-        }
-        #expect(counts == (0, 0, 0, 0))
+        let counts = try ["plugin", "module", "installed_file", "operation_lease"].map { try f.integer("SELECT count(*) FROM \($0)") }
+        #expect(counts == [0, 0, 0, 0])
         let events = try f.service.database.auditEvents(userID: "u1", limit: 10, before: nil)
         #expect(events.map(\.action) == ["uninstall", "install"])
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func unknownAndInvalidSlugs() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func unknownAndInvalidSlugs(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         #expect(throws: LifecycleError.pluginNotFound(slug: "nope")) { try f.service.install(user: "u1", slug: "nope") }
         #expect(throws: LifecycleError.pluginNotFound(slug: "nope")) { try f.service.status(user: "u1", slug: "nope") }
         for bad in ["..", "a/b", "", "-x", "a\u{0}b", String(repeating: "a", count: 65)] {
@@ -98,8 +93,8 @@ import Testing
         #expect(throws: LifecycleError.invalidUserID("../x")) { try f.service.install(user: "../x", slug: "braindrive-chat") }
     }
 
-    @Test func dependencyInUseRefusesUninstall() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func dependencyInUseRefusesUninstall(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         _ = try f.service.install(user: "u1", slug: "braindrive-library")
         #expect(throws: LifecycleError.dependencyInUse(slug: "braindrive_chat", dependents: ["braindrive_library"])) {
@@ -108,8 +103,8 @@ import Testing
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .healthy)
     }
 
-    @Test func concurrentInstallsOfOnePluginHaveExactlyOneWinner() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func concurrentInstallsOfOnePluginHaveExactlyOneWinner(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let outcomes = Outcomes()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             do {

@@ -10,8 +10,7 @@ import Testing
     static let deadPID = "999999999:1"
 
     func service(_ f: Fixture, host: String, ttl: Double = 2) throws -> LifecycleService {
-        try LifecycleService(dataDirectory: f.root, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-                             observer: nil, leases: try LeaseSettings(hostID: host, ttl: ttl))
+        try f.openService(leases: try LeaseSettings(hostID: host, ttl: ttl))
     }
 
     /// An uncommitted install by host `hA`: its lease (a pid that is dead here), its staging folder
@@ -19,7 +18,7 @@ import Testing
     func leaveInstall(_ f: Fixture, host: String, operationID: String, expiresIn: Double) throws {
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: operationID, operation: "install",
                                    owner: Self.deadPID, expiresAt: Date().timeIntervalSince1970 + expiresIn, ownerHost: host, generation: 0)
-        try f.service.database.pool.write { db in try lease.insert(db) }
+        try f.insert(lease)
         let staging = f.root + "/staging/\(host)~\(operationID)"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let record = ["operation_id": operationID, "user_id": "u1", "plugin_slug": "braindrive_chat", "operation": "install", "host": host]
@@ -31,8 +30,8 @@ import Testing
 
     /// A pid is checked only on its own host: another host's lease lives until its deadline, then
     /// any host takes it over, fences its folder and rolls it back.
-    @Test func anotherHostsLeaseDiesByItsDeadlineOnly() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func anotherHostsLeaseDiesByItsDeadlineOnly(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let b = try service(f, host: "hB")
         try leaveInstall(f, host: "hA", operationID: "deadbeef31", expiresIn: 1.5)
         let lease = try #require(try f.service.database.lease(userID: "u1", slug: "braindrive_chat"))
@@ -55,8 +54,8 @@ import Testing
 
     /// The commit presents the generation its lease was taken with: a lease row of the same
     /// operation with another generation (taken again) refuses it, and nothing is written.
-    @Test func aCommitWithAStaleGenerationIsLostAndWritesNothing() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func aCommitWithAStaleGenerationIsLostAndWritesNothing(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let db = f.service.database
         let first = try db.takeLease(OperationLease(userID: "u1", pluginSlug: "p", operationID: "op-a", operation: "install",
                                                     owner: "1:1", expiresAt: 1e12, ownerHost: "hA"), isLive: { _ in true })
@@ -71,46 +70,48 @@ import Testing
             try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit, releasing: "op-a")
         }
         // The same operation id under a generation it was not taken with.
-        try db.pool.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 100 WHERE operation_id = 'op-b'") }
+        try f.execute("UPDATE operation_lease SET generation = generation + 100 WHERE operation_id = 'op-b'")
         #expect(throws: LeaseError.lost, "a stale generation") {
             try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit, releasing: "op-b")
         }
         #expect(try db.installedPlugin(userID: "u1", slug: "p") == nil)
         #expect(try db.auditEvents(userID: "u1", limit: 10, before: nil).isEmpty)
         #expect(try db.allLeases().map(\.operationID) == ["op-b"])
-        let counter = try db.pool.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM lease_counter") }
+        let counter = try f.integer("SELECT generation FROM lease_counter")
         #expect(counter == second.lease.generation, "a generation is drawn once per acquisition")
     }
 
     /// The keeper pushes a held lease's deadline on every ttl/3; once a renewal finds the row gone
     /// (taken over) the operation is flagged lost.
-    @Test func theKeeperRenewsAndFlagsALostLease() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func theKeeperRenewsAndFlagsALostLease(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let db = f.service.database
+        // The keeper is one per process: each store's case keeps its own operation.
+        let op = "op-k-\(store)"
         let ttl = 2.0
         let since = LeaseKeeper.now()
         let start = Date().timeIntervalSince1970 + ttl
-        let taken = try db.takeLease(OperationLease(userID: "u1", pluginSlug: "p", operationID: "op-k", operation: "update",
+        let taken = try db.takeLease(OperationLease(userID: "u1", pluginSlug: "p", operationID: op, operation: "update",
                                                     owner: "1:1", expiresAt: start, ownerHost: "hA"), isLive: { _ in true })
-        LeaseKeeper.shared.keepRenewing("op-k", database: db, ttl: ttl, since: since)
-        defer { LeaseKeeper.shared.forget("op-k") }
+        LeaseKeeper.shared.keepRenewing(op, database: db, ttl: ttl, since: since)
+        defer { LeaseKeeper.shared.forget(op) }
         Thread.sleep(forTimeInterval: 3 * ttl / 2)
         let renewed = try #require(try db.lease(userID: "u1", slug: "p"))
         #expect(renewed.expiresAt > start && renewed.generation == taken.lease.generation, "renewed past its first deadline")
-        #expect(!LeaseKeeper.shared.isLost("op-k"))
+        #expect(!LeaseKeeper.shared.isLost(op))
         // Taken over: same row, another generation.
-        try db.pool.write { db in try db.execute(sql: "UPDATE operation_lease SET generation = generation + 1, operation_id = 'op-x'") }
+        try f.execute("UPDATE operation_lease SET generation = generation + 1, operation_id = 'op-x'")
         let deadline = Date().addingTimeInterval(3)
-        while !LeaseKeeper.shared.isLost("op-k") && Date() < deadline { usleep(50_000) }
-        #expect(LeaseKeeper.shared.isLost("op-k"))
+        while !LeaseKeeper.shared.isLost(op) && Date() < deadline { usleep(50_000) }
+        #expect(LeaseKeeper.shared.isLost(op))
         #expect(try db.lease(userID: "u1", slug: "p")?.operationID == "op-x", "the keeper never touches another's lease")
     }
 
     /// Host A has swapped its copy in when host B takes its lease over (A stalled past its deadline):
     /// B rolls A's copy back and installs its own. When A goes on, its commit is refused and its
     /// error path rolls nothing back: the tree and rows stay B's.
-    @Test func aFencedOperationNeitherRollsBackNorReleases() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func aFencedOperationNeitherRollsBackNorReleases(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         // A long ttl: A's keeper does not renew during the test; the takeover is staged by its deadline.
         let a = try service(f, host: "hA", ttl: 300)
         let b = try service(f, host: "hB")
@@ -122,7 +123,7 @@ import Testing
                 stagingOfA = operation.staging
                 #expect(operation.staging.hasSuffix("/staging/hA~\(operation.id)"))
                 let rows = try a.placeCopy(of: package, for: operation, previous: nil)
-                try a.database.pool.write { db in try db.execute(sql: "UPDATE operation_lease SET expires_at = 0") }
+                try f.execute("UPDATE operation_lease SET expires_at = 0")
                 _ = try b.install(user: "u1", slug: "braindrive-chat")
                 #expect(!FileManager.default.fileExists(atPath: operation.staging), "fenced: moved into B's folder")
                 #expect(rename(operation.target, operation.oldFolder) != 0 && errno == ENOENT, "a disk step of A fails")

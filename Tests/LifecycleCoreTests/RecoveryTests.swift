@@ -11,7 +11,7 @@ import Testing
     func leave(_ f: Fixture, lease operationID: String, user: String, slug: String, operation: String) throws {
         let lease = OperationLease(userID: user, pluginSlug: slug, operationID: operationID, operation: operation,
                                    owner: Self.deadOwner, expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.pool.write { db in try lease.insert(db) }
+        try f.insert(lease)
         let staging = f.root + "/staging/" + operationID
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let record = ["operation_id": operationID, "user_id": user, "plugin_slug": slug, "operation": operation]
@@ -29,8 +29,8 @@ import Testing
         try JSONSerialization.data(withJSONObject: metadata).write(to: URL(fileURLWithPath: target + "/plugin_metadata.json"))
     }
 
-    @Test func startupRecoveryRemovesAnUncommittedInstall() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func startupRecoveryRemovesAnUncommittedInstall(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try leaveUncommittedInstall(f, operationID: "deadbeef01")
         try f.service.recoverInterruptedOperations()
         #expect(!f.exists(f.pluginFolder("u1", "braindrive_chat")))
@@ -39,8 +39,8 @@ import Testing
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .notInstalled)
     }
 
-    @Test func nextOperationTakesOverADeadOwnersLease() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func nextOperationTakesOverADeadOwnersLease(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try leaveUncommittedInstall(f, operationID: "deadbeef02")
         let result = try f.service.install(user: "u1", slug: "braindrive-chat")
         #expect(result.version == "1.0.0")
@@ -48,20 +48,20 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func liveOwnersLeaseIsInProgress() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func liveOwnersLeaseIsInProgress(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let me = "\(getpid()):" + (try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
             .split(separator: ")").last!.split(separator: " ")[19])
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_chat", operationID: "live01", operation: "repair",
                                    owner: me, expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.pool.write { db in try lease.insert(db) }
+        try f.insert(lease)
         #expect(throws: LifecycleError.operationInProgress(slug: "braindrive_chat", operation: "repair")) {
             try f.service.install(user: "u1", slug: "braindrive-chat")
         }
     }
 
-    @Test func anUncommittedUninstallIsUndone() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func anUncommittedUninstallIsUndone(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         try leave(f, lease: "deadbeef03", user: "u1", slug: "braindrive_chat", operation: "uninstall")
         try FileManager.default.moveItem(atPath: f.pluginFolder("u1", "braindrive_chat"), toPath: f.root + "/staging/deadbeef03/old")
@@ -71,8 +71,8 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func anUncommittedRepairSwapIsUndone() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func anUncommittedRepairSwapIsUndone(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         try leave(f, lease: "deadbeef04", user: "u1", slug: "braindrive_chat", operation: "repair")
         let target = f.pluginFolder("u1", "braindrive_chat")
@@ -85,8 +85,8 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func orphanStagingWithoutLeaseIsCleaned() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func orphanStagingWithoutLeaseIsCleaned(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try FileManager.default.createDirectory(atPath: f.root + "/staging/abandoned/new/dist", withIntermediateDirectories: true)
         try f.service.recoverInterruptedOperations()
         #expect(f.stagingEntries().isEmpty)
@@ -96,14 +96,14 @@ import Testing
 @Suite(.timeLimit(.minutes(10))) struct ReviewRegressionTests {
     /// An update killed after the swap, on a copy whose own metadata file had been deleted: the
     /// rollback must not depend on that file.
-    @Test func rollbackDoesNotNeedTheOldCopysMetadataFile() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func rollbackDoesNotNeedTheOldCopysMetadataFile(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
         let target = f.pluginFolder("u1", "braindrive_network")
         try FileManager.default.removeItem(atPath: target + "/plugin_metadata.json")
         let lease = OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: "deadbeef09", operation: "update",
                                    owner: RecoveryTests.deadOwner, expiresAt: Date().timeIntervalSince1970 + 600)
-        try f.service.database.pool.write { db in try lease.insert(db) }
+        try f.insert(lease)
         let staging = f.root + "/staging/deadbeef09"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: target, toPath: staging + "/old")
@@ -118,8 +118,8 @@ import Testing
     }
 
     /// `{user_id}_{slug}` ids collide when user ids contain `_`: the second install must not take over the first.
-    @Test func collidingPluginIdsNeverTouchAnotherUsersRow() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func collidingPluginIdsNeverTouchAnotherUsersRow(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try DependencyTests().publish(f, slug: "chat", version: "1.0.0", dependencies: [:])
         _ = try f.service.install(user: "u", slug: "braindrive-chat")
         #expect(throws: LifecycleError.pluginIDTaken(id: "u_braindrive_chat")) {

@@ -80,13 +80,13 @@ import Testing
         }
         #expect(try db.allLeases() == byName)
         for user in ["u", "u_a", "nobody"] {
-            let hot = try db.hot.leasesAndHealthRows(userID: user)
+            let hot = try db.hotReader!.leasesAndHealthRows(userID: user)
             let grdb = try db.leasesAndHealthRows(userID: user)
             #expect(hot.leases == grdb.leases && hot.plugins == grdb.plugins, "\(user)")
             #expect(hot.leases == byName.filter { $0.userID == user })
-            #expect(try db.hot.installedVersions(userID: user) == db.installedVersions(userID: user))
+            #expect(try db.hotReader!.installedVersions(userID: user) == db.installedVersions(userID: user))
             for slug in ["a_b", "c", "x", "missing"] {
-                let one = try db.hot.leaseAndHealthRows(userID: user, slug: slug)
+                let one = try db.hotReader!.leaseAndHealthRows(userID: user, slug: slug)
                 #expect(one.lease == byName.first { $0.userID == user && $0.pluginSlug == slug })
                 #expect(one.plugin == grdb.plugins.first { $0.pluginSlug == slug }, "\(user)/\(slug)")
                 // The whole GRDB records, decoded by name through Codable's keys, say the same.
@@ -100,7 +100,7 @@ import Testing
                 #expect(one.plugin == whole?.healthRows)
             }
         }
-        let u = try db.hot.leasesAndHealthRows(userID: "u").plugins
+        let u = try db.hotReader!.leasesAndHealthRows(userID: "u").plugins
         #expect(u.map(\.pluginSlug) == ["a_b", "c"] && u.map(\.enabled) == [true, false])
         #expect(u[0].files.map(\.size) == [0, 1 << 40] && u[0].disabledModuleIDs == ["u_a_b_M2"])
         #expect(u[1].files.map(\.path) == ["ç.js"] && u[1].version == "2.0.0-beta.1")
@@ -110,7 +110,7 @@ import Testing
     @Test func aReadSeesOneCommittedStateUntilItEnds() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
         try put(db, plugin("u", "p"), modules: ["M1"], files: [("a.js", 1)])
-        let (before, after) = try db.hot.read { snapshot in
+        let (before, after) = try db.hotReader!.read { snapshot in
             let before = (try snapshot.lease(userID: "u", slug: "p"), try snapshot.healthRows(userID: "u", slug: "p"))
             try db.pool.write { db in
                 try db.execute(sql: "UPDATE plugin SET version = '2.0.0' WHERE id = 'u_p'")
@@ -123,7 +123,7 @@ import Testing
         }
         #expect(before.0 == nil && after.0 == nil)
         #expect(before.1 == after.1 && after.1?.version == "1.0.0" && after.1?.files.map(\.path) == ["a.js"])
-        let now = try db.hot.leaseAndHealthRows(userID: "u", slug: "p")
+        let now = try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "p")
         #expect(now.lease?.operationID == "op2" && now.plugin?.version == "2.0.0" && now.plugin?.files.map(\.path) == ["a.js", "b.js"])
     }
 
@@ -154,7 +154,7 @@ import Testing
         }
         writer.start()
         for _ in 0..<400 {
-            let read = try db.hot.leaseAndHealthRows(userID: "u", slug: "p")
+            let read = try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "p")
             let plugin = try #require(read.plugin)
             let state = "\(plugin.version) \(plugin.moduleNames) \(plugin.files.map(\.path)) \(read.lease?.operationID ?? "-")"
             #expect(state == "1.0.0 [\"M1\"] [\"a.js\"] -" || state == "2.0.0 [\"M1\", \"M2\"] [\"a.js\", \"b.js\"] op2", "\(state)")
@@ -166,15 +166,15 @@ import Testing
     /// One connection per thread, the same one for every read on that thread.
     @Test func eachThreadReadsThroughItsOwnConnection() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
-        let here = try db.hot.statistics().connection
-        _ = try db.hot.leaseAndHealthRows(userID: "u", slug: "p")
-        #expect(try db.hot.statistics().connection == here)
+        let here = try db.hotReader!.statistics().connection
+        _ = try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "p")
+        #expect(try db.hotReader!.statistics().connection == here)
         let others = Outcomes()
         let threads = (0..<2).map { _ in
             Thread {
-                let first = try? db.hot.statistics().connection
-                _ = try? db.hot.installedVersions(userID: "u")
-                let second = try? db.hot.statistics().connection
+                let first = try? db.hotReader!.statistics().connection
+                _ = try? db.hotReader!.installedVersions(userID: "u")
+                let second = try? db.hotReader!.statistics().connection
                 others.add(first != nil && first == second ? "\(first!)" : "mismatch")
             }
         }
@@ -187,14 +187,14 @@ import Testing
     @Test func statementsArePreparedOnceAndReused() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
         try seed(db)
-        let start = try db.hot.statistics()
+        let start = try db.hotReader!.statistics()
         for _ in 0..<50 {
-            _ = try db.hot.leaseAndHealthRows(userID: "u", slug: "a_b")
-            _ = try db.hot.leasesAndHealthRows(userID: "u")
-            _ = try db.hot.installedVersions(userID: "u")
-            try db.hot.ping()
+            _ = try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "a_b")
+            _ = try db.hotReader!.leasesAndHealthRows(userID: "u")
+            _ = try db.hotReader!.installedVersions(userID: "u")
+            try db.hotReader!.ping()
         }
-        let end = try db.hot.statistics()
+        let end = try db.hotReader!.statistics()
         #expect(end.connection == start.connection && end.prepared == start.prepared && end.reprepared == 0)
         // status: BEGIN, lease, plugin, modules, files, COMMIT; installed the same; available 1; health 1.
         #expect(end.runs - start.runs == 50 * (6 + 6 + 1 + 1))
@@ -205,15 +205,15 @@ import Testing
     @Test func aSchemaChangeIsPickedUpByAnOpenConnection() throws {
         let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
         try seed(db)
-        let before = try db.hot.statistics()
-        _ = try db.hot.leaseAndHealthRows(userID: "u", slug: "a_b")
+        let before = try db.hotReader!.statistics()
+        _ = try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "a_b")
         try db.pool.write { db in
             try db.execute(sql: "ALTER TABLE plugin ADD COLUMN note TEXT")
             try db.execute(sql: "CREATE INDEX plugin_on_version ON plugin(version)")
         }
-        let read = try db.hot.leaseAndHealthRows(userID: "u", slug: "a_b")
+        let read = try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "a_b")
         #expect(read.plugin == (try db.leaseAndHealthRows(userID: "u", slug: "a_b")).plugin && read.plugin != nil)
-        let after = try db.hot.statistics()
+        let after = try db.hotReader!.statistics()
         #expect(after.connection == before.connection && after.prepared == before.prepared && after.reprepared > 0)
     }
 
@@ -221,7 +221,7 @@ import Testing
     @Test func anUnmigratedDatabaseIsMigratedBeforeTheHotConnectionReads() throws {
         let (db, dir) = try openDatabase(migrated: false); defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try !db.schemaState().isCurrent)
-        #expect(try db.hot.leasesAndHealthRows(userID: "u").plugins.isEmpty)
+        #expect(try db.hotReader!.leasesAndHealthRows(userID: "u").plugins.isEmpty)
         #expect(try db.schemaState().isCurrent)
     }
 
@@ -231,7 +231,7 @@ import Testing
         let dir = try { () throws -> String in
             let (db, dir) = try openDatabase()
             try put(db, plugin("u", "p"), modules: ["M1"], files: [("a.js", 1)])
-            #expect(try db.hot.leaseAndHealthRows(userID: "u", slug: "p").plugin != nil)
+            #expect(try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "p").plugin != nil)
             #expect(FileManager.default.fileExists(atPath: dir + "/lifecycle.sqlite-wal"))
             return dir
         }()
@@ -248,12 +248,12 @@ import Testing
         try put(other, plugin("u", "p", version: "9.0.0"), modules: [], files: [])
         try other.closeConnections()
         try LifecycleDatabase.makeSelfContained(path: otherDir + "/lifecycle.sqlite")
-        #expect(try db.hot.leaseAndHealthRows(userID: "u", slug: "p").plugin?.version == "1.0.0")
+        #expect(try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "p").plugin?.version == "1.0.0")
 
         try db.closeConnections()
         try LifecycleDatabase.makeSelfContained(path: dir + "/lifecycle.sqlite")
         #expect(rename(otherDir + "/lifecycle.sqlite", dir + "/lifecycle.sqlite") == 0)
-        #expect(try db.hot.leaseAndHealthRows(userID: "u", slug: "p").plugin?.version == "9.0.0")
+        #expect(try db.hotReader!.leaseAndHealthRows(userID: "u", slug: "p").plugin?.version == "9.0.0")
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import LifecycleStore
+import StoreTestSupport
 import Testing
 
 /// The PostgreSQL side of the store against a real server: the one deploy/test starts
@@ -261,22 +262,7 @@ struct PostgresEngineTests {
     }
 }
 
-/// The server deploy/test starts, from its environment.
-enum PostgresTestServer {
-    static let environment = ProcessInfo.processInfo.environment
-    static let url = environment["PLUGIN_LIFECYCLE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let directory = environment["PLUGIN_LIFECYCLE_TEST_PG_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-    /// CI must not skip these silently: under CI=1 they run, and fail without a server.
-    static let underCI = environment["CI"].map { !$0.isEmpty && $0 != "0" } ?? false
-
-    /// Runs `body` with a new schema of its own, dropped afterwards with everything in it.
-    static func withSchema(_ body: (TestSchema) throws -> Void) throws {
-        let server = try #require(url, "CI is set but PLUGIN_LIFECYCLE_TEST_DATABASE_URL is not: deploy/test starts a PostgreSQL server for these tests")
-        let schema = try TestSchema(server: server)
-        defer { schema.drop() }
-        try body(schema)
-    }
-
+extension PostgresTestServer {
     /// Runs the server's `pg_ctl` on its data folder, as its owner (postgres) when we are root.
     static func control(_ directory: String, _ subcommand: String...) throws {
         let versions = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").compactMap(Int.init).sorted()
@@ -300,36 +286,6 @@ enum PostgresTestServer {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         #expect(status == 0, "pg_ctl \(subcommand.joined(separator: " ")) ended with wait status \(status)")
-    }
-}
-
-/// A schema for one test: its engines see only it (search_path through the connection's options).
-final class TestSchema {
-    let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-    let connection: String
-    private let server: PostgresEngine
-
-    init(server url: String) throws {
-        server = PostgresEngine(connection: url)
-        // A URL takes the option percent-encoded in its query; a key=value string takes it quoted.
-        connection = url.contains("://")
-            ? url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + name
-            : url + " options='-csearch_path=\(name)'"
-        try server.transaction("BEGIN") { try $0.command("CREATE SCHEMA \(name)") }
-    }
-
-    func engine() -> PostgresEngine { PostgresEngine(connection: connection) }
-
-    /// Runs SQL (several statements allowed) in this schema.
-    func run(_ sql: String) throws {
-        try server.transaction("BEGIN") { try $0.command("SET LOCAL search_path = \(name); " + sql) }
-    }
-
-    func drop() {
-        do { try server.transaction("BEGIN") { try $0.command("DROP SCHEMA \(name) CASCADE") } } catch {
-            Issue.record("could not drop schema \(name): \(error)")
-        }
-        server.close()
     }
 }
 

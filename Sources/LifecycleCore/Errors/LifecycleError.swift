@@ -114,6 +114,8 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
             case .unavailable(let message): self = .databaseUnreachable(reason: message)
             case .unknownMigrations(let identifiers):
                 self = .storageUnavailable(reason: "the database has migrations this build does not know: \(identifiers.joined(separator: ", "))")
+            case .notOnPostgres(let feature):
+                self = .storageUnavailable(reason: StoreError.notOnPostgresMessage(feature))
             }
         case let error as RowConflict:
             switch error {

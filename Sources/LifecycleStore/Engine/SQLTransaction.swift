@@ -69,6 +69,9 @@ package enum StoreLocation: Sendable, Equatable {
     /// A `postgres://` / `postgresql://` URL or a libpq `key=value` connection string.
     case postgres(connection: String)
 
+    /// The variable that holds the PostgreSQL URL (workers read it there, never from their argv).
+    package static let environmentVariable = "PLUGIN_LIFECYCLE_DATABASE_URL"
+
     /// A database URL as an operator writes it; nil or empty means the SQLite file at `sqlitePath`.
     package init(databaseURL: String?, sqlitePath: String) {
         guard let url = databaseURL?.trimmingCharacters(in: .whitespaces), !url.isEmpty else {

@@ -21,6 +21,12 @@ package enum StoreError: Error, Sendable, Equatable {
     /// The database holds migrations this build does not know (a newer build migrated it): it is
     /// refused rather than used with a schema this build cannot read.
     case unknownMigrations([String])
+    /// A SQLite-only part of the service (backup, restore, integrity checks) was asked of a
+    /// PostgreSQL store: refused rather than faked.
+    case notOnPostgres(String)
+
+    /// What an operator reads when a SQLite-only `feature` is asked of PostgreSQL.
+    package static func notOnPostgresMessage(_ feature: String) -> String { "\(feature) is not available on PostgreSQL yet" }
 
     /// Classifies a GRDB error; anything that is not a DatabaseError passes through unchanged.
     package static func wrap(_ error: any Error) -> any Error {

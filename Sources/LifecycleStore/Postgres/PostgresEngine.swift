@@ -56,6 +56,11 @@ package final class PostgresEngine: StoreEngine, @unchecked Sendable {
     /// Write transactions re-run after a serialization failure or deadlock, since the start.
     package var serializationRetries: Int { retries.withLock { $0 } }
 
+    /// Runs SQL text (several statements allowed) in one transaction: set-up outside the rules (tests' schemas).
+    package func runScript(_ sql: String) throws {
+        try transaction("BEGIN") { try $0.command(sql) }
+    }
+
     /// Closes the idle sessions; sessions in use close when they come back broken or at exit.
     package func close() {
         idle.withLock { $0.removeAll() }

@@ -97,6 +97,15 @@ enum PostgresSchema {
             CREATE INDEX share_on_to_user ON share(to_user, state);
             CREATE INDEX share_on_from_user ON share(from_user, plugin_slug, state);
             """),
+        ("v3-lease-owners", """
+            ALTER TABLE operation_lease ADD COLUMN owner_host text COLLATE "C" NOT NULL DEFAULT '';
+            ALTER TABLE operation_lease ADD COLUMN generation bigint NOT NULL DEFAULT 0;
+            CREATE TABLE lease_counter (
+                id bigint PRIMARY KEY NOT NULL CHECK (id = 1),
+                generation bigint NOT NULL
+            );
+            INSERT INTO lease_counter (id, generation) VALUES (1, 0);
+            """),
     ]
 
     /// Any constant unique to this service: every host that migrates waits on the same lock.

@@ -14,7 +14,7 @@ extension LifecycleDatabase {
     /// Reads the migration table only, so it works on a read-only connection.
     package func schemaState() throws -> SchemaState {
         let migrator = LifecycleMigrations.migrator
-        return try sqlite.readGRDB { db in
+        return try sqlite(for: "schema inspection").readGRDB { db in
             let applied = try migrator.appliedIdentifiers(db)
             return SchemaState(pending: migrator.migrations.filter { !applied.contains($0) },
                                unknown: applied.subtracting(migrator.migrations).sorted())
@@ -26,7 +26,7 @@ extension LifecycleDatabase {
     /// The migrations the database has, in the order they were applied. Unlike ``schemaState()``
     /// it fails on a database without a migration table (one this service never wrote).
     package func appliedMigrations() throws -> [String] {
-        try sqlite.readGRDB { db in try Self.appliedMigrations(db) }
+        try sqlite(for: "schema inspection").readGRDB { db in try Self.appliedMigrations(db) }
     }
 
     static func appliedMigrations(_ db: Database) throws -> [String] {

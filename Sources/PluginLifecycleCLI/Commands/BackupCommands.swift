@@ -16,6 +16,7 @@ struct BackupCommand: ParsableCommand {
     @Option(help: ArgumentHelp(visibility: .hidden)) var pauseAfterSnapshot: String?
 
     func run() throws {
+        try data.requireSQLite("backup")
         let manifest: BackupManifest
         do {
             // Not `openService`: that prepares folders and migrates; a backup changes nothing it copies.
@@ -65,6 +66,7 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        try data.requireSQLite("restore")
         let report: RestoreReport
         do {
             report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force).restore()

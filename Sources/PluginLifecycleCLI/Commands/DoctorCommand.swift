@@ -14,6 +14,7 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        try data.requireSQLite("doctor")
         let report = Doctor(dataDirectory: data.dataDir, catalogRoot: data.catalog, secretPath: jwtSecretFile,
                             bundleSecretPath: bundleSecretFile).run()
         if output.json {

@@ -32,6 +32,7 @@ struct ServeCommand: ParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         if let hostID { environment[LeaseSettings.hostIDVariable] = hostID }
         if let leaseTTL { environment[LeaseSettings.ttlVariable] = String(leaseTTL) }
+        data.passDatabaseURL(to: &environment)
         do {
             return (try LeaseSettings.fromEnvironment(environment), environment)
         } catch {

@@ -37,7 +37,7 @@ struct WorkerCommand: ParsableCommand {
         }
         let telemetry = RequestTelemetry(counters: counters, sink: pool.requestLog ? .standardError : nil)
         let service = try LifecycleService(dataDirectory: data.dataDir, catalogRoot: data.catalog, logger: logger,
-                                           observer: Self.observer(telemetry))
+                                           observer: Self.observer(telemetry), location: data.location)
         let callers = try auth.callerChecks(dataDirectory: service.directory)
         if supervised { WorkerSupervisor.exitWhenParentDies(logger: logger) }
         let api = PluginAPI(service: service, verifier: callers.verifier, logger: logger, telemetry: telemetry, metrics: metrics,
