@@ -6,7 +6,7 @@ import Testing
 
 /// The PostgreSQL side of the store against a real server: the one deploy/test starts
 /// (deploy/lib/postgres.sh) and names in PLUGIN_LIFECYCLE_TEST_DATABASE_URL. Each test works in
-/// its own schema, dropped at its end. Serialized: one test stops and restarts the server.
+/// its own schema, dropped at its end. Serialized, and the restart test runs alone on the server.
 @Suite(.serialized, .timeLimit(.minutes(10)),
        .enabled(if: PostgresTestServer.url != nil || PostgresTestServer.underCI,
                 "PLUGIN_LIFECYCLE_TEST_DATABASE_URL is unset: no PostgreSQL server to test against (deploy/test starts one)"))
@@ -133,7 +133,8 @@ struct PostgresEngineTests {
 
     @Test func aServerRestartIsUnavailableThenTheSameEngineReconnects() throws {
         let directory = try #require(PostgresTestServer.directory, "PLUGIN_LIFECYCLE_TEST_PG_DIR is unset: the server's folder (deploy/test sets it)")
-        try PostgresTestServer.withSchema { schema in
+        // Alone: other suites' PostgreSQL tests would see the stop as their own failure.
+        try PostgresTestServer.alone { schema in
             try schema.run("CREATE TABLE r (k bigint PRIMARY KEY)")
             let engine = schema.engine()
             _ = try engine.write { try $0.execute("INSERT INTO r VALUES (?)", [1]) }

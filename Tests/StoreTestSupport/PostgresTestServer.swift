@@ -18,10 +18,28 @@ package enum PostgresTestServer {
         }
     }
 
+    /// Suites run in parallel, and one test stops the shared server: every schema holds the server
+    /// shared until it is dropped, and ``alone(_:)`` holds it exclusively.
+    private static let use = ServerUse()
+
     /// A new schema of its own on the server (``TestSchema``); drop it at the end.
     package static func makeSchema() throws -> TestSchema {
         guard let url else { throw Missing() }
-        return try TestSchema(server: url)
+        use.lockShared()
+        do { return try TestSchema(server: url, release: use.unlock) } catch { use.unlock(); throw error }
+    }
+
+    /// Runs `body` with a schema of its own while no other test uses the server (it may stop it).
+    /// Waits at most two minutes for the others: a test that never drops its schema fails this one.
+    package static func alone(_ body: (TestSchema) throws -> Void) throws {
+        guard let url else { throw Missing() }
+        guard use.lockExclusive(waitingAtMost: 120) else {
+            throw ServerUse.Timeout()
+        }
+        defer { use.unlock() }
+        let schema = try TestSchema(server: url, release: {})
+        defer { schema.drop() }
+        try body(schema)
     }
 
     /// Runs `body` with a new schema of its own, dropped afterwards with everything in it.
@@ -38,8 +56,10 @@ package final class TestSchema: @unchecked Sendable {
     /// The server's connection string with this schema as the search path.
     package let connection: String
     private let server: PostgresEngine
+    private let release: @Sendable () -> Void
 
-    init(server url: String) throws {
+    init(server url: String, release: @escaping @Sendable () -> Void) throws {
+        self.release = release
         server = PostgresEngine(connection: url)
         // A URL takes the option percent-encoded in its query; a key=value string takes it quoted.
         connection = url.contains("://")
@@ -61,5 +81,28 @@ package final class TestSchema: @unchecked Sendable {
             FileHandle.standardError.write(Data("could not drop schema \(name): \(error)\n".utf8))
         }
         server.close()
+        release()
     }
+}
+
+/// A readers-writer lock on the shared test server (pthread's: the tests run on plain threads).
+final class ServerUse: @unchecked Sendable {
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String { "another PostgreSQL test held the server for two minutes (a schema never dropped?)" }
+    }
+
+    private var lock = pthread_rwlock_t()
+
+    init() { pthread_rwlock_init(&lock, nil) }
+
+    func lockShared() { pthread_rwlock_rdlock(&lock) }
+
+    func lockExclusive(waitingAtMost seconds: Int) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        deadline.tv_sec += seconds
+        return pthread_rwlock_timedwrlock(&lock, &deadline) == 0
+    }
+
+    func unlock() { pthread_rwlock_unlock(&lock) }
 }
