@@ -17,30 +17,33 @@ package struct TakenLease: Sendable, Equatable {
 extension LifecycleDatabase {
     /// Takes the lease for `lease.userID`/`lease.pluginSlug` in one write transaction. A lease whose
     /// owner is not `isLive` (dead, or past its deadline) is replaced, and returned so the caller can
-    /// roll back what its operation left behind. The caller makes its staging folder before (a lease
-    /// never exists without it); nothing but SQL runs in the transaction, which PostgreSQL may re-run.
-    /// The lease is then known to ``LeaseKeeper/shared``.
-    package func takeLease(_ lease: OperationLease, isLive: (OperationLease) -> Bool) throws -> TakenLease {
-        let taken = try write { db in try Self.takeLease(db, lease, isLive: isLive) }
+    /// roll back what its operation left behind. `prepare` runs in that transaction with the lease as
+    /// it will be written (its generation drawn), before the row: a lease never exists without what
+    /// `prepare` made (the staging folder). The lease is then known to ``LeaseKeeper/shared``.
+    package func takeLease(_ lease: OperationLease, isLive: (OperationLease) -> Bool,
+                           prepare: (OperationLease) throws -> Void = { _ in }) throws -> TakenLease {
+        let taken = try write { db in try Self.takeLease(db, lease, isLive: isLive, prepare: prepare) }
         LeaseKeeper.shared.took(taken.lease)
         return taken
     }
 
-    /// ``takeLease(_:isLive:)`` judging a lease stale when expired at `now` or when its
+    /// ``takeLease(_:isLive:prepare:)`` judging a lease stale when expired at `now` or when its
     /// owner is not `isAlive`. Returns the stale lease replaced.
     package func acquireLease(_ lease: OperationLease, now: Double, isAlive: (OperationLease) -> Bool) throws -> OperationLease? {
         try takeLease(lease, isLive: { $0.expiresAt > now && isAlive($0) }).stale
     }
 
-    static func takeLease(_ db: any SQLTransaction, _ proposed: OperationLease, isLive: (OperationLease) -> Bool) throws -> TakenLease {
+    static func takeLease(_ db: any SQLTransaction, _ proposed: OperationLease, isLive: (OperationLease) -> Bool,
+                          prepare: (OperationLease) throws -> Void) throws -> TakenLease {
         let existing = try lease(db, userID: proposed.userID, slug: proposed.pluginSlug)
         if let existing, isLive(existing) { throw LeaseError.held(operation: existing.operation) }
-        guard let generation = try db.one("UPDATE lease_counter SET generation = generation + 1 WHERE id = 1 RETURNING generation",
-                                          [], { try $0.integer(0) }) else {
-            throw StoreError.failed("lease_counter missing")
+        try db.execute("UPDATE lease_counter SET generation = generation + 1 WHERE id = 1", [])
+        guard let generation = try db.one("SELECT generation FROM lease_counter WHERE id = 1", [], { try $0.integer(0) }) else {
+            throw LeaseError.lost
         }
         var lease = proposed
         lease.generation = generation
+        try prepare(lease)
         let arguments: [SQLValue] = [.text(lease.operationID), .text(lease.operation), .text(lease.owner), .text(lease.ownerHost),
                                      .integer(generation), .real(lease.expiresAt)]
         let written: Int

@@ -17,7 +17,7 @@ struct Operation: Sendable {
     /// Stops an operation whose lease was taken over or ran past its deadline: called before each
     /// step that writes to disk, so nothing of it lands after another owner took over.
     func requireLease() throws {
-        if try LeaseKeeper.shared.isLost(id) { throw LeaseError.lost }
+        if LeaseKeeper.shared.isLost(id) { throw LeaseError.lost }
     }
 
     /// The new copy, built here before it is renamed onto `target`.
@@ -34,13 +34,14 @@ struct StagingRecord: Codable {
     var userID: String
     var pluginSlug: String
     var operation: String
-    /// The owner's host and process: whose folder this is, for a sweep on another host (absent in
-    /// folders from before hosts had ids).
+    /// The owner's host and process, and the lease's generation: whose folder this is, for a sweep
+    /// on another host (absent in folders from before hosts had ids).
     var host: String?
     var owner: String?
+    var generation: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case operation, host, owner
+        case operation, host, owner, generation
         case operationID = "operation_id", userID = "user_id", pluginSlug = "plugin_slug"
     }
 
@@ -88,11 +89,11 @@ final class OperationRunner: Sendable {
         let proposal = OperationLease(userID: user.value, pluginSlug: slug, operationID: id, operation: kind,
                                       owner: owner.process, expiresAt: now + leases.ttl, ownerHost: owner.host)
         let taken: TakenLease
-        // The staging folder exists before the lease row does, so a taker always finds it to fence.
-        // Made outside the transaction, which PostgreSQL may re-run.
-        try makeStaging(operation, owner: owner)
         do {
-            taken = try database.takeLease(proposal, isLive: { self.leases.isLive($0, now: now) })
+            // The staging folder exists before the lease row does, so a taker always finds it to fence.
+            taken = try database.takeLease(proposal, isLive: { self.leases.isLive($0, now: now) }) { lease in
+                try self.makeStaging(operation, lease: lease)
+            }
         } catch {
             try? FileTree.removeTree(operation.staging)
             if case LeaseError.held(let other) = error { throw LifecycleError.operationInProgress(slug: slug, operation: other) }
@@ -156,18 +157,16 @@ final class OperationRunner: Sendable {
         }
     }
 
-    /// Creates the operation's staging folder (one level: the staging root exists) with its record,
-    /// before its lease is taken. A failure leaves no folder behind.
-    private func makeStaging(_ operation: Operation, owner: LeaseOwner) throws {
-        try FileTree.makeDirectory(operation.staging, mode: 0o700)
-        let record = StagingRecord(operationID: operation.id, userID: operation.user.value, pluginSlug: operation.slug,
-                                   operation: operation.kind, host: owner.host, owner: owner.process)
-        do {
-            try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
-        } catch {
-            try? FileTree.removeTree(operation.staging)
-            throw error
+    /// Creates the operation's staging folder (one level: the staging root exists) with its record.
+    /// Runs in the transaction that writes the lease, so a retried transaction finds it made.
+    private func makeStaging(_ operation: Operation, lease: OperationLease) throws {
+        do { try FileTree.makeDirectory(operation.staging, mode: 0o700) } catch {
+            guard error.code == EEXIST else { throw error }
         }
+        let record = StagingRecord(operationID: operation.id, userID: operation.user.value, pluginSlug: operation.slug,
+                                   operation: operation.kind, host: lease.ownerHost, owner: lease.owner,
+                                   generation: lease.generation)
+        try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
     }
 
     /// The fence: moves the stale operation's staging folder into ours as `taken`, so whatever its
@@ -191,12 +190,8 @@ final class OperationRunner: Sendable {
     }
 
     /// Whether the operation lost its lease: then its failure is the fence's doing, not its own.
-    /// Only a lease still held can be lost: a body that fails after its commit (which gave the lease
-    /// up) is not fenced. A check that cannot reach the database is an ordinary failure.
     private func isFenced(_ operation: Operation, _ error: any Error) -> Bool {
-        guard LeaseKeeper.shared.holds(operation.id) else { return false }
-        return (error as? LeaseError) == .lost || (try? LeaseKeeper.shared.isLost(operation.id)) == true
-            || !FileTree.exists(operation.staging)
+        (error as? LeaseError) == .lost || LeaseKeeper.shared.isLost(operation.id) || !FileTree.exists(operation.staging)
     }
 
     private func release(_ operation: Operation) throws {
