@@ -127,6 +127,8 @@ import Testing
                 _ = try b.install(user: "u1", slug: "braindrive-chat")
                 #expect(!FileManager.default.fileExists(atPath: operation.staging), "fenced: moved into B's folder")
                 #expect(rename(operation.target, operation.oldFolder) != 0 && errno == ENOENT, "a disk step of A fails")
+                // What a rollback by A would remove (its staging folder, with a previous copy to put back).
+                try FileManager.default.createDirectory(atPath: operation.oldFolder + "/keep", withIntermediateDirectories: true)
                 try a.database.commit([.put(rows, audit: a.audit(.cli, operation.user, "braindrive_chat", "install", from: nil, to: "1.0.0"),
                                             operationID: operation.id)])
             }
@@ -135,6 +137,8 @@ import Testing
         #expect(PluginMetadataFile.operationID(inFolder: f.pluginFolder("u1", "braindrive_chat")) == row.plugin.operationID)
         #expect(!stagingOfA.isEmpty && row.plugin.operationID != String(stagingOfA.split(separator: "~").last!))
         #expect(try b.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
+        #expect(FileManager.default.fileExists(atPath: stagingOfA + "/old/keep"), "A rolled nothing back")
+        try FileManager.default.removeItem(atPath: stagingOfA)
         #expect(f.stagingEntries().isEmpty)
         #expect(try f.service.database.allLeases().isEmpty)
     }
