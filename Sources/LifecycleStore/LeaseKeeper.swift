@@ -5,9 +5,10 @@ import Posix
 /// presents), and one thread that renews those of running operations every ttl/3.
 ///
 /// A renewal that changes no row means the lease was taken over: the operation is flagged lost,
-/// and its runner stops before its next disk step. So is one whose deadline passed on this
-/// process's monotonic clock without a renewal (the process stalled, or the database was
-/// unreachable): another host may take it at any moment, so nothing more is written under it.
+/// and its runner stops before its next disk step. A renewal that fails (busy or unreachable
+/// database) is retried and flags nothing. When the deadline passes on this process's monotonic
+/// clock without a renewal (the process stalled, or the database was slow), the next check
+/// renews once itself: another host may have taken the lease, and only the row can say.
 package final class LeaseKeeper: Sendable {
     package static let shared = LeaseKeeper()
 
@@ -50,14 +51,23 @@ package final class LeaseKeeper: Sendable {
         held.withLock { $0[operationID]?.generation }
     }
 
-    /// Whether the operation may no longer write: its lease was taken over, or its deadline passed
-    /// without a renewal. A lease this process does not hold is lost.
-    package func isLost(_ operationID: String) -> Bool {
-        let now = Self.now()
-        return held.withLock { held in
-            guard let entry = held[operationID] else { return true }
-            return entry.lost || (entry.renewal.map { now >= $0.confirmedUntil } ?? false)
-        }
+    /// Whether the operation may no longer write: its lease was taken over, or this process does
+    /// not hold it. Past the deadline without a renewal, one renewal now decides; its error is
+    /// thrown (an ordinary failure: the lease may well still be ours).
+    package func isLost(_ operationID: String) throws -> Bool {
+        let start = Self.now()
+        guard let entry = held.withLock({ $0[operationID] }) else { return true }
+        guard !entry.lost else { return true }
+        guard let renewal = entry.renewal, start >= renewal.confirmedUntil else { return false }
+        let renewed = try renewal.database.renewLease(operationID: operationID, generation: entry.generation,
+                                                      expiresAt: Date().timeIntervalSince1970 + renewal.ttl)
+        settle(operationID, generation: entry.generation, renewed: renewed, start: start)
+        return !renewed
+    }
+
+    /// Whether this process still holds `operationID`'s lease (not yet committed, released or forgotten).
+    package func holds(_ operationID: String) -> Bool {
+        held.withLock { $0[operationID] != nil }
     }
 
     /// The operation ended (committed, released, or fenced): no more renewals.
@@ -85,18 +95,24 @@ package final class LeaseKeeper: Sendable {
             renewed = try renewal.database.renewLease(operationID: operationID, generation: generation,
                                                       expiresAt: Date().timeIntervalSince1970 + renewal.ttl)
         } catch {
-            renewed = nil  // busy or unreachable: try again soon; the deadline decides
+            renewed = nil  // busy or unreachable: try again soon; past the deadline, the next check renews itself
         }
+        settle(operationID, generation: generation, renewed: renewed, start: start)
+    }
+
+    /// Records a renewal begun at monotonic `start`: true pushes the deadline, false (no row) flags
+    /// the lease lost, nil (an error) retries soon.
+    private func settle(_ operationID: String, generation: Int64, renewed: Bool?, start: Double) {
         held.withLock { held in
             guard var entry = held[operationID], entry.generation == generation, var next = entry.renewal else { return }
             switch renewed {
             case true?:
-                next.confirmedUntil = start + renewal.ttl
-                next.due = start + renewal.ttl / 3
+                next.confirmedUntil = max(next.confirmedUntil, start + next.ttl)
+                next.due = max(next.due, start + next.ttl / 3)
             case false?:
                 entry.lost = true
             case nil:
-                next.due = Self.now() + min(0.2, renewal.ttl / 10)
+                next.due = Self.now() + min(0.2, next.ttl / 10)
             }
             entry.renewal = next
             held[operationID] = entry

@@ -17,11 +17,13 @@ package struct TakenLease: Sendable, Equatable {
 extension LifecycleDatabase {
     /// Takes the lease for `lease.userID`/`lease.pluginSlug` in one write transaction. A lease whose
     /// owner is not `isLive` (dead, or past its deadline) is replaced, and returned so the caller can
-    /// roll back what its operation left behind. `prepare` runs in that transaction with the lease as
-    /// it will be written (its generation drawn), before the row: a lease never exists without what
-    /// `prepare` made (the staging folder). The lease is then known to ``LeaseKeeper/shared``.
+    /// roll back what its operation left behind. `prepare` runs in that transaction once no live
+    /// lease stands in the way, before the row: a lease never exists without what `prepare` made
+    /// (the staging folder), and nothing is made while another operation holds the lease (whose
+    /// sweep would take it for an orphan). PostgreSQL may re-run the transaction, so `prepare` must
+    /// be idempotent. The lease is then known to ``LeaseKeeper/shared``.
     package func takeLease(_ lease: OperationLease, isLive: (OperationLease) -> Bool,
-                           prepare: (OperationLease) throws -> Void = { _ in }) throws -> TakenLease {
+                           prepare: () throws -> Void = {}) throws -> TakenLease {
         let taken = try write { db in try Self.takeLease(db, lease, isLive: isLive, prepare: prepare) }
         LeaseKeeper.shared.took(taken.lease)
         return taken
@@ -34,16 +36,16 @@ extension LifecycleDatabase {
     }
 
     static func takeLease(_ db: any SQLTransaction, _ proposed: OperationLease, isLive: (OperationLease) -> Bool,
-                          prepare: (OperationLease) throws -> Void) throws -> TakenLease {
+                          prepare: () throws -> Void) throws -> TakenLease {
         let existing = try lease(db, userID: proposed.userID, slug: proposed.pluginSlug)
         if let existing, isLive(existing) { throw LeaseError.held(operation: existing.operation) }
-        try db.execute("UPDATE lease_counter SET generation = generation + 1 WHERE id = 1", [])
-        guard let generation = try db.one("SELECT generation FROM lease_counter WHERE id = 1", [], { try $0.integer(0) }) else {
-            throw LeaseError.lost
+        try prepare()
+        guard let generation = try db.one("UPDATE lease_counter SET generation = generation + 1 WHERE id = 1 RETURNING generation",
+                                          [], { try $0.integer(0) }) else {
+            throw StoreError.failed("lease_counter missing")
         }
         var lease = proposed
         lease.generation = generation
-        try prepare(lease)
         let arguments: [SQLValue] = [.text(lease.operationID), .text(lease.operation), .text(lease.owner), .text(lease.ownerHost),
                                      .integer(generation), .real(lease.expiresAt)]
         let written: Int

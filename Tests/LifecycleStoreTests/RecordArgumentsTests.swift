@@ -47,6 +47,31 @@ import Testing
         #expect(try db.read { try $0.one("SELECT * FROM module", []) { try ModuleRow(columns: $0) } } == module)
         #expect(try db.read { try $0.one("SELECT * FROM audit_event", []) { try AuditEventRow(columns: $0) } } == event)
         #expect(try db.read { try $0.one("SELECT * FROM share", []) { try ShareRow(columns: $0) } } == share)
+        #expect(try db.read { try $0.one("SELECT \(selection(InstalledFileRow.columns)) FROM installed_file", []) {
+            try InstalledFileRow(columns: $0)
+        } } == file)
+
+        // The lease's hand-written column lists: takeLease's INSERT, and its UPDATE on a takeover.
+        let counter = try db.pool.read { try Int64.fetchOne($0, sql: "SELECT generation FROM lease_counter") } ?? 0
+        let lease = OperationLease(userID: "u", pluginSlug: "p", operationID: "op1", operation: "install", owner: "1:2",
+                                   expiresAt: 123.5, ownerHost: "hA", generation: counter + 1)
+        func leaseRows() throws -> [Row] { try db.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM operation_lease") } }
+        try db.pool.write { try lease.insert($0) }
+        let leaseByName = try leaseRows()
+        try db.pool.write { try $0.execute(sql: "DELETE FROM operation_lease") }
+        let taken = try db.takeLease(lease, isLive: { _ in true })
+        defer { LeaseKeeper.shared.forget("op1"); LeaseKeeper.shared.forget("op2") }
+        let leaseByPosition = try leaseRows()
+        #expect(taken.lease == lease && leaseByName.count == 1 && leaseByName == leaseByPosition, "operation_lease insert")
+        let next = OperationLease(userID: "u", pluginSlug: "p", operationID: "op2", operation: "update", owner: "3:4",
+                                  expiresAt: 456.5, ownerHost: "hB", generation: counter + 2)
+        let takeover = try db.takeLease(next, isLive: { _ in false })
+        #expect(takeover.stale == lease && takeover.lease == next)
+        let updated = try leaseRows()
+        try db.pool.write { try $0.execute(sql: "DELETE FROM operation_lease"); try next.insert($0) }
+        let updatedByName = try leaseRows()
+        #expect(updated == updatedByName, "operation_lease takeover")
+        #expect(try db.lease(userID: "u", slug: "p") == next, "decoded back by position")
 
         // The full update of `put` writes every column but the id, by id.
         var changed = plugin

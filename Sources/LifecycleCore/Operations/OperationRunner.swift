@@ -17,7 +17,7 @@ struct Operation: Sendable {
     /// Stops an operation whose lease was taken over or ran past its deadline: called before each
     /// step that writes to disk, so nothing of it lands after another owner took over.
     func requireLease() throws {
-        if LeaseKeeper.shared.isLost(id) { throw LeaseError.lost }
+        if try LeaseKeeper.shared.isLost(id) { throw LeaseError.lost }
     }
 
     /// The new copy, built here before it is renamed onto `target`.
@@ -34,14 +34,13 @@ struct StagingRecord: Codable {
     var userID: String
     var pluginSlug: String
     var operation: String
-    /// The owner's host and process, and the lease's generation: whose folder this is, for a sweep
-    /// on another host (absent in folders from before hosts had ids).
+    /// The owner's host and process: whose folder this is, for a sweep on another host (absent in
+    /// folders from before hosts had ids).
     var host: String?
     var owner: String?
-    var generation: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case operation, host, owner, generation
+        case operation, host, owner
         case operationID = "operation_id", userID = "user_id", pluginSlug = "plugin_slug"
     }
 
@@ -91,8 +90,8 @@ final class OperationRunner: Sendable {
         let taken: TakenLease
         do {
             // The staging folder exists before the lease row does, so a taker always finds it to fence.
-            taken = try database.takeLease(proposal, isLive: { self.leases.isLive($0, now: now) }) { lease in
-                try self.makeStaging(operation, lease: lease)
+            taken = try database.takeLease(proposal, isLive: { self.leases.isLive($0, now: now) }) {
+                try self.makeStaging(operation, owner: owner)
             }
         } catch {
             try? FileTree.removeTree(operation.staging)
@@ -158,15 +157,19 @@ final class OperationRunner: Sendable {
     }
 
     /// Creates the operation's staging folder (one level: the staging root exists) with its record.
-    /// Runs in the transaction that writes the lease, so a retried transaction finds it made.
-    private func makeStaging(_ operation: Operation, lease: OperationLease) throws {
+    /// Runs in the transaction that writes the lease, which PostgreSQL may re-run: what an earlier
+    /// try made is kept (the record says the same: no generation in it).
+    private func makeStaging(_ operation: Operation, owner: LeaseOwner) throws {
         do { try FileTree.makeDirectory(operation.staging, mode: 0o700) } catch {
             guard error.code == EEXIST else { throw error }
         }
         let record = StagingRecord(operationID: operation.id, userID: operation.user.value, pluginSlug: operation.slug,
-                                   operation: operation.kind, host: lease.ownerHost, owner: lease.owner,
-                                   generation: lease.generation)
-        try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
+                                   operation: operation.kind, host: owner.host, owner: owner.process)
+        do {
+            try FileTree.writeFile(operation.staging + "/" + StagingRecord.fileName, Array(try JSONEncoder().encode(record)))
+        } catch let error as SystemCallError where error.code == EEXIST {
+            return
+        }
     }
 
     /// The fence: moves the stale operation's staging folder into ours as `taken`, so whatever its
@@ -190,8 +193,12 @@ final class OperationRunner: Sendable {
     }
 
     /// Whether the operation lost its lease: then its failure is the fence's doing, not its own.
+    /// Only a lease still held can be lost: a body that fails after its commit (which gave the lease
+    /// up) is not fenced. A check that cannot reach the database is an ordinary failure.
     private func isFenced(_ operation: Operation, _ error: any Error) -> Bool {
-        (error as? LeaseError) == .lost || LeaseKeeper.shared.isLost(operation.id) || !FileTree.exists(operation.staging)
+        guard LeaseKeeper.shared.holds(operation.id) else { return false }
+        return (error as? LeaseError) == .lost || (try? LeaseKeeper.shared.isLost(operation.id)) == true
+            || !FileTree.exists(operation.staging)
     }
 
     private func release(_ operation: Operation) throws {
