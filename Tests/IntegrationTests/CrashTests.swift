@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 
 /// Processes killed with SIGKILL in the middle of operations: the database and the disk must
@@ -6,8 +7,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(10))) struct CrashTests {
     let p = "/api/plugins/"
 
-    @Test func cliKilledAtEachPointOfAnInstallLeavesNothingInstalled() throws {
-        let stack = try Stack(workers: 1); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func cliKilledAtEachPointOfAnInstallLeavesNothingInstalled(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 1); defer { stack.stop() }
         for point in ["install.staged", "install.after-swap", "install.before-commit"] {
             let killed = try stack.cli(["install", "victim", "braindrive-network"], environment: ["PLUGIN_LIFECYCLE_FAULT": point])
             #expect(killed.status == -SIGKILL, "\(point): \(killed.output)")
@@ -59,8 +60,8 @@ import Testing
         #expect(refused.status == 1 && refused.output.contains("needed by 'braindrive_library'"), "\(refused.output)")
     }
 
-    @Test func cliKilledDuringUninstallAndRepairLeavesThePreviousState() throws {
-        let stack = try Stack(workers: 1); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func cliKilledDuringUninstallAndRepairLeavesThePreviousState(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 1); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-chat/install", user: "victim").status == 201)
         for (command, point) in [("uninstall", "uninstall.before-commit"), ("repair", "repair.after-swap"), ("repair", "repair.before-commit")] {
             if command == "repair" {
@@ -81,8 +82,8 @@ import Testing
         #expect(audit.status == 0 && audit.output.contains("\"healthy\""))
     }
 
-    @Test func updateKilledAtEachStepKeepsTheOldVersionHealthy() throws {
-        let stack = try Stack(workers: 1); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func updateKilledAtEachStepKeepsTheOldVersionHealthy(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 1); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "victim", body: #"{"version":"1.0.0"}"#).status == 201)
         for point in ["update.staged", "update.old-moved", "update.after-swap", "update.before-commit"] {
             let killed = try stack.cli(["update", "victim", "braindrive-network"], environment: ["PLUGIN_LIFECYCLE_FAULT": point])
@@ -97,9 +98,9 @@ import Testing
         #expect(try stack.get(p + "braindrive-network/status?verify=full", user: "victim").data?["status"] as? String == "healthy")
     }
 
-    @Test func workerKilledMidInstallLeavesNoPartialPlugin() throws {
+    @Test(arguments: TestStore.all) func workerKilledMidInstallLeavesNoPartialPlugin(store: TestStore) throws {
         let hold = try FaultHold("install.after-swap")
-        let stack = try Stack(workers: 2, environment: hold.environment)
+        let stack = try Stack(store: store, workers: 2, environment: hold.environment)
         defer { stack.stop() }
         let token = stack.token("victim")
         let outcome = Tally()

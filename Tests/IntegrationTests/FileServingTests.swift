@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 
 /// `GET /api/plugins/{slug}/files/{path}` through real nginx and real workers: the worker checks
@@ -14,8 +15,8 @@ import Testing
 
     static func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 
-    @Test func nginxSendsTheCallersOwnCopyWithTheRecordedHash() throws {
-        let stack = try Stack(); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func nginxSendsTheCallersOwnCopyWithTheRecordedHash(store: TestStore) throws {
+        let stack = try Stack(store: store); defer { stack.stop() }
         for user in ["user1", "user2"] {
             #expect(try stack.request("POST", "/api/plugins/braindrive-network/install", user: user).status == 201)
         }
@@ -120,8 +121,8 @@ import Testing
 
     /// A signed URL from status loads the user's copy through nginx with no token, as a <script>
     /// tag sends it; altered, it is refused; another user's token cannot borrow it.
-    @Test func aSignedURLLoadsTheUsersCopyWithoutAToken() throws {
-        let stack = try Stack(); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func aSignedURLLoadsTheUsersCopyWithoutAToken(store: TestStore) throws {
+        let stack = try Stack(store: store); defer { stack.stop() }
         for user in ["user1", "user2"] {
             #expect(try stack.request("POST", "/api/plugins/braindrive-network/install", user: user).status == 201)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 
 /// Through real nginx and real worker processes, over real sockets.
@@ -59,8 +60,8 @@ import Testing
         #expect(problem.header("Content-Type") == "application/problem+json")
     }
 
-    @Test func usersNeverSeeEachOthersPlugins() throws {
-        let stack = try Stack(); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func usersNeverSeeEachOthersPlugins(store: TestStore) throws {
+        let stack = try Stack(store: store); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-chat/install", user: "alice").status == 201)
         #expect(try stack.get(p + "braindrive-chat/status", user: "bob").data?["status"] as? String == "not_installed")
         let bobs = try stack.get(p + "available", user: "bob").data?["available_plugins"] as? [String: [String: Any]]
@@ -72,8 +73,8 @@ import Testing
         #expect(!stack.exists("plugins/bob"))
     }
 
-    @Test func concurrentInstallsFromManyClientsHaveOneWinner() throws {
-        let stack = try Stack(workers: 2, threads: 4); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func concurrentInstallsFromManyClientsHaveOneWinner(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 2, threads: 4); defer { stack.stop() }
         let token = stack.token("racer")
         let tally = Tally()
         DispatchQueue.concurrentPerform(iterations: 12) { _ in
@@ -123,8 +124,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ContractStackTests {
     let p = "/api/plugins/"
 
-    @Test func twoUsersUpdatingAndSharingConcurrentlyStayApart() throws {
-        let stack = try Stack(workers: 2, threads: 4, apiRate: "100000r/s"); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func twoUsersUpdatingAndSharingConcurrentlyStayApart(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 2, threads: 4, apiRate: "100000r/s"); defer { stack.stop() }
         let users = ["anna", "bert"]
         let tally = Tally()
         DispatchQueue.concurrentPerform(iterations: 2) { index in
@@ -156,8 +157,8 @@ import Testing
         #expect(stack.stagingEntries().isEmpty)
     }
 
-    @Test func publishedVersionIsServedWithoutARestart() throws {
-        let stack = try Stack(workers: 2); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func publishedVersionIsServedWithoutARestart(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 2); defer { stack.stop() }
         let package = stack.root + "/chat-2.0.0"
         try FileManager.default.copyItem(atPath: Stack.repository + "/deploy/catalog/braindrive-chat/1.0.0", toPath: package)
         let manifest = try String(contentsOfFile: package + "/plugin.json", encoding: .utf8)
@@ -176,8 +177,8 @@ import Testing
         #expect(try stack.request("POST", p + "braindrive-chat/install", user: "u9").data?["version"] as? String == "2.0.0")
     }
 
-    @Test func updateEnableAuditAndBulkThroughNginx() throws {
-        let stack = try Stack(workers: 2); defer { stack.stop() }
+    @Test(arguments: TestStore.all) func updateEnableAuditAndBulkThroughNginx(store: TestStore) throws {
+        let stack = try Stack(store: store, workers: 2); defer { stack.stop() }
         #expect(try stack.request("POST", p + "braindrive-network/install", user: "u1", body: #"{"version":"1.0.0"}"#).status == 201)
         #expect(try stack.get(p + "updates", user: "u1").data?["total_count"] as? Int == 1)
         let update = try stack.request("PUT", p + "braindrive-network/update", user: "u1")

@@ -1,5 +1,6 @@
 import Foundation
 import LifecycleCore
+import StoreTestSupport
 import LifecycleStore
 import Testing
 
@@ -15,8 +16,8 @@ import Testing
 
     /// An install killed after its swap left a folder with no row: `status` said not_installed
     /// but left the folder, the lease and the staging folder until some later operation.
-    @Test func statusOfANotInstalledPluginRollsBackAnAbandonedInstall() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func statusOfANotInstalledPluginRollsBackAnAbandonedInstall(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try RecoveryTests().leaveUncommittedInstall(f, operationID: "deadbeef21")
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .notInstalled)
         #expect(!f.exists(f.pluginFolder("u1", "braindrive_chat")))
@@ -26,8 +27,8 @@ import Testing
 
     /// A pool worker SIGKILLed mid-operation is a zombie until the master reaps it; its lease
     /// must count as abandoned at once, or a status right after the kill shows the uncommitted copy.
-    @Test func aZombieOwnersLeaseIsAbandoned() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func aZombieOwnersLeaseIsAbandoned(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
         defer { argv.forEach { free($0) } }
@@ -49,9 +50,7 @@ import Testing
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         try RecoveryTests().leave(f, lease: "deadbeef22", user: "u1", slug: "braindrive_chat", operation: "uninstall")
         try FileManager.default.moveItem(atPath: f.pluginFolder("u1", "braindrive_chat"), toPath: f.root + "/staging/deadbeef22/old")
-        try f.service.database.pool.write { db in
-            try db.execute(sql: "UPDATE operation_lease SET owner = ? WHERE operation_id = 'deadbeef22'", arguments: [zombie])
-        }
+        try f.execute("UPDATE operation_lease SET owner = '\(zombie)' WHERE operation_id = 'deadbeef22'")
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy,
                 "the zombie's uncommitted uninstall is rolled back")
         #expect(try f.service.database.allLeases().isEmpty)
@@ -64,8 +63,8 @@ import Testing
     /// A process killed after its commit, before removing its staging folder, leaves that folder
     /// without a lease. Once a later operation changed the row, the start-up sweep took the folder
     /// for an uncommitted operation and "restored" its old copy over the committed one.
-    @Test func aStagingFolderLeftAfterACommitIsNeverRolledBackLater() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func aStagingFolderLeftAfterACommitIsNeverRolledBackLater(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
         let target = f.pluginFolder("u1", "braindrive_network")
         let staging = try stagingRecord(f, "deadbeef23", user: "u1", slug: "braindrive_network", operation: "update")
@@ -84,8 +83,8 @@ import Testing
     }
 
     /// The same leftover is found by the next `status` of that plugin, not only at the next start of the pool.
-    @Test func statusCleansAStagingFolderLeftByAProcessKilledAfterItsCommit() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func statusCleansAStagingFolderLeftByAProcessKilledAfterItsCommit(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         let committed = try #require(try f.service.database.installedPlugin(userID: "u1", slug: "braindrive_chat")).plugin.operationID
         _ = try stagingRecord(f, committed, user: "u1", slug: "braindrive_chat", operation: "install")
@@ -97,8 +96,8 @@ import Testing
     /// A process killed while removing a finished operation's staging folder, after its record
     /// went, left a folder nobody could attribute (only the pool's start-up sweep removed it). The
     /// folder is renamed `<id>.removing` first, and the next status of any plugin removes such folders.
-    @Test func aHalfRemovedStagingFolderIsSweptByTheNextStatus() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func aHalfRemovedStagingFolderIsSweptByTheNextStatus(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try FileManager.default.createDirectory(atPath: f.root + "/staging/deadbeef24.removing/old/dist", withIntermediateDirectories: true)
         #expect(try f.service.status(user: "u9", slug: "braindrive-chat").status == .notInstalled)
         #expect(f.stagingEntries().isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import LifecycleCore
+import StoreTestSupport
 import LifecycleStore
 import Testing
 
@@ -17,8 +18,8 @@ import Testing
         Thread.sleep(forTimeInterval: 1.1)   // the catalog is re-read at most once a second
     }
 
-    @Test func installBringsMissingDependenciesInOneStep() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installBringsMissingDependenciesInOneStep(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         let result = try f.service.install(user: "u1", slug: "braindrive-library")
         #expect(result.dependenciesInstalled == ["braindrive_chat"])
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat", verify: .full).status == .healthy)
@@ -30,14 +31,14 @@ import Testing
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .healthy)
     }
 
-    @Test func installedDependencyIsReused() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installedDependencyIsReused(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         #expect(try f.service.install(user: "u1", slug: "braindrive-library").dependenciesInstalled == [])
     }
 
-    @Test func cascadeRemovesDependentsTogether() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func cascadeRemovesDependentsTogether(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-library")
         let result = try f.service.uninstall(user: "u1", slug: "braindrive-chat", cascade: true)
         #expect(result.uninstalled == ["braindrive_chat", "braindrive_library"])
@@ -46,8 +47,8 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func unsatisfiableRangeAndCyclesAreRefusedAndNothingIsInstalled() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func unsatisfiableRangeAndCyclesAreRefusedAndNothingIsInstalled(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try publish(f, slug: "needs-new-chat", version: "1.0.0", dependencies: ["braindrive-chat": "^2.0.0"])
         try publish(f, slug: "cycle-a", version: "1.0.0", dependencies: ["cycle-b": "*"])
         try publish(f, slug: "cycle-b", version: "1.0.0", dependencies: ["cycle-a": "*"])

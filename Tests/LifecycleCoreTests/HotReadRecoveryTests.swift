@@ -1,21 +1,20 @@
 import Foundation
 @testable import LifecycleCore
+import StoreTestSupport
 import LifecycleStore
 import Testing
 
 /// Status and installed read through the store's hot reader; when that snapshot holds the lease of
-/// a dead or expired owner, they recover through GRDB (which writes) and answer the committed state.
+/// a dead or expired owner, they recover through the store's write path and answer the committed state.
 @Suite(.timeLimit(.minutes(10))) struct HotReadRecoveryTests {
     /// A lease on u1's braindrive_network held by this (live) process, expiring `expiresIn` seconds from now.
     func leaseHeldByThisProcess(_ f: Fixture, operationID: String, expiresIn: Double) throws {
-        try f.service.database.pool.write { db in
-            try OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: operationID, operation: "update",
-                               owner: ProcessIdentity.current, expiresAt: Date().timeIntervalSince1970 + expiresIn).insert(db)
-        }
+        try f.insert(OperationLease(userID: "u1", pluginSlug: "braindrive_network", operationID: operationID, operation: "update",
+                                    owner: ProcessIdentity.current, expiresAt: Date().timeIntervalSince1970 + expiresIn))
     }
 
-    @Test func statusFindingADeadOwnersLeaseRollsItBackFirst() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func statusFindingADeadOwnersLeaseRollsItBackFirst(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         try RecoveryTests().leaveUncommittedInstall(f, operationID: "deadbeef21")
         #expect(try f.service.database.hot.leaseAndHealthRows(userID: "u1", slug: "braindrive_chat").lease?.operationID == "deadbeef21")
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .notInstalled)
@@ -23,8 +22,8 @@ import Testing
         #expect(try f.service.database.allLeases().isEmpty)
     }
 
-    @Test func statusFindingAnExpiredLeaseOfALiveOwnerRollsItBackToo() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func statusFindingAnExpiredLeaseOfALiveOwnerRollsItBackToo(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
         try leaseHeldByThisProcess(f, operationID: "expired01", expiresIn: -1)
         let status = try f.service.status(user: "u1", slug: "braindrive-network", verify: .full)
@@ -32,8 +31,8 @@ import Testing
         #expect(try f.service.database.allLeases().isEmpty)
     }
 
-    @Test func installedFindingADeadOwnersLeaseListsTheCommittedState() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installedFindingADeadOwnersLeaseListsTheCommittedState(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
         try RecoveryTests().leaveUncommittedInstall(f, operationID: "deadbeef22")
         let list = try f.service.installed(user: UserID("u1"))
@@ -42,8 +41,8 @@ import Testing
         #expect(try f.service.database.allLeases().isEmpty)
     }
 
-    @Test func aLiveOwnersLeaseIsLeftAloneAndTheCommittedStateShown() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func aLiveOwnersLeaseIsLeftAloneAndTheCommittedStateShown(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network", version: "1.0.0")
         try leaseHeldByThisProcess(f, operationID: "live02", expiresIn: 600)
         #expect(try f.service.status(user: "u1", slug: "braindrive-network").version == "1.0.0")

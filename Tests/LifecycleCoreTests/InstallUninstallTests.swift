@@ -1,6 +1,7 @@
 import Foundation
 import LifecycleCore
 import LifecycleStore
+import StoreTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct InstallUninstallTests {

@@ -2,6 +2,7 @@ import Foundation
 @testable import LifecycleCore
 @testable import LifecycleStore
 import Logging
+import StoreTestSupport
 import Testing
 
 /// Leases across hosts, in one process: two services on one data directory with different host

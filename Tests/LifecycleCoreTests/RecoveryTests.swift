@@ -2,6 +2,7 @@ import Foundation
 import LifecycleCore
 import LifecycleStore
 import PluginCatalog
+import StoreTestSupport
 import Testing
 
 /// States a killed process leaves behind, built by hand; the integration tests make real ones with SIGKILL.

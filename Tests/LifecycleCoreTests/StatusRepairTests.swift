@@ -1,11 +1,12 @@
 import Foundation
 import LifecycleCore
+import StoreTestSupport
 import LifecycleStore
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct StatusRepairTests {
-    @Test func missingFileIsReportedAndRepaired() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func missingFileIsReportedAndRepaired(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
         let folder = f.pluginFolder("u1", "braindrive_network")
         try FileManager.default.removeItem(atPath: folder + "/dist/remoteEntry.js")
@@ -21,8 +22,8 @@ import Testing
         #expect(f.stagingEntries().isEmpty)
     }
 
-    @Test func sameSizeChangeIsFoundOnlyByFullVerify() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func sameSizeChangeIsFoundOnlyByFullVerify(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
         let path = f.pluginFolder("u1", "braindrive_network") + "/README.md"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -36,8 +37,8 @@ import Testing
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) != bytes)
     }
 
-    @Test func sizeChangeAndSymlinkAreModifiedOrMissing() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func sizeChangeAndSymlinkAreModifiedOrMissing(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
         let folder = f.pluginFolder("u1", "braindrive_network")
         try Data("longer than before, surely".utf8).write(to: URL(fileURLWithPath: folder + "/package.json"))
@@ -53,12 +54,10 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "/etc/passwd"), "the link's target is never touched")
     }
 
-    @Test func missingModuleRowIsCorruptionAndRepairRecreatesIt() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func missingModuleRowIsCorruptionAndRepairRecreatesIt(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-network")
-        try f.service.database.pool.write { db in
-            try db.execute(sql: "DELETE FROM module WHERE id = 'u1_braindrive_network_ComponentNetworkHistory'")
-        }
+        try f.execute("DELETE FROM module WHERE id = 'u1_braindrive_network_ComponentNetworkHistory'")
         let status = try f.service.status(user: "u1", slug: "braindrive-network")
         #expect(status.status == .modulesCorrupted)
         #expect(status.modulesStatus.loadedCount == 1 && status.modulesStatus.expectedCount == 2)
@@ -67,8 +66,8 @@ import Testing
         #expect(try f.service.status(user: "u1", slug: "braindrive-network").status == .healthy)
     }
 
-    @Test func repairOfHealthyPluginDoesNothingAndOfMissingIsNotInstalled() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func repairOfHealthyPluginDoesNothingAndOfMissingIsNotInstalled(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         let repair = try f.service.repair(user: "u1", slug: "braindrive-chat")
         #expect(repair.oldStatus == .healthy && repair.repairActions.isEmpty)
@@ -78,8 +77,8 @@ import Testing
         #expect(try f.service.database.auditEvents(userID: "u1", limit: 10, before: nil).map(\.action) == ["install"])
     }
 
-    @Test func deletedFolderIsRestored() throws {
-        let f = try Fixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func deletedFolderIsRestored(store: TestStore) throws {
+        let f = try Fixture(store: store); defer { f.remove() }
         _ = try f.service.install(user: "u1", slug: "braindrive-chat")
         try FileManager.default.removeItem(atPath: f.pluginFolder("u1", "braindrive_chat"))
         #expect(try f.service.status(user: "u1", slug: "braindrive-chat").status == .filesMissing)

@@ -3,6 +3,7 @@ import LifecycleCore
 import Logging
 import LifecycleStore
 import PluginAPI
+import StoreTestSupport
 import Telemetry
 import TokenAuth
 
@@ -15,22 +16,28 @@ struct APIFixture {
 
     let root: String
     let api: PluginAPI
+    /// On PostgreSQL: the test's own schema, dropped by ``remove()``.
+    private let schema: TestSchema?
     /// With telemetry: the request log (a file) and the metrics folder, wired as a worker wires them.
     var logPath: String { root + "/requests.log" }
     var metrics: MetricsDirectory { MetricsDirectory(path: root + "/run/metrics") }
 
     /// `editCatalog` gets the copied catalog's folder before the service first loads it.
     /// `bundleLinks`: signed bundle URLs handed out and checked (nil: none, as a worker without a secret).
-    init(telemetry: Bool = false, bundleLinks: BundleLinks? = nil, editCatalog: ((String) throws -> Void)? = nil) throws {
+    init(store: TestStore = .sqlite, telemetry: Bool = false, bundleLinks: BundleLinks? = nil,
+         editCatalog: ((String) throws -> Void)? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
         try editCatalog?(root + "/catalog")
+        let schema = store == .postgres ? try PostgresTestServer.makeSchema() : nil
+        self.schema = schema
+        let location = schema.map { StoreLocation.postgres(connection: $0.connection) }
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let verifier = try TokenVerifier(configuration: .init(key: .hmacSecret(Self.secret)))
         guard telemetry else {
-            api = PluginAPI(service: try LifecycleService(dataDirectory: root, logger: logger), verifier: verifier, logger: logger,
-                            bundleLinks: bundleLinks)
+            api = PluginAPI(service: try LifecycleService(dataDirectory: root, logger: logger, observer: nil, location: location),
+                            verifier: verifier, logger: logger, bundleLinks: bundleLinks)
             return
         }
         let metrics = MetricsDirectory(path: root + "/run/metrics")
@@ -45,7 +52,7 @@ struct APIFixture {
                     action: event.action, fromVersion: event.fromVersion, toVersion: event.toVersion, outcome: event.outcome))
             },
             busyWait: { recorder.databaseBusyWait() })
-        let service = try LifecycleService(dataDirectory: root, logger: logger, observer: observer)
+        let service = try LifecycleService(dataDirectory: root, logger: logger, observer: observer, location: location)
         api = PluginAPI(service: service, verifier: verifier, logger: logger, telemetry: recorder, metrics: metrics,
                         bundleLinks: bundleLinks)
     }
@@ -57,7 +64,10 @@ struct APIFixture {
         }
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: root) }
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+        schema?.drop()
+    }
 
     static func token(_ user: String, admin: Bool = false, ttl: TimeInterval = 3600) -> String {
         try! TokenMinter.mint(userID: user, admin: admin, ttl: ttl, secret: secret)

@@ -1,13 +1,14 @@
 import Foundation
 @testable import PluginAPI
+import StoreTestSupport
 import Telemetry
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct RouteTests {
     let p = "/api/plugins/"
 
-    @Test func installStatusRepairUninstallThroughTheAPI() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installStatusRepairUninstallThroughTheAPI(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let install = f.send("POST", p + "braindrive-network/install", user: "user123")
         #expect(install.status == 201)
         #expect(install.jsonObject?["status"] as? String == "success")
@@ -40,8 +41,8 @@ import Testing
         #expect(f.send("GET", p + "braindrive-network/status", user: "user123").data?["status"] as? String == "not_installed")
     }
 
-    @Test func installTakesAVersion() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func installTakesAVersion(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let install = f.send("POST", p + "braindrive-network/install", user: "u1", body: #"{"version": "1.0.0"}"#)
         #expect(install.status == 201 && install.data?["version"] as? String == "1.0.0")
         #expect(f.send("POST", p + "braindrive-settings/install", user: "u1", body: #"{"version": "2"}"#).code == "invalid_version")
@@ -49,8 +50,8 @@ import Testing
         #expect(f.send("POST", p + "braindrive-settings/install", user: "u1", body: #"{"version": 1}"#).code == "bad_request")
     }
 
-    @Test func availableIsPublicAndPersonalWithAToken() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func availableIsPublicAndPersonalWithAToken(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let anonymous = f.send("GET", p + "available")
         #expect(anonymous.status == 200)
         let plugins = try #require(anonymous.data?["available_plugins"] as? [String: [String: Any]])
@@ -67,8 +68,8 @@ import Testing
         #expect(personal?["braindrive_network"]?["installed"] as? Bool == false)
     }
 
-    @Test func infoListsEveryVersion() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func infoListsEveryVersion(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let info = f.send("GET", p + "braindrive-network/info")
         #expect(info.status == 200)
         #expect(info.data?["plugin_slug"] as? String == "braindrive_network")
@@ -80,16 +81,16 @@ import Testing
         #expect(f.send("GET", p + "nothing-here/info").code == "plugin_not_found")
     }
 
-    @Test func healthAnswersWithWorkerPid() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func healthAnswersWithWorkerPid(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let health = f.send("GET", p + "health")
         #expect(health.status == 200)
         #expect(health.data?["database"] as? String == "ok")
         #expect(health.data?["worker_pid"] as? Int == Int(getpid()))
     }
 
-    @Test func etagAndNotModified() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func etagAndNotModified(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let first = f.send("GET", p + "available")
         let tag = try #require(first.header("ETag"))
         let second = f.send("GET", p + "available", ifNoneMatch: tag)
@@ -125,8 +126,8 @@ import Testing
     }
 
     /// 405 names the allowed method; HEAD is answered as GET.
-    @Test func methodNotAllowedAndHead() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func methodNotAllowedAndHead(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         #expect(f.send("GET", p + "x/install").header("Allow") == "POST")
         #expect(f.send("POST", p + "available").header("Allow") == "GET")
         #expect(f.send("GET", p + "shared/1").header("Allow") == "DELETE")

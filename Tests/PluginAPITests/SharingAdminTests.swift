@@ -1,13 +1,14 @@
 import Foundation
 import PluginAPI
+import StoreTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct SharingAdminTests {
     let p = "/api/plugins/"
     var admin: String { "Bearer " + APIFixture.token("root", admin: true) }
 
-    @Test func offerInstallsNothingUntilAccepted() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func offerInstallsNothingUntilAccepted(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         #expect(f.send("POST", p + "braindrive-network/share", user: "alice", body: #"{"user_ids":["bob"]}"#).code == "not_installed")
         f.send("POST", p + "braindrive-network/install", user: "alice", body: #"{"version":"1.0.0"}"#)
         let offer = f.send("POST", p + "braindrive-network/share", user: "alice", body: #"{"user_ids":["bob","carol"]}"#)
@@ -28,8 +29,8 @@ import Testing
         #expect(f.send("POST", p + "shared/\(id)/accept", user: "bob").code == "share_not_found")
     }
 
-    @Test func declineWithdrawAndLapse() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func declineWithdrawAndLapse(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         f.send("POST", p + "braindrive-chat/install", user: "alice")
         f.send("POST", p + "braindrive-chat/share", user: "alice", body: #"{"user_ids":["bob","carol","dave"]}"#)
         let bobs = (f.send("GET", p + "shared", user: "bob").data?["shares"] as? [[String: Any]])?.first?["share_id"] as? String
@@ -48,8 +49,8 @@ import Testing
         #expect(f.send("POST", p + "braindrive-network/share", user: "erin", body: #"{"user_ids":["erin"]}"#).code == "bad_request")
     }
 
-    @Test func theSenderListsItsOpenOffersAndWithdrawsThem() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func theSenderListsItsOpenOffersAndWithdrawsThem(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         f.send("POST", p + "braindrive-chat/install", user: "alice")
         f.send("POST", p + "braindrive-network/install", user: "bob")
         f.send("POST", p + "braindrive-chat/share", user: "alice", body: #"{"user_ids":["bob","carol"]}"#)
@@ -77,8 +78,8 @@ import Testing
         }
     }
 
-    @Test func acceptWhenAlreadyInstalledIsAConflict() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func acceptWhenAlreadyInstalledIsAConflict(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         f.send("POST", p + "braindrive-chat/install", user: "alice")
         f.send("POST", p + "braindrive-chat/install", user: "bob")
         f.send("POST", p + "braindrive-chat/share", user: "alice", body: #"{"user_ids":["bob"]}"#)
@@ -86,8 +87,8 @@ import Testing
         #expect(f.send("POST", p + "shared/\(id!)/accept", user: "bob").code == "already_installed")
     }
 
-    @Test func bulkInstallAndUninstallArePerUser() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func bulkInstallAndUninstallArePerUser(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         #expect(f.send("POST", p + "braindrive-chat/bulk-install", user: "u1", body: #"{"user_ids":["a"]}"#).code == "forbidden")
         f.send("POST", p + "braindrive-chat/install", user: "b")
         let bulk = f.send("POST", p + "braindrive-chat/bulk-install", authorization: admin, body: #"{"user_ids":["a","b","c"]}"#)
@@ -105,8 +106,8 @@ import Testing
         #expect(audit?.first?["actor"] as? String == "root", "the admin is the actor, c the subject")
     }
 
-    @Test func purgeRemovesEverythingOfAUser() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func purgeRemovesEverythingOfAUser(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         f.send("POST", p + "braindrive-library/install", user: "gone")
         f.send("POST", p + "braindrive-network/install", user: "gone")
         f.send("POST", p + "braindrive-network/share", user: "gone", body: #"{"user_ids":["stay"]}"#)

@@ -1,12 +1,13 @@
 import Foundation
 import PluginAPI
+import StoreTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct VersionRouteTests {
     let p = "/api/plugins/"
 
-    @Test func versionsNewestFirstBySemver() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func versionsNewestFirstBySemver(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         let r = f.send("GET", p + "braindrive-settings/versions")
         #expect(r.status == 200 && r.header("ETag") != nil)
         #expect(r.data?["latest"] as? String == "1.0.10")
@@ -17,8 +18,8 @@ import Testing
         #expect(f.send("GET", p + "nope/versions").code == "plugin_not_found")
     }
 
-    @Test func updateDowngradeAndNoChangeResyncModulesAndKeepFlags() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func updateDowngradeAndNoChangeResyncModulesAndKeepFlags(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         #expect(f.send("POST", p + "braindrive-network/install", user: "u1", body: #"{"version":"1.0.0"}"#).status == 201)
         #expect(f.send("POST", p + "braindrive-network/disable", user: "u1").data?["enabled"] as? Bool == false)
         #expect(f.send("GET", p + "updates", user: "u1").data?["total_count"] as? Int == 1)
@@ -43,8 +44,8 @@ import Testing
         #expect(files.isEmpty, "the old version is gone once the switch committed")
     }
 
-    @Test func updateProblems() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func updateProblems(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         #expect(f.send("PUT", p + "braindrive-network/update", user: "u1").code == "not_installed")
         f.send("POST", p + "braindrive-network/install", user: "u1")
         #expect(f.send("PUT", p + "braindrive-network/update", user: "u1", body: #"{"version":"3.0.0"}"#).code == "version_not_found")
@@ -52,8 +53,8 @@ import Testing
         #expect(f.send("POST", p + "braindrive-network/update", user: "u1").code == "method_not_allowed")
     }
 
-    @Test func updateRefusedWhenAnotherPluginsRangeWouldBreak() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func updateRefusedWhenAnotherPluginsRangeWouldBreak(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         // Publish chat 2.0.0 into this fixture's catalog: library needs ^1.0.0.
         let source = f.root + "/catalog/braindrive-chat/1.0.0"
         let target = f.root + "/catalog/braindrive-chat/2.0.0"
@@ -70,8 +71,8 @@ import Testing
         #expect(f.send("GET", p + "braindrive-chat/status", user: "u1").data?["version"] as? String == "1.0.0")
     }
 
-    @Test func enableDisablePluginAndModule() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func enableDisablePluginAndModule(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         #expect(f.send("POST", p + "braindrive-network/disable", user: "u1").code == "not_installed")
         f.send("POST", p + "braindrive-network/install", user: "u1")
         let off = f.send("POST", p + "braindrive-network/modules/ComponentNetworkStatus/disable", user: "u1")
@@ -100,8 +101,8 @@ import Testing
         #expect(f.send("GET", p + "installed", user: "u2").data?["total_count"] as? Int == 0)
     }
 
-    @Test func auditPagesAndAdminScope() throws {
-        let f = try APIFixture(); defer { f.remove() }
+    @Test(arguments: TestStore.all) func auditPagesAndAdminScope(store: TestStore) throws {
+        let f = try APIFixture(store: store); defer { f.remove() }
         for slug in ["braindrive-chat", "braindrive-network", "braindrive-settings"] {
             f.send("POST", p + slug + "/install", user: "u1")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 
 /// A real stack for one test, started by the repository's launcher (`deploy/stack start ROOT
@@ -27,30 +28,34 @@ final class Stack: @unchecked Sendable {
     let port: Int
     let pool: Process
     let poolLog: String
+    /// On PostgreSQL: the test's own schema, named to the pool and to ``cli(_:environment:)`` by
+    /// `PLUGIN_LIFECYCLE_DATABASE_URL`, and dropped by ``stop()``.
+    let schema: TestSchema?
+    private static func storeEnvironment(_ schema: TestSchema?) -> [String: String] {
+        schema.map { ["PLUGIN_LIFECYCLE_DATABASE_URL": $0.connection] } ?? [:]
+    }
 
     /// `environment`: the pool's only (e.g. a fault point). `serveArguments`: more options for
     /// `serve` (e.g. `--jwt-issuer X`), appended to the defaults.
-    init(workers: Int = 2, threads: Int = 4, environment: [String: String] = [:], apiRate: String = "100r/s",
-         serveArguments: [String] = []) throws {
+    init(store: TestStore = .sqlite, workers: Int = 2, threads: Int = 4, environment: [String: String] = [:],
+         apiRate: String = "100r/s", serveArguments: [String] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-it-\(UUID().uuidString.prefix(8))").path
         port = Self.freePort()
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let schema = store == .postgres ? try PostgresTestServer.makeSchema() : nil
+        self.schema = schema
         var arguments = ["start", root, "--foreground", "--bin", Self.binary, "--port", String(port),
                          "--workers", String(workers), "--threads", String(threads), "--api-rate", apiRate]
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["--env", "\(name)=\(value)"] }
+        for (name, value) in environment.merging(Self.storeEnvironment(schema), uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+            arguments += ["--env", "\(name)=\(value)"]
+        }
         arguments += ["--", "--drain-timeout", "5"] + serveArguments
-        pool = Process()
-        pool.executableURL = URL(fileURLWithPath: Self.launcher)
-        pool.arguments = arguments
-        // The launcher's own output (its facts, or why it failed); the pool's goes to its log.
-        let launcherLog = root + "/stack.log"
-        _ = FileManager.default.createFile(atPath: launcherLog, contents: nil)
-        pool.standardOutput = FileHandle(forWritingAtPath: launcherLog)
-        pool.standardError = FileHandle(forWritingAtPath: launcherLog)
-        try pool.run()
-
-        // The facts are written once nginx is up, just before the launcher becomes the pool.
-        let facts = try Self.facts(root + "/stack.env", while: pool, log: launcherLog)
+        let facts: [String: String]
+        do {
+            (pool, facts) = try Self.launch(root: root, arguments: arguments)
+        } catch {
+            schema?.drop()
+            throw error
+        }
         dataDir = facts["STACK_DATA_DIR"] ?? ""
         socketPath = facts["STACK_SOCKET"] ?? ""
         poolLog = facts["STACK_POOL_LOG"] ?? ""
@@ -65,6 +70,22 @@ final class Stack: @unchecked Sendable {
         let output = (try? String(contentsOfFile: poolLog, encoding: .utf8)) ?? ""
         stop()
         throw StackError.failed("stack did not become healthy:\n\(output.suffix(3000))")
+    }
+
+    /// Runs the launcher; returns it (the pool, once it execs) and its facts.
+    private static func launch(root: String, arguments: [String]) throws -> (Process, [String: String]) {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let pool = Process()
+        pool.executableURL = URL(fileURLWithPath: launcher)
+        pool.arguments = arguments
+        // The launcher's own output (its facts, or why it failed); the pool's goes to its log.
+        let launcherLog = root + "/stack.log"
+        _ = FileManager.default.createFile(atPath: launcherLog, contents: nil)
+        pool.standardOutput = FileHandle(forWritingAtPath: launcherLog)
+        pool.standardError = FileHandle(forWritingAtPath: launcherLog)
+        try pool.run()
+        // The facts are written once nginx is up, just before the launcher becomes the pool.
+        return (pool, try facts(root + "/stack.env", while: pool, log: launcherLog))
     }
 
     /// The launcher's KEY=value facts, once it has written them (10 s at most).
@@ -93,6 +114,7 @@ final class Stack: @unchecked Sendable {
         if pool.isRunning { pool.terminate() }
         pool.waitUntilExit()
         try? FileManager.default.removeItem(atPath: root)
+        schema?.drop()
     }
 
     // MARK: HTTP
@@ -131,7 +153,7 @@ final class Stack: @unchecked Sendable {
     }
 
     func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        try Self.run(arguments + ["--data-dir", dataDir], environment: environment)
+        try Self.run(arguments + ["--data-dir", dataDir], environment: Self.storeEnvironment(schema).merging(environment) { $1 })
     }
 
     /// A fresh data directory made by `init` with the sample catalog, for tests of the bare CLI.
