@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import LifecycleStore
+@testable import LifecycleStore
+import StoreTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct StoreTests {
@@ -10,6 +11,27 @@ import Testing
         let db = try LifecycleDatabase(path: dir + "/lifecycle.sqlite")
         try db.migrate()
         return (db, dir)
+    }
+
+    /// A migrated database on `store` (PostgreSQL: a schema of its own) and what removes it.
+    func openDatabase(_ store: TestStore) throws -> (LifecycleDatabase, () -> Void) {
+        guard store == .postgres else {
+            let (db, dir) = try openDatabase()
+            return (db, { try? FileManager.default.removeItem(atPath: dir) })
+        }
+        let schema = try PostgresTestServer.makeSchema()
+        do {
+            let db = try LifecycleDatabase(location: .postgres(connection: schema.connection))
+            try db.migrate()
+            return (db, { try? db.closeConnections(); schema.drop() })
+        } catch {
+            schema.drop()
+            throw error
+        }
+    }
+
+    func count(_ db: LifecycleDatabase, _ table: String) throws -> Int64? {
+        try db.read { try $0.one("SELECT count(*) FROM \(table)", []) { try $0.integer(0) } }
     }
 
     func plugin(_ user: String, _ slug: String, operation: String = "op") -> PluginRow {
@@ -44,8 +66,8 @@ import Testing
         #expect(writer == 1)
     }
 
-    @Test func commitCascadesAndKeepsEnabledFlags() throws {
-        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: TestStore.all) func commitCascadesAndKeepsEnabledFlags(store: TestStore) throws {
+        let (db, remove) = try openDatabase(store); defer { remove() }
         var row = plugin("u1", "p")
         let module = ModuleRow(id: "u1_p_M", pluginID: row.id, userID: "u1", name: "M", displayName: nil, description: nil,
                                icon: nil, category: nil, priority: nil, props: nil, configFields: nil,
@@ -53,7 +75,10 @@ import Testing
         let file = InstalledFileRow(pluginID: row.id, path: "a.js", size: 3, sha256: String(repeating: "0", count: 64))
         _ = try db.acquireLease(lease("u1", "p", "op1"), now: 0) { _ in true }
         try db.commitPlugin(InstalledPlugin(plugin: row, modules: [module], files: [file]), audit: audit("u1"), releasing: "op1")
-        try db.pool.write { db in try db.execute(sql: "UPDATE module SET enabled = 0; UPDATE plugin SET enabled = 0") }
+        try db.write { db in
+            try db.execute("UPDATE module SET enabled = ?", [.bool(false)])
+            try db.execute("UPDATE plugin SET enabled = ?", [.bool(false)])
+        }
 
         row.version = "1.1.0"
         _ = try db.acquireLease(lease("u1", "p", "op2"), now: 0) { _ in true }
@@ -63,15 +88,13 @@ import Testing
 
         _ = try db.acquireLease(lease("u1", "p", "op3"), now: 0) { _ in true }
         try db.commitRemoval(pluginID: row.id, audit: audit("u1"), releasing: "op3")
-        let counts = try db.pool.read { db in
-            [try Int.fetchOne(db, sql: "SELECT count(*) FROM module")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM installed_file")!]
-        }
+        let counts = [try count(db, "module"), try count(db, "installed_file")]
         #expect(counts == [0, 0], "module and file rows go by ON DELETE CASCADE")
         #expect(try db.auditEvents(userID: "u1", limit: 10, before: nil).count == 3)
     }
 
-    @Test func leaseIsExclusiveUntilOwnerDiesOrExpires() throws {
-        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: TestStore.all) func leaseIsExclusiveUntilOwnerDiesOrExpires(store: TestStore) throws {
+        let (db, remove) = try openDatabase(store); defer { remove() }
         #expect(try db.acquireLease(lease("u1", "p", "a"), now: 100) { _ in true } == nil)
         #expect(throws: LeaseError.held(operation: "install")) {
             try db.acquireLease(lease("u1", "p", "b"), now: 100) { _ in true }
@@ -87,8 +110,8 @@ import Testing
         #expect(expired?.operationID == "x")
     }
 
-    @Test func commitWithALostLeaseIsRefused() throws {
-        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: TestStore.all) func commitWithALostLeaseIsRefused(store: TestStore) throws {
+        let (db, remove) = try openDatabase(store); defer { remove() }
         #expect(throws: LeaseError.lost) {
             try db.commitPlugin(InstalledPlugin(plugin: plugin("u1", "p"), modules: [], files: []), audit: audit("u1"), releasing: "nobody")
         }
@@ -129,8 +152,8 @@ extension StoreTests {
 
     /// `installed` reads a user's plugins with their modules and files in one go: each row comes
     /// back with its own plugin only, also next to a user whose id extends the caller's (`u`, `u_a`).
-    @Test func healthRowsListOnlyTheCallersRowsGroupedByPlugin() throws {
-        let (db, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: TestStore.all) func healthRowsListOnlyTheCallersRowsGroupedByPlugin(store: TestStore) throws {
+        let (db, remove) = try openDatabase(store); defer { remove() }
         try put(db, plugin("u", "a_b"), modules: ["M2", "M1"], files: ["z.js", "a/b.js"])
         try put(db, plugin("u", "c"), modules: ["N"], files: ["c.js"])
         try put(db, plugin("u_a", "x"), modules: ["O"], files: ["o.js"])
