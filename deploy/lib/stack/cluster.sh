@@ -38,6 +38,8 @@ cluster_store() {
         ((${#PG_DIR} < 80)) || pl_die "--pg-dir too long for the server's unix socket: $PG_DIR"
         pl_log "postgresql: starting in $PG_DIR (log $PG_DIR/server.log)"
         PG_STARTING=1
+        # Folders made on the way (DATA_DIR itself when it holds PG_DIR) get the mode `init` gives.
+        (umask 027 && mkdir -p "$PG_DIR")
         pl_pg_start "$PG_DIR" >/dev/null
         DATABASE_URL=$PL_PG_URL
     fi
