@@ -281,21 +281,26 @@ class Stack:
 
     def request(self, method, path, user=None, body=None, timeout=90):
         """One HTTP request on a fresh connection; returns (status, headers{lower: value}, body str)."""
-        headers = {}
-        if user is not None:
-            headers["Authorization"] = "Bearer " + self.token(user)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=data, headers=headers)
-            resp = conn.getresponse()
-            text = resp.read().decode(errors="replace")
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, text
-        finally:
-            conn.close()
+        return http_request(self.port, method, path, self.token(user) if user is not None else None, body, timeout)
+
+
+def http_request(port, method, path, token=None, body=None, timeout=90):
+    """One HTTP request to 127.0.0.1:port on a fresh connection: (status, headers{lower: value}, body str)."""
+    headers = {}
+    if token is not None:
+        headers["Authorization"] = "Bearer " + token
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        text = resp.read().decode(errors="replace")
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, text
+    finally:
+        conn.close()
 
 
 def api_call(stack, user, kind, slug, version=None, cascade=False):
