@@ -27,9 +27,14 @@ struct MigrateStoreCLITests {
             let json = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
             #expect(status.status == 0 && json?["status"] as? String == "healthy", "\(status.output)")
 
+            // doctor on the PostgreSQL store: the server's checks, the rows against the folders.
+            let doctor = try Stack.run(["doctor", "--data-dir", dir], environment: environment)
+            #expect(doctor.status == 0 && doctor.output.contains("PostgreSQL ") && doctor.output.contains("schema migrated to the latest version"),
+                    "\(doctor.output)")
+
             let rerun = try Stack.run(["migrate-store", "--apply", "--data-dir", dir], environment: environment)
             #expect(rerun.status == 0 && rerun.output.contains("already migrated"), "\(rerun.output)")
-            for output in [dryRun.output, apply.output, rerun.output] {
+            for output in [dryRun.output, apply.output, doctor.output, rerun.output] {
                 #expect(!output.contains(schema.connection), "the URL is never printed")
             }
         }

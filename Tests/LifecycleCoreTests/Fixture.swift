@@ -4,14 +4,8 @@ import LifecycleCore
 import Logging
 import StoreTestSupport
 
-/// The store a test runs on: SQLite always; PostgreSQL when a test server is named (or under CI,
-/// where its cases fail without one rather than vanish).
-enum TestStore: String, Sendable, CustomStringConvertible {
-    case sqlite, postgres
-
-    static let all: [TestStore] = PostgresTestServer.runs ? [.sqlite, .postgres] : [.sqlite]
-    var description: String { rawValue }
-}
+/// StoreTestSupport's, for this target's files that do not import it.
+typealias TestStore = StoreTestSupport.TestStore
 
 /// A fresh data directory with a copy of the sample catalog, per test; on PostgreSQL, a schema of its own.
 struct Fixture {

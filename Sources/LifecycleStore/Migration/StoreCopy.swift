@@ -71,7 +71,7 @@ package enum StoreCopy {
     }
 
     static func targetHasSchema(_ db: any SQLTransaction) throws -> Bool {
-        try db.one("SELECT to_regclass('schema_migrations') IS NOT NULL", []) { try $0.bool(0) } ?? false
+        try db.one(PostgresSchema.hasMigrationTable, []) { try $0.bool(0) } ?? false
     }
 
     static func targetTallies(_ db: any SQLTransaction) throws -> (tallies: [TableTally], leases: Int) {
