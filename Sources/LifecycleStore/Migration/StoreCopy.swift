@@ -79,20 +79,32 @@ package enum StoreCopy {
         return (try CopiedTable.all.map { try $0.tally(db) }, Int(leases))
     }
 
-    /// Inserts every source row, then moves the target's counters past the copied ones: the audit
-    /// id sequence (past SQLite's AUTOINCREMENT high mark, so no id is given twice) and the lease
-    /// generation.
+    /// Inserts every source row (SQLite) into PostgreSQL, then moves the target's counters past
+    /// the copied ones: the audit id sequence (past SQLite's AUTOINCREMENT high mark, so no id is
+    /// given twice) and the lease generation.
     static func copy(_ source: any SQLTransaction, into target: any SQLTransaction) throws {
-        for table in CopiedTable.all {
-            try source.forEachRow(table.select, []) { row in try target.execute(table.insert, try table.values(row)) }
-        }
+        try copyRows(source, into: target)
         let highestAudit = try source.one("""
             SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'), 0),
                        coalesce((SELECT max(id) FROM audit_event), 0))
             """, []) { try $0.integer(0) } ?? 0
         // is_called false: the next id is exactly this value (1 on an empty table).
         _ = try target.one("SELECT setval(pg_get_serial_sequence('audit_event', 'id'), ?, false)", [.integer(highestAudit + 1)]) { _ in () }
+        try copyLeaseGeneration(source, into: target)
+    }
+
+    /// Every row of ``CopiedTable/all``, parents first, ids kept: the part of a copy that is the same
+    /// in both directions (SQLite's AUTOINCREMENT follows inserted ids by itself).
+    static func copyRows(_ source: any SQLTransaction, into target: any SQLTransaction) throws {
+        for table in CopiedTable.all {
+            try source.forEachRow(table.select, []) { row in try target.execute(table.insert, try table.values(row)) }
+        }
+    }
+
+    /// Lease generations never repeat on the target either.
+    static func copyLeaseGeneration(_ source: any SQLTransaction, into target: any SQLTransaction) throws {
         let generation = try source.one("SELECT generation FROM lease_counter WHERE id = 1", []) { try $0.integer(0) } ?? 0
-        try target.execute("UPDATE lease_counter SET generation = greatest(generation, ?) WHERE id = 1", [.integer(generation)])
+        try target.execute("UPDATE lease_counter SET generation = CASE WHEN generation > ? THEN generation ELSE ? END WHERE id = 1",
+                           [.integer(generation), .integer(generation)])
     }
 }
