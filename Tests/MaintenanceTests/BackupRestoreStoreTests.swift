@@ -70,4 +70,53 @@ import Testing
             }
         }
     }
+
+    /// On PostgreSQL too: a store with plugins needs --force, and rows that fail on the server
+    /// leave the server's rows and the data directory's folders as they were.
+    @Test func aRestoreOntoAPostgreSQLStoreNeedsForceAndRollsBackWhole() throws {
+        guard TestStore.all.contains(.postgres) else { return }
+        let f = try MaintenanceFixture(store: .postgres); defer { f.remove() }
+        try populate(f)
+        _ = try BackupWriter(service: f.service).write(to: f.path("backup"))
+        let original = try snapshot(f.service)
+        _ = try f.service.install(user: "u4", slug: "braindrive-network")
+        let later = try f.service.database.plugins(userID: "u4")
+
+        #expect {
+            try BackupRestorer(source: f.path("backup"), dataDirectory: f.root, location: f.location).restore()
+        } throws: { error in
+            "\(error)".contains("its PostgreSQL store has 5 installed plugins")
+        }
+
+        // The staged backup gains a row the server refuses (a module of no plugin): the load fails.
+        var failing = BackupRestorer(source: f.path("backup"), dataDirectory: f.root, force: true, location: f.location)
+        let root = f.root
+        failing.afterSwap = {
+            let stage = try FileManager.default.contentsOfDirectory(atPath: root)
+                .first { $0.hasPrefix(".restore-") && !$0.hasSuffix("-previous") }
+            var config = Configuration()
+            config.foreignKeysEnabled = false
+            let staged = try DatabaseQueue(path: root + "/" + stage! + "/lifecycle.sqlite", configuration: config)
+            try staged.write { db in
+                try db.execute(sql: """
+                    INSERT INTO module (id, plugin_id, user_id, name, enabled, created_at, updated_at)
+                    VALUES ('x', 'nobody_nothing', 'nobody', 'X', 1, '', '')
+                    """)
+            }
+            try staged.close()
+        }
+        #expect {
+            try failing.restore()
+        } throws: { error in
+            "\(error)".contains("the previous data was put back")
+        }
+        #expect(try f.service.database.plugins(userID: "u4") == later, "the server's rows are as they were")
+        #expect(FileManager.default.fileExists(atPath: f.pluginFolder("u4", "braindrive_network")), "and so are the folders")
+
+        let report = try BackupRestorer(source: f.path("backup"), dataDirectory: f.root, force: true, location: f.location).restore()
+        #expect(report.replaced.contains("plugins"))
+        #expect(try f.service.database.plugins(userID: "u4").isEmpty && snapshot(f.service).plugins == original.plugins)
+        let doctor = Doctor(dataDirectory: f.root, location: f.location).run()
+        #expect(doctor.errors == 0, "\(doctor.text)")
+    }
 }
