@@ -18,10 +18,7 @@ extension LifecycleDatabase {
                 try StoreCopy.copy(source, into: db)
                 return try CopiedTable.all.map { try $0.tally(source) }
             }
-            let restored = try CopiedTable.all.map { try $0.tally(db) }
-            guard restored == tallies else {
-                throw StoreCopyError.verificationFailed(zip(tallies, restored).filter { $0 != $1 }.map { "\($0.table): \($0.rows) rows, \($1.rows) restored" })
-            }
+            try StoreCopy.verify(db, against: tallies)
         }
         let schema = try schemaState()
         return PostgresSchema.migrations.map(\.identifier).filter { !schema.pending.contains($0) }

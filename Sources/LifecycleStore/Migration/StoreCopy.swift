@@ -37,13 +37,21 @@ package enum StoreCopy {
         let outcome = try target.write { db -> Outcome in
             guard !(try compare(try targetTallies(db), tallies)) else { return .alreadyMigrated }
             try source.read { from in try copy(from, into: db) }
-            let copied = try targetTallies(db).tallies
-            let differences = zip(tallies, copied).filter { $0 != $1 }.map { "\($0.table): \($0.rows) rows, \($1.rows) copied" }
             // Throwing rolls the whole copy back.
-            guard differences.isEmpty, copied.count == tallies.count else { throw StoreCopyError.verificationFailed(differences) }
+            try verify(db, against: tallies)
             return .copied
         }
         return Report(outcome: outcome, tables: tallies)
+    }
+
+    /// Throws ``StoreCopyError/verificationFailed(_:)`` unless `target` reads back as `expected`,
+    /// table by table (row counts and ordered checksums).
+    static func verify(_ target: any SQLTransaction, against expected: [TableTally]) throws {
+        let found = try CopiedTable.all.map { try $0.tally(target) }
+        let differences = zip(expected, found).filter { $0 != $1 }.map { expected, found in
+            "\(expected.table): \(expected.rows) rows, \(found.rows) in the target" + (expected.rows == found.rows ? " with other values" : "")
+        }
+        guard differences.isEmpty else { throw StoreCopyError.verificationFailed(differences) }
     }
 
     /// The source's refusals (leases, text with NUL) and, when it passes, its tallies.
