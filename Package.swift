@@ -47,6 +47,8 @@ let package = Package(
         // connection (Posix's Locked) for the hot routes' reads.
         .target(name: "LifecycleStore", dependencies: [
             "CLibPQ", "Posix", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            // SHA-256 for migrate-store's ordered checksums.
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "LifecycleCore", dependencies: [
             "LifecycleStore", "PluginCatalog", "Posix",
@@ -97,7 +99,7 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MaintenanceTests", dependencies: [
-            "Maintenance", "LifecycleCore", "LifecycleStore", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),
+            "Maintenance", "LifecycleCore", "LifecycleStore", "StoreTestSupport", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [

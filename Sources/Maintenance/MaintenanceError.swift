@@ -9,6 +9,8 @@ package enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertib
     case destinationInsideDataDirectory(String)
     /// No data directory, or no database in it, to back up.
     case nothingToBackUp(String)
+    /// No SQLite database in the data directory for `migrate-store` to copy.
+    case nothingToMigrate(String)
     /// A plugin's lease stayed held by a live operation past the wait.
     case pluginBusy(user: String, slug: String)
     /// A user kept installing plugins faster than the backup could take their leases.
@@ -46,6 +48,8 @@ package enum MaintenanceError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(path) is inside the data directory; put the backup elsewhere"
         case .nothingToBackUp(let reason):
             return "nothing to back up: \(reason)"
+        case .nothingToMigrate(let reason):
+            return "nothing to migrate: \(reason)"
         case .pluginBusy(let user, let slug):
             return "an operation on \(user)/\(slug) did not finish in time; retry the backup"
         case .tooMuchActivity(let user):

@@ -35,18 +35,7 @@ struct DataOptions: ParsableArguments {
         if let databaseURL { environment[StoreLocation.environmentVariable] = databaseURL }
     }
 
-    /// Refuses a SQLite-only command (backup, restore, doctor) when the store is on PostgreSQL.
-    func requireSQLite(_ feature: String) throws {
-        if case .postgres = location { throw SQLiteOnly(feature: feature) }
-    }
-
     var directory: DataDirectory { DataDirectory(root: dataDir) }
-}
-
-/// A SQLite-only command (backup, restore, doctor) asked of a PostgreSQL store.
-struct SQLiteOnly: Error, CustomStringConvertible {
-    let feature: String
-    var description: String { StoreError.notOnPostgresMessage(feature) }
 }
 
 /// How callers are checked (tokens, signed bundle URLs); shared by `serve` and `worker` (the master passes them on).

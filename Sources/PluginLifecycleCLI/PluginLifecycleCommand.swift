@@ -9,6 +9,6 @@ struct PluginLifecycleCommand: ParsableCommand {
             InitCommand.self, ServeCommand.self, WorkerCommand.self, TokenCommand.self,
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, RepairCommand.self, UpdateCommand.self,
             AvailableCommand.self, InfoCommand.self, BulkInstallCommand.self, BulkUninstallCommand.self, PurgeUserCommand.self, PublishCommand.self, MigrateLegacyCommand.self,
-            DoctorCommand.self, BackupCommand.self, RestoreCommand.self,
+            DoctorCommand.self, BackupCommand.self, RestoreCommand.self, MigrateStoreCommand.self,
         ])
 }

@@ -20,9 +20,10 @@ struct PostgresCLITests {
             #expect(!status.output.contains(schema.connection) && !install.output.contains(schema.connection), "the URL is never printed")
             // The rows are on the server, not in the data directory's SQLite file.
             #expect(try Stack.run(["status", "user123", "braindrive-network", "--data-dir", dir]).output.contains("not_installed"))
-            // SQLite-only commands refuse rather than act on the wrong store.
-            let backup = try Stack.run(["backup", "--data-dir", dir, "--database-url", schema.connection, dir + "/b"])
-            #expect(backup.status != 0 && backup.output.contains("backup is not available on PostgreSQL yet"), "\(backup.output)")
+            // backup reads the server's rows (MaintenanceCLI's PostgreSQL case covers it whole).
+            let backup = try Stack.run(["backup", "--data-dir", dir, "--database-url", schema.connection, dir + ".b"])
+            defer { try? FileManager.default.removeItem(atPath: dir + ".b") }
+            #expect(backup.status == 0 && backup.output.contains("database: 1 installed plugins of 1 users"), "\(backup.output)")
         }
     }
 

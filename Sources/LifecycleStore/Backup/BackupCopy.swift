@@ -25,6 +25,19 @@ package final class BackupCopy {
     /// Copies `database` into a new file at `path` (which must not exist, nor its -journal, -wal, -shm).
     package init(of database: LifecycleDatabase, at path: String) throws {
         queue = try DatabaseQueue(path: path)
+        if database.onPostgres {
+            // The same format from PostgreSQL: a new file at this build's schema, filled from one
+            // REPEATABLE READ snapshot (leases are never copied); its journal is DELETE already.
+            try LifecycleMigrations.migrator.migrate(queue)
+            try database.read { source in
+                try queue.write { db in
+                    let target = SQLiteTransaction(db)
+                    try StoreCopy.copyRows(source, into: target)
+                    try StoreCopy.copyLeaseGeneration(source, into: target)
+                }
+            }
+            return
+        }
         try database.pool.backup(to: queue)
         try queue.writeWithoutTransaction { db in
             // The copied header says WAL; switching back is possible while no other connection has it open.
@@ -64,4 +77,9 @@ package final class BackupCopy {
     package func close() throws {
         try queue.close()
     }
+}
+
+extension LifecycleDatabase {
+    /// Whether the store is a PostgreSQL server (no SQLite file in the data directory).
+    package var onPostgres: Bool { engine is PostgresEngine }
 }

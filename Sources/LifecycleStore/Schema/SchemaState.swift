@@ -13,6 +13,7 @@ package struct SchemaState: Sendable, Equatable {
 extension LifecycleDatabase {
     /// Reads the migration table only, so it works on a read-only connection.
     package func schemaState() throws -> SchemaState {
+        if let postgres = engine as? PostgresEngine { return try postgres.schemaState() }
         let migrator = LifecycleMigrations.migrator
         return try sqlite(for: "schema inspection").readGRDB { db in
             let applied = try migrator.appliedIdentifiers(db)

@@ -24,15 +24,25 @@ package struct BackupRestorer: Sendable {
     package let source: String
     package let directory: DataDirectory
     package let force: Bool
+    /// nil: the data directory's SQLite file. On PostgreSQL the rows go to the server, in one
+    /// transaction after the folders' swap; the data directory gets no SQLite file.
+    package let location: StoreLocation?
 
     /// Runs after the swap, before the restored database is opened: tests damage it there.
     var afterSwap: (@Sendable () throws -> Void)?
 
-    package init(source: String, dataDirectory: String, force: Bool = false) {
+    package init(source: String, dataDirectory: String, force: Bool = false, location: StoreLocation? = nil) {
         self.source = DataDirectory(root: source).root
         directory = DataDirectory(root: dataDirectory)
         self.force = force
+        if case .postgres = location { self.location = location } else { self.location = nil }
     }
+
+    private var onPostgres: Bool { location != nil }
+
+    /// The entries that go with the SQLite database; none on PostgreSQL (a SQLite file left in the
+    /// data directory from before a `migrate-store` is not the store, and stays where it is).
+    private var companions: [String] { onPostgres ? [] : Self.databaseCompanions }
 
     package func restore() throws(MaintenanceError) -> RestoreReport {
         let manifest = try verifiedManifest()
@@ -56,7 +66,7 @@ package struct BackupRestorer: Sendable {
         let applied: [String]
         do {
             try afterSwap?()
-            applied = try openRestored()
+            applied = try openRestored(stage: stage)
         } catch {
             let reason = (error as? MaintenanceError)?.description ?? String(describing: error)
             try putBack(staged, replaced: replaced, stage: stage, aside: aside, reason: reason)
@@ -77,7 +87,7 @@ package struct BackupRestorer: Sendable {
     }
 
     private func refuseLiveUse() throws(MaintenanceError) {
-        let live = LiveUse.evidence(in: directory)
+        let live = LiveUse.evidence(in: directory, location: location)
         guard live.isEmpty else { throw .liveDataDirectory(live) }
     }
 
@@ -105,7 +115,7 @@ package struct BackupRestorer: Sendable {
     /// could otherwise be cut between the two, parting committed changes from their database.
     /// Switching the journal mode needs every other connection closed: a busy database is in use.
     private func makeDatabaseSelfContained() throws(MaintenanceError) {
-        guard FileTree.kind(directory.databasePath) == .regular else { return }
+        guard !onPostgres, FileTree.kind(directory.databasePath) == .regular else { return }
         do {
             try LifecycleDatabase.makeSelfContained(path: directory.databasePath)
         } catch StoreError.busy {
@@ -119,8 +129,14 @@ package struct BackupRestorer: Sendable {
     /// Opens the restored database as `serve` does (folders with their modes, WAL mode,
     /// migrations), keeping SQLite's own message on a failure, and runs `quick_check`; returns the
     /// migrations it has.
-    private func openRestored() throws -> [String] {
+    private func openRestored(stage: String) throws -> [String] {
         try directory.prepare()
+        if let location {
+            // The backup's file stayed in the stage: its rows replace the server's in one transaction.
+            let database = try LifecycleDatabase(location: location)
+            defer { database.close() }
+            return try database.restoreRows(fromBackupFile: stage + "/lifecycle.sqlite")
+        }
         let database = try LifecycleDatabase(path: directory.databasePath)
         defer { try? database.closeConnections() }
         try database.migrate()
@@ -148,7 +164,15 @@ package struct BackupRestorer: Sendable {
     /// and, when the backup has its own, a catalog with packages or a secret that differs.
     func occupants(_ manifest: BackupManifest) -> [String] {
         var found: [String] = []
-        if FileTree.kind(directory.databasePath) == .regular {
+        if let location {
+            // A server nothing migrated yet holds no plugins (the count's table does not exist).
+            let count = try? LifecycleDatabase(location: location).countIfMigrated()
+            if let count, count > 0 {
+                found.append("its PostgreSQL store has \(count) installed plugins")
+            } else if count == nil {
+                found.append("its PostgreSQL store cannot be read")
+            }
+        } else if FileTree.kind(directory.databasePath) == .regular {
             let count = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true).pluginCount()
             if let count, count > 0 {
                 found.append("its database has \(count) installed plugins")
@@ -175,7 +199,7 @@ package struct BackupRestorer: Sendable {
         let copied = try TreeCopy.copyFile(source + "/" + manifest.database.file, stage + "/lifecycle.sqlite", mode: 0o640)
         // The digest is of the bytes written: the staged copy itself is what the manifest describes.
         guard copied.sha256 == manifest.database.sha256 else { throw .checksumMismatch("lifecycle.sqlite (copy)") }
-        var names = ["lifecycle.sqlite", "plugins", "staging"]
+        var names = (onPostgres ? [] : ["lifecycle.sqlite"]) + ["plugins", "staging"]
         _ = try TreeCopy().copy(source + "/plugins", to: stage + "/plugins")
         try OperatorFiles.makeFolder(stage + "/staging", mode: 0o700)
         if manifest.includesCatalog {
@@ -197,7 +221,7 @@ package struct BackupRestorer: Sendable {
     /// back. The list of what moves is written into `aside` first, so an interrupted swap can be undone by hand.
     private func swap(_ names: [String], from stage: String, aside: String) throws(MaintenanceError) -> [String] {
         try OperatorFiles.makeFolder(aside, mode: 0o700)
-        let present = (names + Self.databaseCompanions).filter { FileTree.kind(directory.root + "/" + $0) != .missing }
+        let present = (names + companions).filter { FileTree.kind(directory.root + "/" + $0) != .missing }
         try RestoreRecord(state: .swapping, source: source, entries: present).write(to: aside)
         var movedAside: [String] = []
         var movedIn: [String] = []
@@ -224,7 +248,7 @@ package struct BackupRestorer: Sendable {
     /// SQLite made beside the restored database) go back to `stage`, the previous ones come back.
     private func putBack(_ names: [String], replaced: [String], stage: String, aside: String, reason: String) throws(MaintenanceError) {
         do {
-            for name in names + Self.databaseCompanions where FileTree.kind(directory.root + "/" + name) != .missing {
+            for name in names + companions where FileTree.kind(directory.root + "/" + name) != .missing {
                 try FileTree.removeTree(stage + "/" + name)
                 try FileTree.rename(directory.root + "/" + name, stage + "/" + name, trusting: directory.root)
             }

@@ -5,7 +5,8 @@ import Logging
 import PluginCatalog
 import Posix
 
-/// Makes a backup of a live data directory: the database (SQLite's online backup API), every
+/// Makes a backup of a live data directory: the database (SQLite's online backup API; on PostgreSQL
+/// one snapshot exported into a SQLite file of the same format), every
 /// installed plugin's folder, and the secret and catalog when they live in the data directory.
 ///
 /// Consistency: the folders must be the ones the database copy describes, while installs,
@@ -41,13 +42,18 @@ package struct BackupWriter: Sendable {
     /// Opens a data directory for a backup without changing it: no folders created, no migration
     /// (the service's own opening migrates). A database behind or ahead of this build's schema is
     /// refused: the backup would record a schema the build serving it does not have.
-    package static func openService(dataDirectory: String, catalogRoot: String?, logger: Logger) throws(MaintenanceError) -> LifecycleService {
+    /// `location`: the store, when it is not the data directory's SQLite file (PostgreSQL).
+    package static func openService(dataDirectory: String, catalogRoot: String?, logger: Logger,
+                                    location: StoreLocation? = nil) throws(MaintenanceError) -> LifecycleService {
         let directory = DataDirectory(root: dataDirectory)
-        guard FileTree.kind(directory.databasePath) == .regular else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
+        let location = location ?? .sqlite(path: directory.databasePath)
+        if case .sqlite = location, FileTree.kind(directory.databasePath) != .regular {
+            throw .nothingToBackUp("no database at \(directory.databasePath)")
+        }
         let database: LifecycleDatabase
         let schema: SchemaState
         do {
-            database = try LifecycleDatabase(path: directory.databasePath)
+            database = try LifecycleDatabase(location: location)
             schema = try database.schemaState()
         } catch {
             throw .database(String(describing: error))
@@ -67,7 +73,9 @@ package struct BackupWriter: Sendable {
     package func write(to rawDestination: String) throws(MaintenanceError) -> BackupManifest {
         let destination = DataDirectory(root: rawDestination).root
         let directory = service.directory
-        guard FileTree.kind(directory.databasePath) == .regular else { throw .nothingToBackUp("no database at \(directory.databasePath)") }
+        if !service.database.onPostgres, FileTree.kind(directory.databasePath) != .regular {
+            throw .nothingToBackUp("no database at \(directory.databasePath)")
+        }
         // Compared with links resolved: a link to (or into) the data directory is inside it.
         let (realDestination, realRoot) = (FileTree.resolved(destination), FileTree.resolved(directory.root))
         if realDestination == realRoot || realDestination.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {

@@ -8,19 +8,25 @@ import Telemetry
 /// would be lost or worse: its processes keep the replaced database open and write on.
 enum LiveUse {
     /// One sentence per sign found; empty when the directory looks unused.
-    static func evidence(in directory: DataDirectory) -> [String] {
+    /// `location`: the store, when it is not the data directory's SQLite file (its leases count too).
+    static func evidence(in directory: DataDirectory, location: StoreLocation? = nil) -> [String] {
         var signs: [String] = []
+        if let location, case .postgres = location, let leases = try? LifecycleDatabase(location: location).allLeases() {
+            signs += liveOperations(leases)
+        }
         if let holder = shmHolder(directory.databasePath + "-shm") {
             signs.append("a process (pid \(holder)) has the database open (it holds SQLite's lock on \(directory.databasePath)-shm)")
         }
         for folder in runFolders(directory) { signs += runState(in: folder) }
         if FileTree.kind(directory.databasePath) == .regular,
            let leases = try? LifecycleDatabase(path: directory.databasePath, readOnlyIfExists: true).allLeases() {
-            for lease in leases where LifecycleService.leaseIsLive(lease) {
-                signs.append("an operation (\(lease.operation)) on \(lease.userID)/\(lease.pluginSlug) is running")
-            }
+            signs += liveOperations(leases)
         }
         return signs
+    }
+
+    static func liveOperations(_ leases: [OperationLease]) -> [String] {
+        leases.filter { LifecycleService.leaseIsLive($0) }.map { "an operation (\($0.operation)) on \($0.userID)/\($0.pluginSlug) is running" }
     }
 
     /// `run/` and every `run/<host>/`: a pool started with a host id keeps its run state in its own

@@ -36,15 +36,17 @@ struct ConfigurationChecks {
             }
         }
         var missing: [String] = []
-        for (name, path) in [("plugins/", doctor.directory.pluginsRoot), ("staging/", doctor.directory.stagingRoot),
-                             ("lifecycle.sqlite", doctor.directory.databasePath)] where FileTree.kind(path) == .missing {
+        // On PostgreSQL the rows are on the server: no SQLite file is expected.
+        let database = doctor.onPostgres ? [] : [("lifecycle.sqlite", doctor.directory.databasePath)]
+        for (name, path) in [("plugins/", doctor.directory.pluginsRoot), ("staging/", doctor.directory.stagingRoot)] + database
+            where FileTree.kind(path) == .missing {
             missing.append(name)
         }
         let restores = ((try? FileTree.entries(root)) ?? []).filter { $0.hasPrefix(".restore-") }
         let interrupted = restores.filter { $0.hasSuffix("-previous") && RestoreRecord.read(root + "/" + $0)?.state != .completed }
         let strandedCompanions = BackupRestorer.databaseCompanions.filter { FileTree.kind(root + "/" + $0) == .regular }
         if missing.isEmpty {
-            findings.append(Finding(.ok, .configuration, "layout", subject: root, "layout present (lifecycle.sqlite, plugins/, staging/)"))
+            findings.append(Finding(.ok, .configuration, "layout", subject: root, "layout present (\(doctor.onPostgres ? "" : "lifecycle.sqlite, ")plugins/, staging/)"))
         } else if !interrupted.isEmpty || (missing.contains("lifecycle.sqlite") && !strandedCompanions.isEmpty) {
             // `init` would create an empty database, and SQLite would read a displaced -wal into it.
             findings.append(Finding(.error, .configuration, "layout_incomplete", subject: root,

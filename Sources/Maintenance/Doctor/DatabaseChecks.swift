@@ -11,6 +11,9 @@ struct DatabaseChecks {
 
     /// Returns the database, opened read-only, when its schema is one the agreement checks can query.
     func run(into findings: inout [Finding]) -> LifecycleDatabase? {
+        if case .postgres(let connection) = doctor.location {
+            return PostgresChecks(doctor: doctor).run(connection: connection, into: &findings)
+        }
         let path = doctor.directory.databasePath
         guard FileTree.kind(path) == .regular else { return nil }  // reported by the layout check
         let database: LifecycleDatabase
@@ -64,25 +67,30 @@ struct DatabaseChecks {
         }
         do {
             let schema = try database.schemaState()
-            if schema.isCurrent {
-                findings.append(Finding(.ok, .database, "schema", "schema migrated to the latest version"))
-            }
-            if !schema.pending.isEmpty {
-                findings.append(Finding(.error, .database, "schema_outdated", subject: path,
-                                        "migrations not applied: \(schema.pending.joined(separator: ", "))",
-                                        remedy: doctor.command("init") + " (or restart `serve`, which migrates before spawning workers)"))
-            }
-            if !schema.unknown.isEmpty {
-                findings.append(Finding(.error, .database, "schema_newer", subject: path,
-                                        "migrations this build does not know: \(schema.unknown.joined(separator: ", ")) (a newer build wrote it)",
-                                        remedy: "run the newer build of plugin-lifecycle"))
-            }
+            schemaFindings(schema, subject: path, into: &findings)
             // The row checks query the current tables; an older schema lacks some.
             return schema.pending.isEmpty ? database : nil
         } catch {
             findings.append(Finding(.error, .database, "schema_unreadable", subject: path, "cannot read the migration table: \(error)",
                                     remedy: restore))
             return nil
+        }
+    }
+
+    /// The schema's findings on either store: current, migrations pending, or migrations unknown.
+    func schemaFindings(_ schema: SchemaState, subject: String, into findings: inout [Finding]) {
+        if schema.isCurrent {
+            findings.append(Finding(.ok, .database, "schema", "schema migrated to the latest version"))
+        }
+        if !schema.pending.isEmpty {
+            findings.append(Finding(.error, .database, "schema_outdated", subject: subject,
+                                    "migrations not applied: \(schema.pending.joined(separator: ", "))",
+                                    remedy: doctor.command("init") + " (or restart `serve`, which migrates before spawning workers)"))
+        }
+        if !schema.unknown.isEmpty {
+            findings.append(Finding(.error, .database, "schema_newer", subject: subject,
+                                    "migrations this build does not know: \(schema.unknown.joined(separator: ", ")) (a newer build wrote it)",
+                                    remedy: "run the newer build of plugin-lifecycle"))
         }
     }
 }

@@ -21,9 +21,13 @@ package struct Doctor: Sendable {
     package let catalogRoot: String
     package let secretPath: String
     package let bundleSecretPath: String
+    /// The store: the data directory's SQLite file, or a PostgreSQL server (its own checks, ``PostgresChecks``).
+    package let location: StoreLocation
 
-    package init(dataDirectory: String, catalogRoot: String? = nil, secretPath: String? = nil, bundleSecretPath: String? = nil) {
+    package init(dataDirectory: String, catalogRoot: String? = nil, secretPath: String? = nil, bundleSecretPath: String? = nil,
+                 location: StoreLocation? = nil) {
         directory = DataDirectory(root: dataDirectory)
+        self.location = location ?? .sqlite(path: directory.databasePath)
         self.catalogRoot = catalogRoot.map { DataDirectory(root: $0).root } ?? directory.defaultCatalogRoot
         self.secretPath = secretPath ?? directory.defaultSecretPath
         self.bundleSecretPath = bundleSecretPath ?? SecretPolicy.bundleSecretPath(dataDirectory: directory.root)
@@ -46,6 +50,11 @@ package struct Doctor: Sendable {
 
     /// A command line the operator can paste, aimed at this data directory.
     func command(_ arguments: String) -> String { "run " + cli(arguments) }
+
+    var onPostgres: Bool {
+        if case .postgres = location { return true }
+        return false
+    }
 
     func cli(_ arguments: String) -> String { "`plugin-lifecycle \(arguments) --data-dir \(directory.root)`" }
 }

@@ -16,12 +16,11 @@ struct BackupCommand: ParsableCommand {
     @Option(help: ArgumentHelp(visibility: .hidden)) var pauseAfterSnapshot: String?
 
     func run() throws {
-        try data.requireSQLite("backup")
         let manifest: BackupManifest
         do {
             // Not `openService`: that prepares folders and migrates; a backup changes nothing it copies.
             let service = try BackupWriter.openService(dataDirectory: data.dataDir, catalogRoot: data.catalog,
-                                                       logger: makeLogger(level: .warning))
+                                                       logger: makeLogger(level: .warning), location: data.location)
             var writer = BackupWriter(service: service)
             if let barrier = pauseAfterSnapshot {
                 writer.afterSnapshot = {
@@ -66,10 +65,9 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try data.requireSQLite("restore")
         let report: RestoreReport
         do {
-            report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force).restore()
+            report = try BackupRestorer(source: source, dataDirectory: data.dataDir, force: force, location: data.location).restore()
         } catch {
             fail(error)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LifecycleStore
 import Maintenance
 
 /// Checks a data directory and says what to do about each problem; changes nothing.
@@ -14,9 +15,8 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try data.requireSQLite("doctor")
         let report = Doctor(dataDirectory: data.dataDir, catalogRoot: data.catalog, secretPath: jwtSecretFile,
-                            bundleSecretPath: bundleSecretFile).run()
+                            bundleSecretPath: bundleSecretFile, location: data.location).run()
         if output.json {
             print(try encodeJSON(report))
         } else {
