@@ -194,3 +194,25 @@ final class Outcomes: @unchecked Sendable {
     func add(_ value: String) { lock.lock(); values.append(value); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return values }
 }
+
+extension StoreTests {
+    struct Abandoned: Error {}
+
+    /// PostgreSQL keeps a sequence change through a ROLLBACK: a restore's load that fails after
+    /// copying (here: an empty backup) must not lower the audit sequence under the rows it leaves.
+    @Test(.enabled(if: PostgresTestServer.runs, "no PostgreSQL server to test against (deploy/test starts one)"))
+    func aFailedLoadNeverLowersTheAuditSequence() throws {
+        let (db, remove) = try openDatabase(.postgres); defer { remove() }
+        let (empty, dir) = try openDatabase(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try put(db, plugin("u", "a"), modules: [], files: [])
+        try put(db, plugin("u", "b"), modules: [], files: [])
+        #expect(throws: Abandoned.self) {
+            try db.write { target in
+                try empty.read { source in try StoreCopy.copy(source, into: target) }
+                throw Abandoned()
+            }
+        }
+        try put(db, plugin("u", "c"), modules: [], files: [])
+        #expect(try db.auditEvents(userID: "u", limit: 10, before: nil).count == 3, "the next audit id is a new one")
+    }
+}

@@ -21,6 +21,16 @@ import Testing
 
     static let users = ["u1", "u2", "u3"]
 
+    /// ``populate(_:)``, a backup at `backup`, then u4 installs a plugin the backup does not have;
+    /// returns the snapshot the backup holds.
+    func backedUpThenChanged(_ f: MaintenanceFixture) throws -> (plugins: [PluginRow], audits: [AuditEventRow], shares: Int) {
+        try populate(f)
+        _ = try BackupWriter(service: f.service).write(to: f.path("backup"))
+        let original = try snapshot(f.service)
+        _ = try f.service.install(user: "u4", slug: "braindrive-network")
+        return original
+    }
+
     /// Every row the API shows of the users, and each plugin's full status.
     func snapshot(_ service: LifecycleService) throws -> (plugins: [PluginRow], audits: [AuditEventRow], shares: Int) {
         let plugins = try Self.users.flatMap { try service.database.plugins(userID: $0) }
@@ -76,10 +86,7 @@ import Testing
     @Test(.enabled(if: PostgresTestServer.runs, "no PostgreSQL server to test against (deploy/test starts one)"))
     func aRestoreOntoAPostgreSQLStoreNeedsForceAndRollsBackWhole() throws {
         let f = try MaintenanceFixture(store: .postgres); defer { f.remove() }
-        try populate(f)
-        _ = try BackupWriter(service: f.service).write(to: f.path("backup"))
-        let original = try snapshot(f.service)
-        _ = try f.service.install(user: "u4", slug: "braindrive-network")
+        let original = try backedUpThenChanged(f)
         let later = try f.service.database.plugins(userID: "u4")
 
         #expect {
@@ -116,6 +123,33 @@ import Testing
         let report = try BackupRestorer(source: f.path("backup"), dataDirectory: f.root, force: true, location: f.location).restore()
         #expect(report.replaced.contains("plugins"))
         #expect(try f.service.database.plugins(userID: "u4").isEmpty && snapshot(f.service).plugins == original.plugins)
+        let doctor = Doctor(dataDirectory: f.root, location: f.location).run()
+        #expect(doctor.errors == 0, "\(doctor.text)")
+    }
+
+    struct AnswerLost: Error {}
+
+    /// A load whose COMMIT landed although its answer was lost (here: the staged rows loaded, then
+    /// an error) keeps the restored folders, so rows and folders agree.
+    @Test(.enabled(if: PostgresTestServer.runs, "no PostgreSQL server to test against (deploy/test starts one)"))
+    func aLoadThatLandedDespiteAnErrorKeepsTheRestoredFolders() throws {
+        let f = try MaintenanceFixture(store: .postgres); defer { f.remove() }
+        let original = try backedUpThenChanged(f)
+        var restorer = BackupRestorer(source: f.path("backup"), dataDirectory: f.root, force: true, location: f.location)
+        let root = f.root
+        let location = try #require(f.location)
+        restorer.afterSwap = {
+            let stage = try #require(try FileManager.default.contentsOfDirectory(atPath: root)
+                .first { $0.hasPrefix(".restore-") && !$0.hasSuffix("-previous") })
+            let database = try LifecycleDatabase(location: location)
+            defer { database.close() }
+            _ = try database.restoreRows(fromBackupFile: root + "/" + stage + "/lifecycle.sqlite")
+            throw AnswerLost()
+        }
+        let report = try restorer.restore()
+        #expect(report.replaced.contains("plugins"))
+        #expect(try f.service.database.plugins(userID: "u4").isEmpty && snapshot(f.service).plugins == original.plugins)
+        #expect(!FileManager.default.fileExists(atPath: f.pluginFolder("u4", "braindrive_network")), "the restored folders stayed")
         let doctor = Doctor(dataDirectory: f.root, location: f.location).run()
         #expect(doctor.errors == 0, "\(doctor.text)")
     }

@@ -12,6 +12,8 @@ extension LifecycleDatabase {
         defer { try? backup.closeConnections() }
         try backup.migrate()
         try migrate()
+        // Read before the load: nothing that can fail runs after its COMMIT.
+        let schema = try schemaState()
         try write { db in
             try db.execute("TRUNCATE plugin, module, installed_file, audit_event, share, operation_lease", [])
             let tallies = try backup.read { source in
@@ -20,8 +22,17 @@ extension LifecycleDatabase {
             }
             try StoreCopy.verify(db, against: tallies)
         }
-        let schema = try schemaState()
         return PostgresSchema.migrations.map(\.identifier).filter { !schema.pending.contains($0) }
+    }
+
+    /// Whether this PostgreSQL store already holds exactly the rows of the backup file at `path`
+    /// (counts and ordered checksums): after an error at the load's COMMIT (a dropped connection)
+    /// the load may still have landed, and then the restored folders must stay.
+    package func holdsRows(ofBackupFile path: String) -> Bool {
+        guard onPostgres, let backup = try? LifecycleDatabase(path: path, readOnlyIfExists: true) else { return false }
+        defer { try? backup.closeConnections() }
+        guard let tallies = try? backup.read({ source in try CopiedTable.all.map { try $0.tally(source) } }) else { return false }
+        return (try? read { db in try StoreCopy.verify(db, against: tallies) }) != nil
     }
 }
 

@@ -96,8 +96,14 @@ package enum StoreCopy {
             SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'), 0),
                        coalesce((SELECT max(id) FROM audit_event), 0))
             """, []) { try $0.integer(0) } ?? 0
-        // is_called false: the next id is exactly this value (1 on an empty table).
-        _ = try target.one("SELECT setval(pg_get_serial_sequence('audit_event', 'id'), ?, false)", [.integer(highestAudit + 1)]) { _ in () }
+        // is_called false: the next id is exactly this value. Never lowered (GREATEST with the
+        // sequence's own next value): a sequence change survives a ROLLBACK, so a lowered one
+        // would collide with the ids a failed restore left in place, and ids once given (cursors
+        // a client holds) are never given again.
+        _ = try target.one("""
+            SELECT setval(pg_get_serial_sequence('audit_event', 'id'),
+                          GREATEST(?, nextval(pg_get_serial_sequence('audit_event', 'id'))), false)
+            """, [.integer(highestAudit + 1)]) { _ in () }
         try copyLeaseGeneration(source, into: target)
     }
 

@@ -67,6 +67,9 @@ package struct BackupRestorer: Sendable {
         do {
             try afterSwap?()
             applied = try openRestored(stage: stage)
+        } catch where rowsLanded(stage: stage) {
+            // The load's COMMIT went through although its answer was lost: the restored folders stay.
+            applied = manifest.database.migrations
         } catch {
             let reason = (error as? MaintenanceError)?.description ?? String(describing: error)
             try putBack(staged, replaced: replaced, stage: stage, aside: aside, reason: reason)
@@ -84,6 +87,13 @@ package struct BackupRestorer: Sendable {
                              users: manifest.counts.users, plugins: manifest.counts.plugins, folders: manifest.counts.folders,
                              restoredSecret: manifest.includesSecret, restoredCatalog: manifest.includesCatalog,
                              replaced: replaced, previousData: previous, migrationsApplied: pending)
+    }
+
+    /// On PostgreSQL, whether the server already holds the staged backup's rows exactly.
+    private func rowsLanded(stage: String) -> Bool {
+        guard let location, let database = try? LifecycleDatabase(location: location) else { return false }
+        defer { database.close() }
+        return database.holdsRows(ofBackupFile: stage + "/lifecycle.sqlite")
     }
 
     private func refuseLiveUse() throws(MaintenanceError) {
