@@ -35,7 +35,11 @@ package enum StoreCopy {
         }
         try target.migrate()
         let outcome = try target.write { db -> Outcome in
-            guard !(try compare(try targetTallies(db), tallies)) else { return .alreadyMigrated }
+            if try compare(try targetTallies(db), tallies) {
+                // The counters still move (never back): ids an empty source once gave stay given.
+                try source.read { from in try moveCounters(from, into: db) }
+                return .alreadyMigrated
+            }
             try source.read { from in try copy(from, into: db) }
             // Throwing rolls the whole copy back.
             try verify(db, against: tallies)
@@ -92,6 +96,11 @@ package enum StoreCopy {
     /// given twice) and the lease generation.
     static func copy(_ source: any SQLTransaction, into target: any SQLTransaction) throws {
         try copyRows(source, into: target)
+        try moveCounters(source, into: target)
+    }
+
+    /// The audit id sequence and the lease generation, past the source's; never lowered.
+    static func moveCounters(_ source: any SQLTransaction, into target: any SQLTransaction) throws {
         let highestAudit = try source.one("""
             SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'), 0),
                        coalesce((SELECT max(id) FROM audit_event), 0))
