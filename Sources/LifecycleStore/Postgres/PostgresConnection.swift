@@ -74,6 +74,11 @@ final class PostgresConnection: SQLTransaction {
     }
 
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ row: (any ColumnSource) throws -> Void) throws {
+        try forEachPostgresRow(sql, arguments) { try row($0) }
+    }
+
+    /// ``forEachRow(_:_:_:)`` with the rows as libpq's (the hot reader reads a part number first).
+    func forEachPostgresRow(_ sql: String, _ arguments: [SQLValue], _ row: (PostgresRow) throws -> Void) throws {
         let result = try run(sql, arguments)
         defer { PQclear(result) }
         for index in 0..<PQntuples(result) { try row(PostgresRow(result: result, row: index, sql: sql)) }
