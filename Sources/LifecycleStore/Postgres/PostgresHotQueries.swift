@@ -22,8 +22,11 @@ enum PostgresHotQueries {
     struct Statement {
         let sql: String
         let offsets: [Int32]
+        /// Its slot on every session (``PostgresConnection``): found without hashing `sql`.
+        let slot: Int
 
-        init(_ parts: [Part]) {
+        init(slot: Int, _ parts: [Part]) {
+            self.slot = slot
             var offsets: [Int32] = []
             var next: Int32 = 1
             for part in parts {
@@ -51,7 +54,7 @@ enum PostgresHotQueries {
                                     from: "operation_lease WHERE user_id = ? AND plugin_slug = ?")
 
     /// Status: the (user, plugin) lease, the plugin's health columns, its modules by id, its files by path.
-    static let leaseAndHealth = Statement([
+    static let leaseAndHealth = Statement(slot: 0, [
         leaseOfPlugin,
         Part(table: "plugin", columns: names(PluginHealthRows.pluginColumns), from: pluginOfUser),
         Part(table: "module", columns: names(PluginHealthRows.moduleColumns),
@@ -63,7 +66,7 @@ enum PostgresHotQueries {
     ])
 
     /// Installed: the user's leases, and every plugin's health rows by slug (modules by id, files by path).
-    static let leasesAndHealth = Statement([
+    static let leasesAndHealth = Statement(slot: 1, [
         Part(table: "operation_lease", columns: names(OperationLease.columns), from: "operation_lease WHERE user_id = ?",
              sortKeys: ("operation_lease.plugin_slug", nil)),
         Part(table: "plugin", columns: names(PluginHealthRows.pluginColumns), from: "plugin WHERE plugin.user_id = ?",
@@ -77,7 +80,7 @@ enum PostgresHotQueries {
     ])
 
     /// The file route: the (user, plugin) lease, the plugin's state, and its row for one path.
-    static let leaseAndFile = Statement([
+    static let leaseAndFile = Statement(slot: 2, [
         leaseOfPlugin,
         Part(table: "plugin", columns: names(PluginFileRows.pluginColumns), from: pluginOfUser),
         Part(table: "installed_file", columns: names(InstalledFileRow.columns),

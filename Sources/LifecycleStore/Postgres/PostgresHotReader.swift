@@ -79,7 +79,7 @@ package final class PostgresHotReader: HotReads {
     private func rows(_ statement: PostgresHotQueries.Statement, _ arguments: [SQLValue],
                       _ body: (Int64, PartRow) throws -> Void) throws {
         try engine.outsideTransaction { session in
-            try session.forEachPostgresRow(statement.sql, arguments) { row in
+            try session.forEachPostgresRow(statement.sql, slot: statement.slot, arguments) { row in
                 let part = try row.integer(0)
                 guard part >= 0, part < statement.offsets.count else {
                     throw StoreError.failed("part \(part) of a hot read has no columns")
