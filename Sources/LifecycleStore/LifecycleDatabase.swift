@@ -17,6 +17,8 @@ package final class LifecycleDatabase: Sendable {
     private let postgres: PostgresEngine?
     /// SQLite's hot reader: one read-only C-API connection per thread (``HotReader``); nil on PostgreSQL.
     package let hotReader: HotReader?
+    /// PostgreSQL's hot reads: one statement per read (``PostgresHotReader``); nil on SQLite.
+    private let postgresHotReader: PostgresHotReader?
     let observer: DatabaseObserver?
 
     /// The SQLite engine, or ``StoreError/notOnPostgres(_:)`` naming what needed it.
@@ -30,10 +32,10 @@ package final class LifecycleDatabase: Sendable {
         get throws { try sqlite(for: "direct SQLite access").pool }
     }
 
-    /// The hot routes' reads: SQLite's C-API reader, or the same rules through the engine.
+    /// The hot routes' reads: SQLite's C-API reader, or PostgreSQL's one-statement reads.
     package var hot: any HotReads {
         if let hotReader { return hotReader }
-        return self
+        return postgresHotReader ?? self
     }
 
     package convenience init(path: String, busyTimeout: TimeInterval = 5, readOnlyIfExists: Bool = false,
@@ -54,9 +56,11 @@ package final class LifecycleDatabase: Sendable {
             engine = postgres
             sqliteEngine = nil
             hotReader = nil
+            postgresHotReader = PostgresHotReader(engine: postgres)
             return
         }
         postgres = nil
+        postgresHotReader = nil
         // The hot reader's connections wait as GRDB's do.
         let busyMode: Database.BusyMode
         let hotBusyMode: HotBusyMode

@@ -1,6 +1,7 @@
 /// The reads of the hot routes (status, installed, available, files, health), whatever the store:
-/// SQLite's C-API ``HotReader``, or ``LifecycleDatabase`` itself, which runs the same rules through
-/// its engine (PostgreSQL). A request makes one call through this protocol.
+/// SQLite's C-API ``HotReader``, or PostgreSQL's ``PostgresHotReader`` (one statement per read).
+/// ``LifecycleDatabase`` itself runs the same reads through its engine's read transactions: the
+/// generic path, which the tests hold both readers to. A request makes one call through this protocol.
 package protocol HotReads: Sendable {
     /// The (user, plugin) lease and what status needs of the committed plugin, in one snapshot.
     func leaseAndHealthRows(userID: String, slug: String) throws -> (lease: OperationLease?, plugin: PluginHealthRows?)

@@ -14,6 +14,9 @@ final class PostgresConnection: SQLTransaction {
     private let handle: OpaquePointer
     /// This session's prepared statements, by the SQL text the store wrote (with `?`).
     private var statements: [String: (name: String, parameters: Int)] = [:]
+    /// The same, for statements known by a slot number (the hot reads'): found without hashing
+    /// their text, which for a combined read is kilobytes (a tenth of a status request, callgrind).
+    private var slots: [(name: String, parameters: Int)?] = []
     /// Actions for after COMMIT, collected while a transaction runs; the engine takes them.
     private var afterCommitActions: [@Sendable () -> Void] = []
 
@@ -74,7 +77,13 @@ final class PostgresConnection: SQLTransaction {
     }
 
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ row: (any ColumnSource) throws -> Void) throws {
-        let result = try run(sql, arguments)
+        try forEachPostgresRow(sql, arguments) { try row($0) }
+    }
+
+    /// ``forEachRow(_:_:_:)`` with the rows as libpq's (the hot reader reads a part number first);
+    /// `slot`: a small number that stands for `sql` on every session (always the same text).
+    func forEachPostgresRow(_ sql: String, slot: Int? = nil, _ arguments: [SQLValue], _ row: (PostgresRow) throws -> Void) throws {
+        let result = try run(sql, slot: slot, arguments)
         defer { PQclear(result) }
         for index in 0..<PQntuples(result) { try row(PostgresRow(result: result, row: index, sql: sql)) }
     }
@@ -103,8 +112,8 @@ final class PostgresConnection: SQLTransaction {
         if state == PQTRANS_INTRANS || state == PQTRANS_INERROR { try? command("ROLLBACK") }
     }
 
-    private func run(_ sql: String, _ arguments: [SQLValue]) throws(StoreError) -> OpaquePointer {
-        let statement = try prepared(sql)
+    private func run(_ sql: String, slot: Int? = nil, _ arguments: [SQLValue]) throws(StoreError) -> OpaquePointer {
+        let statement = if let slot { try prepared(sql, slot: slot) } else { try prepared(sql) }
         // A count mismatch would reach the server as a protocol error (class 08): refuse it here.
         guard statement.parameters == arguments.count else {
             throw .failed("\(arguments.count) arguments for \(statement.parameters) placeholders in \(sql)")
@@ -116,6 +125,14 @@ final class PostgresConnection: SQLTransaction {
         }
         try check(result)
         return result!
+    }
+
+    private func prepared(_ sql: String, slot: Int) throws(StoreError) -> (name: String, parameters: Int) {
+        if slot < slots.count, let statement = slots[slot] { return statement }
+        let statement = try prepared(sql)
+        if slot >= slots.count { slots += Array(repeating: nil, count: slot + 1 - slots.count) }
+        slots[slot] = statement
+        return statement
     }
 
     private func prepared(_ sql: String) throws(StoreError) -> (name: String, parameters: Int) {

@@ -85,6 +85,28 @@ package final class PostgresEngine: StoreEngine, @unchecked Sendable {
         return result
     }
 
+    /// Runs `body`, which reads and writes nothing but one statement's worth (each statement its
+    /// own snapshot), on a session from the pool outside any transaction: the hot reads
+    /// (``PostgresHotReader``). A pooled session that the server dropped while idle (a restart)
+    /// is discarded and `body` runs again on a new one: a read has nothing to undo.
+    func outsideTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if let pooled = idle.withLock({ $0.popLast() }) {
+            do {
+                let result = try body(pooled)
+                giveBack(pooled)
+                return result
+            } catch StoreError.unavailable {
+                // Once more below, on a new session (the server being down fails it at once).
+            } catch {
+                giveBack(pooled)
+                throw error
+            }
+        }
+        let session = try PostgresConnection(connection: connection)
+        defer { giveBack(session) }
+        return try body(session)
+    }
+
     /// A session from the pool, or a new one, inside a transaction opened by `begin`.
     private func beginning(_ begin: String) throws -> PostgresConnection {
         if let pooled = idle.withLock({ $0.popLast() }) {

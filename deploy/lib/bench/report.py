@@ -24,6 +24,7 @@ for option in ("workers", "threads", "connections", "seconds", "users", "real_us
 parser.add_argument("--shapes", help="runs in other pool shapes")
 parser.add_argument("--reflink", help="reflink_footprint.sh's line")
 parser.add_argument("--scaling", help="the scaling section's folder (scaling_report.py)")
+parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite", help="where the service keeps its rows")
 args = parser.parse_args()
 MIB = 1 << 20
 
@@ -40,7 +41,8 @@ def wrk_rows(path: str) -> dict[str, dict]:
 rows = wrk_rows(args.results)
 ceiling, transport = rows["nginx-return-200"], rows["c-libfcgi-hello"]
 
-print(f"\nplugin-lifecycle bench: {args.workers} workers x {args.threads} threads (the C reference the same), "
+store = {"sqlite": "SQLite (WAL file)", "postgres": "PostgreSQL (a local server, unix socket)"}[args.store]
+print(f"\nplugin-lifecycle bench, store {store}: {args.workers} workers x {args.threads} threads (the C reference the same), "
       f"wrk {args.connections} connections, {args.seconds} s per run, {args.users} users x 5 plugins seeded "
       f"({args.real_users} installed through the service, the rest cloned rows)\n")
 print("context switches per request: of the processes serving the run (pool workers, C reference or uvicorn "
