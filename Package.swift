@@ -84,7 +84,7 @@ let package = Package(
         ]),
         // The PostgreSQL test server and one schema per test, for the store's, the core's and the CLI's tests.
         .target(name: "StoreTestSupport", dependencies: ["LifecycleStore"], path: "Tests/StoreTestSupport"),
-        .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", "StoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LifecycleStoreTests", dependencies: ["LifecycleStore", "Posix", "StoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LifecycleCoreTests", dependencies: ["LifecycleCore", "LifecycleStore", "StoreTestSupport", "PluginCatalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "TokenAuth", "LifecycleCore", "LifecycleStore", "Telemetry", "StoreTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", .product(name: "JWTKit", package: "jwt-kit")]),

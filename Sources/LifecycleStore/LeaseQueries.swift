@@ -24,7 +24,10 @@ extension LifecycleDatabase {
     /// be idempotent. The lease is then known to ``LeaseKeeper/shared``.
     package func takeLease(_ lease: OperationLease, isLive: (OperationLease) -> Bool,
                            prepare: () throws -> Void = {}) throws -> TakenLease {
-        let taken = try write { db in try Self.takeLease(db, lease, isLive: isLive, prepare: prepare) }
+        // PostgreSQL draws the generation before (PostgresEngine.drawLeaseGeneration); SQLite, one
+        // writer at a time, inside the transaction, which costs no second commit.
+        let drawn = try postgres?.drawLeaseGeneration()
+        let taken = try write { db in try Self.takeLease(db, lease, isLive: isLive, generation: drawn, prepare: prepare) }
         LeaseKeeper.shared.took(taken.lease)
         return taken
     }
@@ -35,13 +38,13 @@ extension LifecycleDatabase {
         try takeLease(lease, isLive: { $0.expiresAt > now && isAlive($0) }).stale
     }
 
+    /// `generation`: drawn already, or nil to draw it in this transaction.
     static func takeLease(_ db: any SQLTransaction, _ proposed: OperationLease, isLive: (OperationLease) -> Bool,
-                          prepare: () throws -> Void) throws -> TakenLease {
+                          generation drawn: Int64?, prepare: () throws -> Void) throws -> TakenLease {
         let existing = try lease(db, userID: proposed.userID, slug: proposed.pluginSlug)
         if let existing, isLive(existing) { throw LeaseError.held(operation: existing.operation) }
         try prepare()
-        guard let generation = try db.one("UPDATE lease_counter SET generation = generation + 1 WHERE id = 1 RETURNING generation",
-                                          [], { try $0.integer(0) }) else {
+        guard let generation = try drawn ?? db.one(LeaseCounter.draw, [], { try $0.integer(0) }) else {
             throw StoreError.failed("lease_counter missing")
         }
         var lease = proposed
@@ -142,4 +145,9 @@ extension LifecycleDatabase {
     package func expireLease(operationID: String, generation: Int64) throws {
         _ = try renewLease(operationID: operationID, generation: generation, expiresAt: 0)
     }
+}
+
+/// The counter every lease acquisition draws its generation from; it never repeats.
+enum LeaseCounter {
+    static let draw = "UPDATE lease_counter SET generation = generation + 1 WHERE id = 1 RETURNING generation"
 }

@@ -14,7 +14,7 @@ package final class LifecycleDatabase: Sendable {
     /// The SQLite engine, for its SQLite-only parts (backup, checkpoint, PRAGMAs); nil on PostgreSQL.
     private let sqliteEngine: SQLiteEngine?
     /// The PostgreSQL engine; nil on SQLite.
-    private let postgres: PostgresEngine?
+    let postgres: PostgresEngine?
     /// SQLite's hot reader: one read-only C-API connection per thread (``HotReader``); nil on PostgreSQL.
     package let hotReader: HotReader?
     /// PostgreSQL's hot reads: one statement per read (``PostgresHotReader``); nil on SQLite.

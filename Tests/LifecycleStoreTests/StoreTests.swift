@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Posix
 @testable import LifecycleStore
 import StoreTestSupport
 import Testing
@@ -214,5 +215,42 @@ extension StoreTests {
         }
         try put(db, plugin("u", "c"), modules: [], files: [])
         #expect(try db.auditEvents(userID: "u", limit: 10, before: nil).count == 3, "the next audit id is a new one")
+    }
+}
+
+extension StoreTests {
+    /// Many writers taking and committing leases of different plugins at once: none is refused
+    /// as busy (on PostgreSQL the generation is drawn outside the serializable transaction, and
+    /// conflicts on shared index pages are re-run), and no generation is drawn twice.
+    @Test(arguments: TestStore.all) func concurrentAcquisitionsAllSucceedWithDistinctGenerations(store: TestStore) throws {
+        let (db, remove) = try openDatabase(store); defer { remove() }
+        let threads = 24, each = 8
+        let failures = Locked<[String]>([])
+        let generations = Locked<[Int64]>([])
+        let done = DispatchGroup()
+        // Threads of their own (concurrentPerform would run about as many as there are cores).
+        for thread in 0..<threads {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                for index in 0..<each {
+                let row = plugin("u\(thread)", "p\(index)")
+                let operation = "op-\(store)-\(thread)-\(index)"  // unique: the lease keeper is per process
+                do {
+                    let taken = try db.takeLease(lease(row.userID, row.pluginSlug, operation), isLive: { _ in true })
+                    generations.withLock { $0.append(taken.lease.generation) }
+                    try db.commitPlugin(InstalledPlugin(plugin: row, modules: [], files: []), audit: audit(row.userID),
+                                        releasing: operation)
+                } catch {
+                    failures.withLock { $0.append("\(operation): \(error)") }
+                }
+                }
+            }
+        }
+        done.wait()
+        #expect(failures.withLock { $0 }.isEmpty)
+        let drawn = generations.withLock { $0 }
+        #expect(drawn.count == threads * each && Set(drawn).count == drawn.count)
+        #expect(try count(db, "plugin") == Int64(threads * each))
     }
 }

@@ -22,8 +22,9 @@ package final class PostgresEngine: StoreEngine, @unchecked Sendable {
     private let idle = Locked<[PostgresConnection]>([])
     private let retries = Locked(0)
 
-    /// Tries of a write that keeps losing serialization conflicts, before it is `.busy`.
-    static let maxAttempts = 8
+    /// How long a write that keeps losing serialization conflicts is re-run before it is `.busy`:
+    /// SQLite's busy timeout, so either store answers 503 after the same wait.
+    static let retryBudget: Double = 5
 
     /// `connection`: a `postgres://` URL or a libpq `key=value` string. Nothing connects yet.
     package init(connection: String) {
@@ -31,20 +32,34 @@ package final class PostgresEngine: StoreEngine, @unchecked Sendable {
     }
 
     /// Runs `body` in a SERIALIZABLE transaction, again from the start after a serialization
-    /// failure or deadlock (up to ``maxAttempts`` tries, with a jittered back-off from 1 ms).
+    /// failure or deadlock, for up to ``retryBudget`` seconds (a jittered back-off from 1 ms,
+    /// doubling to 32 ms: many writers on hot index pages retry often, and each try is short).
     func write<T>(_ body: (any SQLTransaction) throws -> T) throws -> T {
+        let deadline = LeaseKeeper.now() + Self.retryBudget
         var attempt = 1
         while true {
             do {
                 return try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE") { try body($0) }
             } catch StoreError.serializationFailure {
-                guard attempt < Self.maxAttempts else { throw StoreError.busy }
+                let pause = Double(1_000 << min(attempt - 1, 5)) * Double.random(in: 0.5...1.5)
+                guard LeaseKeeper.now() + pause / 1_000_000 < deadline else { throw StoreError.busy }
                 retries.withLock { $0 += 1 }
-                // 1, 2, 4 … 64 ms, each between half and one and a half times that: under 0.2 s in all.
-                let base = 1_000 << min(attempt - 1, 6)
-                usleep(UInt32(Double(base) * Double.random(in: 0.5...1.5)))
+                usleep(UInt32(pause))
                 attempt += 1
             }
+        }
+    }
+
+    /// The next lease generation, drawn in a transaction of its own (READ COMMITTED: concurrent
+    /// draws wait on the counter's row lock, never fail), so that the SERIALIZABLE transaction
+    /// taking the lease does not read and write the one row every acquisition touches, which
+    /// failed concurrent acquisitions by the dozen. A draw whose lease is then not taken leaves a gap.
+    func drawLeaseGeneration() throws -> Int64 {
+        try transaction("BEGIN") { session in
+            guard let generation = try session.one(LeaseCounter.draw, [], { try $0.integer(0) }) else {
+                throw StoreError.failed("lease_counter missing")
+            }
+            return generation
         }
     }
 
