@@ -20,15 +20,8 @@ struct Fixture {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-core-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
-        switch store {
-        case .sqlite:
-            schema = nil
-            location = nil
-        case .postgres:
-            let schema = try PostgresTestServer.makeSchema()
-            self.schema = schema
-            location = .postgres(connection: schema.connection)
-        }
+        schema = try store.makeSchema()
+        location = schema?.location
         service = try Self.openService(root: root, location: location, leases: .process)
     }
 

@@ -15,7 +15,7 @@ struct PostgresHotReaderTests {
 
     func withDatabase(_ body: (LifecycleDatabase, TestSchema) throws -> Void) throws {
         try PostgresTestServer.withSchema { schema in
-            let db = try LifecycleDatabase(location: .postgres(connection: schema.connection))
+            let db = try LifecycleDatabase(location: schema.location)
             try db.migrate()
             defer { db.close() }
             try body(db, schema)

@@ -22,7 +22,7 @@ import Testing
         }
         let schema = try PostgresTestServer.makeSchema()
         do {
-            let db = try LifecycleDatabase(location: .postgres(connection: schema.connection))
+            let db = try LifecycleDatabase(location: schema.location)
             try db.migrate()
             return (db, { try? db.closeConnections(); schema.drop() })
         } catch {

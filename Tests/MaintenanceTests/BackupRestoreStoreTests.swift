@@ -55,7 +55,7 @@ import Testing
         }
         switch store {
         case .sqlite: try run(nil)
-        case .postgres: try PostgresTestServer.withSchema { schema in try run(.postgres(connection: schema.connection)) }
+        case .postgres: try PostgresTestServer.withSchema { schema in try run(schema.location) }
         }
     }
 

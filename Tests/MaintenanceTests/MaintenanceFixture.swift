@@ -24,15 +24,8 @@ struct MaintenanceFixture {
         root = base + "/data"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
-        switch store {
-        case .sqlite:
-            schema = nil
-            location = nil
-        case .postgres:
-            let schema = try PostgresTestServer.makeSchema()
-            self.schema = schema
-            location = .postgres(connection: schema.connection)
-        }
+        schema = try store.makeSchema()
+        location = schema?.location
         do {
             service = try LifecycleService(dataDirectory: root, logger: Self.quiet, observer: nil, location: location)
         } catch {

@@ -58,7 +58,7 @@ struct StoreMigrationTests {
 
             // The same rows, read by the service on PostgreSQL, and the next audit id past SQLite's high mark.
             let moved = try LifecycleService(dataDirectory: f.root, logger: MaintenanceFixture.quiet, observer: nil,
-                                             location: .postgres(connection: schema.connection))
+                                             location: schema.location)
             defer { moved.database.close() }
             let original = try withSQLite(f) { sqlite in try ["u1", "u2", "u3"].map { try sqlite.database.plugins(userID: $0) } }
             #expect(try ["u1", "u2", "u3"].map { try moved.database.plugins(userID: $0) } == original)

@@ -30,9 +30,9 @@ struct APIFixture {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.sampleCatalog, toPath: root + "/catalog")
         try editCatalog?(root + "/catalog")
-        let schema = store == .postgres ? try PostgresTestServer.makeSchema() : nil
+        let schema = try store.makeSchema()
         self.schema = schema
-        let location = schema.map { StoreLocation.postgres(connection: $0.connection) }
+        let location = schema?.location
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let verifier = try TokenVerifier(configuration: .init(key: .hmacSecret(Self.secret)))
         guard telemetry else {

@@ -70,6 +70,9 @@ package final class TestSchema: @unchecked Sendable {
 
     package func engine() -> PostgresEngine { PostgresEngine(connection: connection) }
 
+    /// The store at this schema, for a service or database under test.
+    package var location: StoreLocation { .postgres(connection: connection) }
+
     /// Runs SQL (several statements allowed) in this schema.
     package func run(_ sql: String) throws {
         try server.runScript("SET LOCAL search_path = \(name); " + sql)

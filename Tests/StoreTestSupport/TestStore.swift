@@ -5,4 +5,10 @@ package enum TestStore: String, Sendable, CustomStringConvertible {
 
     package static let all: [TestStore] = PostgresTestServer.runs ? [.sqlite, .postgres] : [.sqlite]
     package var description: String { rawValue }
+
+    /// For `.postgres`, a schema of its own on the test server (drop it at the end); nil for SQLite,
+    /// where the data directory's file is the store.
+    package func makeSchema() throws -> TestSchema? {
+        self == .postgres ? try PostgresTestServer.makeSchema() : nil
+    }
 }

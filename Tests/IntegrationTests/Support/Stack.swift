@@ -41,7 +41,7 @@ final class Stack: @unchecked Sendable {
          apiRate: String = "100r/s", serveArguments: [String] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lc-it-\(UUID().uuidString.prefix(8))").path
         port = Self.freePort()
-        let schema = store == .postgres ? try PostgresTestServer.makeSchema() : nil
+        let schema = try store.makeSchema()
         self.schema = schema
         var arguments = ["start", root, "--foreground", "--bin", Self.binary, "--port", String(port),
                          "--workers", String(workers), "--threads", String(threads), "--api-rate", apiRate]

@@ -382,13 +382,7 @@ def main():
     fl.figure("crash.checks", counts["crash.checks"])
     fl.figure("crash.inconsistencies", len(tally.findings))
     fl.figure("crash.seconds", round(time.time() - started, 1))
-    if tally.findings:
-        print(f"crash: {len(tally.findings)} findings:", file=sys.stderr)
-        for finding in tally.findings:
-            print("  - " + finding, file=sys.stderr)
-        return 1
-    fl.log("crash: no inconsistencies")
-    return 0
+    return fl.verdict("crash", tally.findings)
 
 
 if __name__ == "__main__":

@@ -199,13 +199,7 @@ def main():
     fl.figure("diskfull.checks", check.checks)
     fl.figure("diskfull.inconsistencies", len(check.findings))
     fl.figure("diskfull.seconds", round(time.time() - started, 1))
-    if check.findings:
-        print(f"diskfull: {len(check.findings)} findings:", file=sys.stderr)
-        for finding in check.findings:
-            print("  - " + finding, file=sys.stderr)
-        return 1
-    fl.log("diskfull: no findings")
-    return 0
+    return fl.verdict("diskfull", check.findings)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,17 @@ def log(message):
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def verdict(part, findings, shown=200):
+    """The part's exit status: 1 with its findings listed on stderr (the first `shown`), else 0."""
+    if findings:
+        print(f"{part}: {len(findings)} findings:", file=sys.stderr)
+        for finding in findings[:shown]:
+            print("  - " + finding, file=sys.stderr)
+        return 1
+    log(f"{part}: no findings")
+    return 0
+
+
 def figure(key, value):
     """A machine-readable figure: `FIGURE key value` on stdout."""
     if isinstance(value, float):

@@ -460,13 +460,7 @@ def main():
     fl.figure("hosts.stalls_fenced", stalls_fenced)
     fl.figure("hosts.inconsistencies", len(results.findings))
     fl.figure("hosts.seconds", round(time.time() - started, 1))
-    if results.findings:
-        print(f"hosts: {len(results.findings)} findings:", file=sys.stderr)
-        for finding in results.findings[:200]:
-            print("  - " + finding, file=sys.stderr)
-        return 1
-    fl.log("hosts: no findings")
-    return 0
+    return fl.verdict("hosts", results.findings)
 
 
 if __name__ == "__main__":

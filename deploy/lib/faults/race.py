@@ -252,13 +252,7 @@ def main():
     fl.figure("race.5xx", sum(n for s, n in results.by_status.items() if s is not None and s >= 500))
     fl.figure("race.inconsistencies", len(results.findings))
     fl.figure("race.seconds", round(time.time() - started, 1))
-    if results.findings:
-        print(f"race: {len(results.findings)} findings:", file=sys.stderr)
-        for finding in results.findings[:200]:
-            print("  - " + finding, file=sys.stderr)
-        return 1
-    fl.log("race: no findings")
-    return 0
+    return fl.verdict("race", results.findings)
 
 
 if __name__ == "__main__":
